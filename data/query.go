@@ -1,0 +1,316 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// SortKey names a column a list can be ordered by.
+type SortKey string
+
+const (
+	SortReceived SortKey = "received"
+	SortDue      SortKey = "due"
+	SortNumber   SortKey = "number"
+	SortStatus   SortKey = "status"
+	SortKind     SortKey = "kind"
+	SortOffice   SortKey = "office"
+	SortSubject  SortKey = "subject"
+	SortCitizen  SortKey = "citizen"
+	SortAssignee SortKey = "assignee"
+)
+
+var sortColumns = map[SortKey]string{
+	SortReceived: "c.received_at", SortDue: "c.due_date", SortNumber: "c.number", SortStatus: "c.status",
+	SortKind: "c.kind", SortOffice: "c.office", SortSubject: "c.subject COLLATE NOCASE",
+	SortCitizen: "c.citizen_name COLLATE NOCASE", SortAssignee: "c.assignee COLLATE NOCASE",
+}
+
+// Filter selects cases for a list or a search. Zero values select everything.
+type Filter struct {
+	Statuses []Status
+	Kinds    []Kind
+	Channels []Channel
+	Offices  []string
+	// Overdue: the clock runs and the due date has passed.
+	Overdue bool
+	// DueToday: the clock runs and today is the due date.
+	DueToday bool
+	// From and To bound the date of receipt (YYYY-MM-DD, both inclusive).
+	From, To string
+	// Query is full-text search as a clerk types it.
+	Query string
+	Sort  SortKey
+	Desc  bool
+	Limit int
+	// Offset pages through a list (not through a ranked search's tail).
+	Offset int
+}
+
+// where builds the filter's SQL condition over cases aliased c.
+func (f *Filter) where(today string) (string, []any, error) {
+	var conds []string
+	var args []any
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	for _, s := range f.Statuses {
+		if !s.Valid() {
+			return "", nil, Problemf("err.status", "status", string(s))
+		}
+	}
+	for _, k := range f.Kinds {
+		if !k.Valid() {
+			return "", nil, Problemf("err.kind", "kind", string(k))
+		}
+	}
+	for _, ch := range f.Channels {
+		if !ch.Valid() {
+			return "", nil, Problemf("err.channel", "channel", string(ch))
+		}
+	}
+	in("c.status", strs(f.Statuses))
+	in("c.kind", strs(f.Kinds))
+	in("c.channel", strs(f.Channels))
+	var offices []string
+	for _, o := range f.Offices {
+		offices = append(offices, strings.ToUpper(o))
+	}
+	in("c.office", offices)
+	if f.Overdue {
+		conds = append(conds, "c.status IN ('received', 'in_progress') AND c.due_date < ?")
+		args = append(args, today)
+	}
+	if f.DueToday {
+		conds = append(conds, "c.status IN ('received', 'in_progress') AND c.due_date = ?")
+		args = append(args, today)
+	}
+	for _, d := range []struct {
+		v, op string
+	}{{f.From, ">="}, {f.To, "<="}} {
+		if d.v == "" {
+			continue
+		}
+		if !validDate(d.v) {
+			return "", nil, Problemf("err.date", "value", d.v)
+		}
+		conds = append(conds, "c.received_date "+d.op+" ?")
+		args = append(args, d.v)
+	}
+	if len(conds) == 0 {
+		return "1", nil, nil
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+func strs[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func (f *Filter) order() string {
+	col, ok := sortColumns[f.Sort]
+	if !ok {
+		col = sortColumns[SortReceived]
+		if f.Sort == "" && (f.Overdue || f.DueToday) {
+			col = sortColumns[SortDue] // the most urgent first
+			return col + ", c.rowid"
+		}
+		if f.Sort == "" {
+			return col + " DESC, c.rowid DESC" // newest first
+		}
+	}
+	if f.Desc {
+		return col + " DESC, c.rowid DESC"
+	}
+	return col + ", c.rowid"
+}
+
+// List returns one page of cases matching the filter; with a Query it is a ranked search.
+func (s *Store) List(ctx context.Context, f Filter) ([]*Case, error) {
+	if strings.TrimSpace(f.Query) != "" {
+		return s.Search(ctx, f)
+	}
+	now := s.clock.Now()
+	where, args, err := f.where(Today(now))
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + prefixed(caseColumns) + ` FROM cases c WHERE ` + where + ` ORDER BY ` + f.order() + ` LIMIT ? OFFSET ?`
+	return s.queryCases(ctx, q, append(args, limit(f.Limit), f.Offset), now)
+}
+
+func limit(n int) int {
+	if n <= 0 {
+		return 50
+	}
+	return n
+}
+
+func prefixed(cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = "c." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *Store) queryCases(ctx context.Context, q string, args []any, now time.Time) ([]*Case, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	out := []*Case{}
+	for rows.Next() {
+		c, err := scanCase(rows, now)
+		if err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	return out, nil
+}
+
+// Count tells how many cases match the filter (the figure shown above a list).
+func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
+	where, args, err := f.where(Today(s.clock.Now()))
+	if err != nil {
+		return 0, err
+	}
+	q := `SELECT count(*) FROM cases c WHERE ` + where
+	if match := ftsQuery(f.Query); match != "" {
+		q = `SELECT count(*) FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid WHERE cases_fts MATCH ? AND ` + where
+		args = append([]any{match}, args...)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, &Problem{Key: "err.read", Err: err}
+	}
+	return n, nil
+}
+
+// ftsQuery turns what a clerk typed into an FTS5 query: every word must appear, each as
+// a prefix (the clerk may not have finished typing it); accents and case are folded by
+// the index. Quoting each word keeps FTS5 syntax (AND, NEAR, -, *) out of a clerk's way.
+func ftsQuery(text string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var parts []string
+	for _, w := range words {
+		parts = append(parts, `"`+w+`"*`)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Search ranks the cases matching f.Query (number, subject, description, citizen name
+// and e-mail, category, reply) and the other filters. A protocol number typed whole
+// comes first.
+func (s *Store) Search(ctx context.Context, f Filter) ([]*Case, error) {
+	match := ftsQuery(f.Query)
+	if match == "" {
+		f.Query = ""
+		return s.List(ctx, f)
+	}
+	now := s.clock.Now()
+	where, args, err := f.where(Today(now))
+	if err != nil {
+		return nil, err
+	}
+	// Weights: a word in the subject or the citizen's name says more than one in a long
+	// description.
+	q := `SELECT ` + prefixed(caseColumns) + ` FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid
+		WHERE cases_fts MATCH ? AND ` + where + `
+		ORDER BY bm25(cases_fts, 20.0, 6.0, 1.0, 6.0, 4.0, 3.0, 1.0), c.received_at DESC LIMIT ? OFFSET ?`
+	out, err := s.queryCases(ctx, q, append(append([]any{match}, args...), limit(f.Limit), f.Offset), now)
+	if err != nil {
+		return nil, err
+	}
+	if looksLikeNumber(f.Query) {
+		for i, c := range out {
+			if strings.EqualFold(c.Number, strings.TrimSpace(f.Query)) && i > 0 {
+				copy(out[1:i+1], out[:i])
+				out[0] = c
+			}
+		}
+	}
+	return out, nil
+}
+
+func looksLikeNumber(s string) bool { return strings.Count(strings.TrimSpace(s), "-") == 2 }
+
+// Get finds a case by protocol number or id.
+func (s *Store) Get(ctx context.Context, ref Ref) (*Case, error) {
+	return getCase(s.db, ref, s.clock.Now())
+}
+
+// History is a case's audit trail, oldest first: the timeline a clerk reads.
+func (s *Store) History(ctx context.Context, caseID string) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, actor, office, case_id, action, changes, note, prev_hash, hash
+		FROM audit WHERE case_id = ? ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Office, &e.CaseID, &e.Action, &e.Changes, &e.Note, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Attachments lists the files kept with a case.
+func (s *Store) Attachments(ctx context.Context, caseID string) ([]Attachment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id, name, mime, size, sha256, added_at FROM attachments WHERE case_id = ? ORDER BY added_at, id`, caseID)
+	if err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	var out []Attachment
+	for rows.Next() {
+		var a Attachment
+		var at string
+		if err := rows.Scan(&a.ID, &a.CaseID, &a.Name, &a.MIME, &a.Size, &a.SHA256, &at); err != nil {
+			return nil, err
+		}
+		a.AddedAt, _ = parseTime(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AttachmentContent returns a kept file's bytes.
+func (s *Store) AttachmentContent(ctx context.Context, sha string) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, `SELECT content FROM blobs WHERE sha256 = ?`, sha).Scan(&b)
+	if err == sql.ErrNoRows {
+		return nil, Problemf("err.unknown_ref", "ref", sha)
+	}
+	return b, err
+}
+
+func validDate(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	_, err := parseDate(s)
+	return err == nil
+}

@@ -1,0 +1,404 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite" // the register's engine: pure Go, so data builds without cgo
+)
+
+// ApplicationID marks a SQLite file as an Ascolto register ("ASCO"), so that the program
+// never migrates or writes into some other program's database by mistake.
+const ApplicationID = 0x4153434f
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migrations are applied in file-name order (ReadDir sorts); the register's user_version
+// is how many ran.
+var migrations = func() []string {
+	entries, err := migrationFS.ReadDir("migrations")
+	if err != nil {
+		panic(err)
+	}
+	var out []string
+	for _, e := range entries {
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, string(b))
+	}
+	return out
+}()
+
+// SchemaVersion is the register format this program writes.
+func SchemaVersion() int { return len(migrations) }
+
+// Clock gives the time; tests and simulations pass a fixed or stepping one.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// IDSource makes case and attachment ids; tests pass a deterministic one.
+type IDSource interface{ NewID() string }
+
+// UUIDv7 makes time-ordered UUIDs, so ids sort roughly by creation across offices.
+type UUIDv7 struct{}
+
+// NewID returns a new UUID version 7.
+func (UUIDv7) NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Office is one office of the department.
+type Office struct {
+	Code    string `json:"code"`
+	NameIT  string `json:"name_it"`
+	NameDE  string `json:"name_de"`
+	Address string `json:"address"`
+	Local   bool   `json:"local"`
+}
+
+// Options tune a Store; the zero value is the production setting.
+type Options struct {
+	Clock Clock
+	IDs   IDSource
+	// Actor is the clerk recorded in the audit trail; empty: the operating-system user.
+	Actor string
+}
+
+// Store is an open register.
+type Store struct {
+	db    *sql.DB
+	path  string
+	clock Clock
+	ids   IDSource
+	actor string
+	local Office
+
+	calMu sync.Mutex
+	cals  map[string]*officeRules
+}
+
+// Path is the register file.
+func (s *Store) Path() string { return s.path }
+
+// Local is the office this register belongs to.
+func (s *Store) Local() Office { return s.local }
+
+// Actor is the clerk named in the audit trail.
+func (s *Store) Actor() string { return s.actor }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.clock.Now() }
+
+// DB gives read access for packages beside data (statistics, exchange). Writes to case
+// tables must go through Update.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the register.
+func (s *Store) Close() error { return s.db.Close() }
+
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name := u.Username
+		if i := strings.LastIndexAny(name, `\/`); i >= 0 { // DOMAIN\user on Windows
+			name = name[i+1:]
+		}
+		return name
+	}
+	for _, v := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if n := os.Getenv(v); n != "" {
+			return n
+		}
+	}
+	return "unknown"
+}
+
+func dsn(path string) string {
+	// busy_timeout: the window and ascoltoctl share the file; a writer waits rather
+	// than failing. synchronous FULL: a saved case survives a power cut.
+	// _txlock immediate: write transactions take the write lock at BEGIN, so two
+	// writers queue instead of failing on a lock upgrade.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_txlock", "immediate")
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// checkFile refuses early what is not a SQLite file, before the engine touches it.
+func checkFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return &Problem{Key: "err.no_register", Args: map[string]string{"path": path}, Err: err}
+	}
+	if err != nil {
+		return &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteMagic))
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, sqliteMagic) {
+		return Problemf("err.not_register", "path", path)
+	}
+	return nil
+}
+
+// Open opens an existing register. A file that is not a register, or one written by a
+// newer program, is refused before anything is written to it.
+func Open(path string, opt Options) (*Store, error) {
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
+	}
+	s, err := open(db, path, opt)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(db *sql.DB, path string, opt Options) (*Store, error) {
+	var appID, version int
+	if err := db.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
+		return nil, &Problem{Key: "err.not_register", Args: map[string]string{"path": path}, Err: err}
+	}
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		return nil, &Problem{Key: "err.not_register", Args: map[string]string{"path": path}, Err: err}
+	}
+	if appID != ApplicationID {
+		return nil, Problemf("err.not_register", "path", path)
+	}
+	if version > SchemaVersion() {
+		return nil, Problemf("err.too_new", "path", path, "version", fmt.Sprint(version), "supported", fmt.Sprint(SchemaVersion()))
+	}
+	if _, err := db.Exec("PRAGMA journal_mode=WAL"); err != nil {
+		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
+	}
+	if err := migrate(db, version); err != nil {
+		return nil, err
+	}
+	s := newStore(db, path, opt)
+	if err := s.loadLocal(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newStore(db *sql.DB, path string, opt Options) *Store {
+	s := &Store{db: db, path: path, clock: opt.Clock, ids: opt.IDs, actor: opt.Actor, cals: map[string]*officeRules{}}
+	if s.clock == nil {
+		s.clock = SystemClock{}
+	}
+	if s.ids == nil {
+		s.ids = UUIDv7{}
+	}
+	if s.actor == "" {
+		s.actor = osUser()
+	}
+	return s
+}
+
+func migrate(db *sql.DB, from int) error {
+	for v := from; v < len(migrations); v++ {
+		tx, err := db.Begin()
+		if err != nil {
+			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
+		}
+		if _, err := tx.Exec(migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
+		}
+		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+// Create makes a new register for an office. It refuses to touch an existing file.
+func Create(path string, office Office, opt Options) (*Store, error) {
+	if err := checkOffice(office); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil, Problemf("err.exists", "path", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, &Problem{Key: "err.create", Args: map[string]string{"path": path}, Err: err}
+		}
+	}
+	// Build the register under a temporary name and rename it into place, so that a
+	// crash during set-up never leaves a half-made register behind.
+	tmp := path + ".creating"
+	os.Remove(tmp)
+	db, err := sql.Open("sqlite", dsn(tmp))
+	if err != nil {
+		return nil, &Problem{Key: "err.create", Args: map[string]string{"path": path}, Err: err}
+	}
+	fail := func(err error) (*Store, error) {
+		db.Close()
+		os.Remove(tmp)
+		os.Remove(tmp + "-wal")
+		os.Remove(tmp + "-shm")
+		if _, ok := AsProblem(err); ok {
+			return nil, err
+		}
+		return nil, &Problem{Key: "err.create", Args: map[string]string{"path": path}, Err: err}
+	}
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return fail(err)
+	}
+	if err := migrate(db, 0); err != nil {
+		return fail(err)
+	}
+	s := newStore(db, tmp, opt)
+	office.Local = true
+	err = s.withTx(context.Background(), func(tx *sql.Tx) error {
+		if err := putOffice(tx, office); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO deadline_rules(office, kind, days) VALUES (?, '', ?)`, office.Code, DefaultDeadlineDays)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO meta(key, value) VALUES ('created_at', ?), ('local_office', ?)`,
+			formatTime(s.clock.Now()), office.Code)
+		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	db.Close()
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
+	}
+	return Open(path, opt)
+}
+
+func checkOffice(o Office) error {
+	if !validOfficeCode(o.Code) {
+		return Problemf("err.office_code", "code", o.Code)
+	}
+	if strings.TrimSpace(o.NameIT) == "" || strings.TrimSpace(o.NameDE) == "" {
+		return Problemf("err.office_names")
+	}
+	return nil
+}
+
+// validOfficeCode: 2 to 10 capital letters or digits, starting with a letter, since the
+// code is part of every protocol number and of exchange folder names.
+func validOfficeCode(c string) bool {
+	if len(c) < 2 || len(c) > 10 || c[0] < 'A' || c[0] > 'Z' {
+		return false
+	}
+	for _, r := range c {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func putOffice(tx *sql.Tx, o Office) error {
+	_, err := tx.Exec(`INSERT INTO offices(code, name_it, name_de, address, is_local) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(code) DO UPDATE SET name_it = excluded.name_it, name_de = excluded.name_de, address = excluded.address`,
+		o.Code, o.NameIT, o.NameDE, o.Address, o.Local)
+	return err
+}
+
+func (s *Store) loadLocal() error {
+	row := s.db.QueryRow(`SELECT code, name_it, name_de, address FROM offices WHERE is_local = 1`)
+	if err := row.Scan(&s.local.Code, &s.local.NameIT, &s.local.NameDE, &s.local.Address); err != nil {
+		return &Problem{Key: "err.not_register", Args: map[string]string{"path": s.path}, Err: err}
+	}
+	s.local.Local = true
+	return nil
+}
+
+// Offices lists the offices the register knows, the local one first.
+func (s *Store) Offices() ([]Office, error) {
+	rows, err := s.db.Query(`SELECT code, name_it, name_de, address, is_local FROM offices ORDER BY is_local DESC, code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Office
+	for rows.Next() {
+		var o Office
+		if err := rows.Scan(&o.Code, &o.NameIT, &o.NameDE, &o.Address, &o.Local); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// PutOffice adds an office of the department (or renames one), e.g. the competent office
+// a case may be forwarded to.
+func (s *Store) PutOffice(o Office) error {
+	if err := checkOffice(o); err != nil {
+		return err
+	}
+	o.Local = o.Code == s.local.Code
+	err := s.withTx(context.Background(), func(tx *sql.Tx) error { return putOffice(tx, o) })
+	if err == nil && o.Local {
+		err = s.loadLocal()
+	}
+	return err
+}
+
+func (s *Store) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// formatTime stores instants as UTC text with milliseconds: sortable, and exact enough to
+// order a clerk's clicks.
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}

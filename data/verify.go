@@ -1,0 +1,166 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Finding is one thing verify found wrong, as a translation key and arguments.
+type Finding = Problem
+
+// VerifyReport says what verify looked at and what it found.
+type VerifyReport struct {
+	Cases        int64      `json:"cases"`
+	AuditEntries int64      `json:"audit_entries"`
+	Operations   int64      `json:"operations"`
+	Findings     []*Finding `json:"findings"`
+}
+
+// OK reports whether nothing was found wrong.
+func (r *VerifyReport) OK() bool { return len(r.Findings) == 0 }
+
+// Verify checks the register: SQLite's own integrity, foreign keys, the search index,
+// and the audit trail's hash chain. Each entry's hash must match its content and the
+// previous hash, and the sequence must have no holes, so an edited or removed entry is
+// found; every case's version must be covered by its audit entries and every operation
+// must point at its entry, so removing entries at the end is found too.
+func (s *Store) Verify(ctx context.Context) (*VerifyReport, error) {
+	r := &VerifyReport{}
+	add := func(key string, kv ...string) { r.Findings = append(r.Findings, Problemf(key, kv...)) }
+
+	rows, err := s.db.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var msg string
+		rows.Scan(&msg)
+		if msg != "ok" {
+			add("verify.integrity", "detail", msg)
+		}
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		rows.Scan(&table, &rowid, &parent, &fk)
+		add("verify.foreign_key", "table", table, "row", strconv.FormatInt(rowid.Int64, 10), "parent", parent)
+	}
+	rows.Close()
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		add("verify.search_index", "detail", err.Error())
+	}
+
+	// The chain, in one pass.
+	rows, err = s.db.QueryContext(ctx, `SELECT seq, at, actor, office, case_id, action, changes, note, prev_hash, hash FROM audit ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	prev := ""
+	var expect int64 = 1
+	perCase := map[string]int64{}
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Office, &e.CaseID, &e.Action, &e.Changes, &e.Note, &e.PrevHash, &e.Hash); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.AuditEntries++
+		seq := strconv.FormatInt(e.Seq, 10)
+		if e.Seq != expect {
+			add("verify.audit_gap", "from", strconv.FormatInt(expect, 10), "to", strconv.FormatInt(e.Seq-1, 10))
+		}
+		if e.PrevHash != prev {
+			add("verify.audit_link", "seq", seq)
+		}
+		if e.computeHash() != e.Hash {
+			add("verify.audit_hash", "seq", seq)
+		}
+		if e.CaseID != "" {
+			perCase[e.CaseID]++
+		}
+		prev, expect = e.Hash, e.Seq+1
+	}
+	rows.Close()
+
+	rows, err = s.db.QueryContext(ctx, `SELECT id, number, version FROM cases`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id, number string
+		var version int64
+		rows.Scan(&id, &number, &version)
+		r.Cases++
+		if perCase[id] != version {
+			add("verify.audit_missing", "number", number, "have", strconv.FormatInt(perCase[id], 10), "want", strconv.FormatInt(version, 10))
+		}
+	}
+	rows.Close()
+
+	var orphan int64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*), (SELECT count(*) FROM ops o LEFT JOIN audit a ON a.seq = o.audit_seq
+		WHERE o.origin = ? AND (a.seq IS NULL OR a.case_id <> o.case_id)) FROM ops`, s.local.Code).Scan(&r.Operations, &orphan); err != nil {
+		return nil, err
+	}
+	if orphan > 0 {
+		add("verify.ops_orphan", "count", strconv.FormatInt(orphan, 10))
+	}
+	var seq, maxSeq sql.NullInt64
+	s.db.QueryRowContext(ctx, `SELECT seq FROM origins WHERE origin = ?`, s.local.Code).Scan(&seq)
+	s.db.QueryRowContext(ctx, `SELECT max(seq) FROM ops WHERE origin = ?`, s.local.Code).Scan(&maxSeq)
+	if seq.Int64 != maxSeq.Int64 {
+		add("verify.ops_seq", "have", strconv.FormatInt(maxSeq.Int64, 10), "want", strconv.FormatInt(seq.Int64, 10))
+	}
+	return r, nil
+}
+
+// Backup writes a consistent copy of the register to out, even while the window or
+// another program is writing to it: VACUUM INTO reads one snapshot. The copy is made
+// under a temporary name, checked, and only then renamed to out; an existing out is
+// refused rather than overwritten.
+func (s *Store) Backup(ctx context.Context, out string) error {
+	if _, err := os.Stat(out); err == nil {
+		return Problemf("err.exists", "path", out)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
+	}
+	tmp := out + ".partial"
+	os.Remove(tmp)
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+		os.Remove(tmp)
+		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
+	}
+	check, err := Open(tmp, Options{Clock: s.clock})
+	if err == nil {
+		var res string
+		err = check.db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res)
+		if err == nil && res != "ok" {
+			err = fmt.Errorf("quick_check: %s", res)
+		}
+		// Leave the copy as one self-contained file, without -wal/-shm beside it.
+		if err == nil {
+			_, err = check.db.ExecContext(ctx, `PRAGMA journal_mode=DELETE`)
+		}
+		check.Close()
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		os.Remove(tmp)
+		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
+	}
+	return nil
+}

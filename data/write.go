@@ -1,0 +1,306 @@
+package data
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Tx is one write transaction on the register. Every change to a case goes through its
+// methods and ends in apply, the one write path: validate → row → audit entry →
+// change-log operation. Nothing is visible to others until Update returns nil; an error
+// leaves the register exactly as it was.
+type Tx struct {
+	s   *Store
+	ctx context.Context
+	tx  *sql.Tx
+
+	// Counters carried through the transaction and written once at commit: the
+	// office's operation sequence, its clock, and the head of the audit chain.
+	seq      int64
+	hlc      HLC
+	auditSeq int64
+	auditTip string
+	dirty    bool
+
+	stmts map[string]*sql.Stmt
+}
+
+// Update runs fn in one write transaction. Imports and bulk work put many changes in one
+// Update so that they land all together or not at all.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return &Problem{Key: "err.busy", Err: err}
+	}
+	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range t.stmts {
+			st.Close()
+		}
+	}()
+	if err := t.load(); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := fn(t); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := t.save(); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return &Problem{Key: "err.write", Err: err}
+	}
+	return nil
+}
+
+func (t *Tx) load() error {
+	var hlc string
+	err := t.tx.QueryRow(`SELECT value FROM meta WHERE key = 'hlc'`).Scan(&hlc)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return err
+	default:
+		if t.hlc, err = ParseHLC(hlc); err != nil {
+			return err
+		}
+	}
+	err = t.tx.QueryRow(`SELECT seq FROM origins WHERE origin = ?`, t.s.local.Code).Scan(&t.seq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	err = t.tx.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&t.auditSeq, &t.auditTip)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return nil
+}
+
+func (t *Tx) save() error {
+	if !t.dirty {
+		return nil
+	}
+	if _, err := t.tx.Exec(`INSERT INTO meta(key, value) VALUES ('hlc', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, t.hlc.String()); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(`INSERT INTO origins(origin, seq) VALUES (?, ?) ON CONFLICT(origin) DO UPDATE SET seq = excluded.seq`, t.s.local.Code, t.seq)
+	return err
+}
+
+func (t *Tx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+// Now is the transaction's clock.
+func (t *Tx) Now() time.Time { return t.s.clock.Now() }
+
+// caseColumns is the stored form of a case, in one order for insert, update and select.
+const caseColumns = `id, number, office, kind, channel, status, received_at, received_date, due_date,
+	deadline_days, waiting_since, waited_days, answered_at, closed_at, subject, description,
+	category, service, assignee, citizen_name, citizen_email, citizen_phone, citizen_address,
+	citizen_language, reply_text, reply_language, reply_at, version`
+
+func (c *Case) row() []any {
+	return []any{c.ID, c.Number, c.Office, string(c.Kind), string(c.Channel), string(c.Status),
+		formatTime(c.ReceivedAt), c.ReceivedAt.In(Rome).Format(dateLayout), c.DueDate,
+		c.DeadlineDays, c.WaitingSince, c.WaitedDays, nullTime(c.AnsweredAt), nullTime(c.ClosedAt),
+		c.Subject, c.Description, c.Category, c.Service, c.Assignee,
+		c.Citizen.Name, c.Citizen.Email, c.Citizen.Phone, c.Citizen.Address, string(c.Citizen.Language),
+		c.Reply.Text, string(c.Reply.Language), nullTime(c.Reply.At), c.Version}
+}
+
+var (
+	insertCase = `INSERT INTO cases(` + caseColumns + `) VALUES (` + strings.TrimSuffix(strings.Repeat("?, ", 28), ", ") + `)`
+	updateCase = func() string {
+		cols := strings.Split(caseColumns, ",")
+		var set []string
+		for _, c := range cols[1:] {
+			set = append(set, strings.TrimSpace(c)+" = ?")
+		}
+		return `UPDATE cases SET ` + strings.Join(set, ", ") + ` WHERE id = ? AND version = ?`
+	}()
+)
+
+// fields is a case as field → text, the unit of the audit trail and of the change log.
+func (c *Case) fields() map[string]string {
+	t := func(p *time.Time) string {
+		if p == nil {
+			return ""
+		}
+		return formatTime(*p)
+	}
+	return map[string]string{
+		"number": c.Number, "office": c.Office, "kind": string(c.Kind), "channel": string(c.Channel),
+		"status": string(c.Status), "received_at": formatTime(c.ReceivedAt), "due_date": c.DueDate,
+		"deadline_days": strconv.Itoa(c.DeadlineDays), "waiting_since": c.WaitingSince,
+		"waited_days": strconv.Itoa(c.WaitedDays), "answered_at": t(c.AnsweredAt), "closed_at": t(c.ClosedAt),
+		"subject": c.Subject, "description": c.Description, "category": c.Category, "service": c.Service,
+		"assignee": c.Assignee, "citizen_name": c.Citizen.Name, "citizen_email": c.Citizen.Email,
+		"citizen_phone": c.Citizen.Phone, "citizen_address": c.Citizen.Address,
+		"citizen_language": string(c.Citizen.Language), "reply_text": c.Reply.Text,
+		"reply_language": string(c.Reply.Language), "reply_at": t(c.Reply.At),
+	}
+}
+
+// FieldChange is one field's move in an audit entry.
+type FieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+func diff(old, next *Case) []FieldChange {
+	var before map[string]string
+	if old != nil {
+		before = old.fields()
+	}
+	var out []FieldChange
+	for k, v := range next.fields() {
+		if before[k] != v {
+			out = append(out, FieldChange{Field: k, Old: before[k], New: v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+// apply is the one write path for cases. old is nil for a new case.
+func (t *Tx) apply(action string, old, next *Case, note string, extra map[string]string) error {
+	if err := next.validate(); err != nil {
+		return err
+	}
+	changes := diff(old, next)
+	if len(changes) == 0 && len(extra) == 0 {
+		return nil // nothing changed: no row, no audit entry, no operation
+	}
+	base := int64(0)
+	if old == nil {
+		next.Version = 1
+		if _, err := t.exec(insertCase, next.row()...); err != nil {
+			return t.writeErr(err)
+		}
+	} else {
+		base = old.Version
+		next.Version = old.Version + 1
+		args := append(next.row()[1:], old.ID, old.Version)
+		res, err := t.exec(updateCase, args...)
+		if err != nil {
+			return t.writeErr(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return Problemf("err.stale", "number", old.Number)
+		}
+	}
+	for k, v := range extra {
+		changes = append(changes, FieldChange{Field: k, New: v})
+	}
+	now := t.s.clock.Now()
+	if err := t.audit(now, next, action, changes, note); err != nil {
+		return err
+	}
+	return t.logOp(now, next.ID, action, changes, base)
+}
+
+func (t *Tx) writeErr(err error) error {
+	if _, ok := AsProblem(err); ok {
+		return err
+	}
+	return &Problem{Key: "err.write", Err: err}
+}
+
+// audit appends one hash-chained entry.
+func (t *Tx) audit(now time.Time, c *Case, action string, changes []FieldChange, note string) error {
+	js, err := json.Marshal(changes)
+	if err != nil {
+		return err
+	}
+	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: t.s.actor, Office: t.s.local.Code,
+		CaseID: c.ID, Action: action, Changes: string(js), Note: note, PrevHash: t.auditTip}
+	e.Hash = e.computeHash()
+	if _, err := t.exec(`INSERT INTO audit(seq, at, actor, office, case_id, action, changes, note, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, e.PrevHash, e.Hash); err != nil {
+		return t.writeErr(err)
+	}
+	t.auditSeq, t.auditTip = e.Seq, e.Hash
+	return nil
+}
+
+// logOp records the change as an operation of this office for the exchange: the new
+// value of every field it changed, the clock, and the version it was based on.
+func (t *Tx) logOp(now time.Time, caseID, action string, changes []FieldChange, base int64) error {
+	set := make(map[string]string, len(changes))
+	for _, c := range changes {
+		set[c.Field] = c.New
+	}
+	js, err := json.Marshal(set)
+	if err != nil {
+		return err
+	}
+	t.seq++
+	t.hlc = t.hlc.Tick(now)
+	t.dirty = true
+	if _, err := t.exec(`INSERT INTO ops(origin, seq, hlc, case_id, action, fields, base_version, audit_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.s.local.Code, t.seq, t.hlc.String(), caseID, action, string(js), base, t.auditSeq); err != nil {
+		return t.writeErr(err)
+	}
+	return nil
+}
+
+// AuditEntry is one line of the audit trail.
+type AuditEntry struct {
+	Seq      int64  `json:"seq"`
+	At       string `json:"at"`
+	Actor    string `json:"actor"`
+	Office   string `json:"office"`
+	CaseID   string `json:"case_id"`
+	Action   string `json:"action"`
+	Changes  string `json:"changes"`
+	Note     string `json:"note"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
+}
+
+// computeHash covers every column but the hash itself; lengths prefix each part so that
+// no two different entries can be made to hash alike by moving text between fields.
+func (e *AuditEntry) computeHash() string {
+	h := sha256.New()
+	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note} {
+		fmt.Fprintf(h, "%d:%s;", len(part), part)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ChangeList decodes the entry's field changes.
+func (e *AuditEntry) ChangeList() []FieldChange {
+	var out []FieldChange
+	_ = json.Unmarshal([]byte(e.Changes), &out)
+	return out
+}
