@@ -72,7 +72,7 @@ func trimCitizen(c Citizen) Citizen {
 // and a committed number is never given again.
 func (t *Tx) nextNumber(office string, year int) (string, error) {
 	var n int64
-	err := t.tx.QueryRow(`INSERT INTO counters(office, year, last) VALUES (?, ?, 1)
+	err := t.queryRow(`INSERT INTO counters(office, year, last) VALUES (?, ?, 1)
 		ON CONFLICT(office, year) DO UPDATE SET last = last + 1 RETURNING last`, office, year).Scan(&n)
 	if err != nil {
 		return "", t.writeErr(err)
@@ -87,8 +87,18 @@ func FormatNumber(office string, year int, n int64) string {
 
 // get loads a case inside the transaction by number or id.
 func (t *Tx) get(ref Ref) (*Case, error) {
-	return getCase(t.tx, ref, t.Now())
+	if c, ok := t.written[ref]; ok {
+		cp := *c
+		cp.Overdue = isOverdue(cp.Status, cp.DueDate, t.Now())
+		return &cp, nil
+	}
+	return getCase(txReader{t}, ref, t.Now())
 }
+
+// txReader lets getCase read through the transaction's prepared statements.
+type txReader struct{ t *Tx }
+
+func (r txReader) QueryRow(query string, args ...any) *sql.Row { return r.t.queryRow(query, args...) }
 
 type queryer interface {
 	QueryRow(query string, args ...any) *sql.Row
@@ -96,7 +106,7 @@ type queryer interface {
 
 func getCase(q queryer, ref Ref, now time.Time) (*Case, error) {
 	ref = strings.TrimSpace(ref)
-	row := q.QueryRow(`SELECT `+caseColumns+` FROM cases WHERE number = ? OR id = ?`, strings.ToUpper(ref), strings.ToLower(ref))
+	row := q.QueryRow(`SELECT `+caseColumns+`, rowid FROM cases WHERE number = ? OR id = ?`, strings.ToUpper(ref), strings.ToLower(ref))
 	c, err := scanCase(row, now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Problemf("err.unknown_ref", "ref", ref)
@@ -114,7 +124,7 @@ func scanCase(r scanner, now time.Time) (*Case, error) {
 	err := r.Scan(&c.ID, &c.Number, &c.Office, &kind, &channel, &status, &received, &receivedDate, &c.DueDate,
 		&c.DeadlineDays, &c.WaitingSince, &c.WaitedDays, &answered, &closed, &c.Subject, &c.Description,
 		&c.Category, &c.Service, &c.Assignee, &c.Citizen.Name, &c.Citizen.Email, &c.Citizen.Phone,
-		&c.Citizen.Address, &lang, &c.Reply.Text, &replyLang, &replyAt, &c.Version)
+		&c.Citizen.Address, &lang, &c.Reply.Text, &replyLang, &replyAt, &c.Version, &c.rowid)
 	if err != nil {
 		return nil, err
 	}

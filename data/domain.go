@@ -173,6 +173,8 @@ type Case struct {
 	WaitedDays int `json:"waited_days"`
 	// Version counts the changes applied to the case (the base of the next operation).
 	Version int64 `json:"version"`
+
+	rowid int64 // the row in the register, for the search index
 }
 
 // Ref is what a clerk types to name a case: its protocol number or its id.

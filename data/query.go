@@ -148,7 +148,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + prefixed(caseColumns) + ` FROM cases c WHERE ` + where + ` ORDER BY ` + f.order() + ` LIMIT ? OFFSET ?`
+	q := `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases c WHERE ` + where + ` ORDER BY ` + f.order() + ` LIMIT ? OFFSET ?`
 	return s.queryCases(ctx, q, append(args, limit(f.Limit), f.Offset), now)
 }
 
@@ -233,7 +233,7 @@ func (s *Store) Search(ctx context.Context, f Filter) ([]*Case, error) {
 	}
 	// Weights: a word in the subject or the citizen's name says more than one in a long
 	// description.
-	q := `SELECT ` + prefixed(caseColumns) + ` FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid
+	q := `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid
 		WHERE cases_fts MATCH ? AND ` + where + `
 		ORDER BY bm25(cases_fts, 20.0, 6.0, 1.0, 6.0, 4.0, 3.0, 1.0), c.received_at DESC LIMIT ? OFFSET ?`
 	out, err := s.queryCases(ctx, q, append(append([]any{match}, args...), limit(f.Limit), f.Offset), now)

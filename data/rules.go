@@ -186,11 +186,26 @@ func (s *Store) Closures(office string) ([]string, error) {
 }
 
 func (t *Tx) checkOfficeExists(code string) error {
-	var n int
-	if err := t.tx.QueryRow(`SELECT count(*) FROM offices WHERE code = ?`, code).Scan(&n); err != nil {
-		return t.writeErr(err)
+	t.s.calMu.Lock()
+	known := t.s.offices
+	t.s.calMu.Unlock()
+	if known == nil {
+		known = map[string]bool{}
+		rows, err := t.tx.Query(`SELECT code FROM offices`)
+		if err != nil {
+			return t.writeErr(err)
+		}
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			known[c] = true
+		}
+		rows.Close()
+		t.s.calMu.Lock()
+		t.s.offices = known
+		t.s.calMu.Unlock()
 	}
-	if n == 0 {
+	if !known[code] {
 		return Problemf("err.unknown_office", "code", code)
 	}
 	return nil

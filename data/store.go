@@ -92,8 +92,9 @@ type Store struct {
 	actor string
 	local Office
 
-	calMu sync.Mutex
-	cals  map[string]*officeRules
+	calMu   sync.Mutex
+	cals    map[string]*officeRules
+	offices map[string]bool // codes known, so intake need not ask SQLite each time
 }
 
 // Path is the register file.
@@ -140,6 +141,10 @@ func dsn(path string) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
+	// A larger page cache keeps a million-case register's indexes in memory.
+	q.Add("_pragma", "cache_size(-65536)")
+	// Statement journals in memory: a batch of changes must not write temp files.
+	q.Add("_pragma", "temp_store(2)")
 	q.Add("_txlock", "immediate")
 	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 }
@@ -370,6 +375,9 @@ func (s *Store) PutOffice(o Office) error {
 	}
 	o.Local = o.Code == s.local.Code
 	err := s.withTx(context.Background(), func(tx *sql.Tx) error { return putOffice(tx, o) })
+	s.calMu.Lock()
+	s.offices = nil
+	s.calMu.Unlock()
 	if err == nil && o.Local {
 		err = s.loadLocal()
 	}

@@ -32,6 +32,23 @@ type Tx struct {
 	dirty    bool
 
 	stmts map[string]*sql.Stmt
+	// cases written in this transaction, by id and number: a batch (import, demo) that
+	// creates a case and then replies to it need not read back what it just wrote.
+	written map[string]*Case
+	// search-index work gathered during the transaction, by case rowid
+	fts map[int64]*ftsWork
+}
+
+// ftsWork is one case's pending search-index change: the text indexed before the
+// transaction (nil for a new case) and the case as it stands now.
+type ftsWork struct {
+	old *[7]string
+	cur *Case
+}
+
+// ftsText is what the search index holds of a case, in cases_fts column order.
+func (c *Case) ftsText() [7]string {
+	return [7]string{c.Number, c.Subject, c.Description, c.Citizen.Name, c.Citizen.Email, c.Category, c.Reply.Text}
 }
 
 // Update runs fn in one write transaction. Imports and bulk work put many changes in one
@@ -41,7 +58,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return &Problem{Key: "err.busy", Err: err}
 	}
-	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}}
+	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, written: map[string]*Case{}, fts: map[int64]*ftsWork{}}
 	defer func() {
 		for _, st := range t.stmts {
 			st.Close()
@@ -92,6 +109,9 @@ func (t *Tx) save() error {
 	if !t.dirty {
 		return nil
 	}
+	if err := t.saveIndex(); err != nil {
+		return err
+	}
 	if _, err := t.tx.Exec(`INSERT INTO meta(key, value) VALUES ('hlc', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, t.hlc.String()); err != nil {
 		return err
 	}
@@ -109,6 +129,14 @@ func (t *Tx) stmt(query string) (*sql.Stmt, error) {
 	}
 	t.stmts[query] = st
 	return st, nil
+}
+
+func (t *Tx) queryRow(query string, args ...any) *sql.Row {
+	st, err := t.stmt(query)
+	if err != nil {
+		return t.tx.QueryRowContext(t.ctx, query, args...) // carries the same error
+	}
+	return st.QueryRowContext(t.ctx, args...)
 }
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
@@ -149,25 +177,26 @@ var (
 	}()
 )
 
-// fields is a case as field → text, the unit of the audit trail and of the change log.
-func (c *Case) fields() map[string]string {
+// fieldNames are a case's fields as the audit trail and the change log name them.
+var fieldNames = [...]string{"number", "office", "kind", "channel", "status", "received_at", "due_date",
+	"deadline_days", "waiting_since", "waited_days", "answered_at", "closed_at", "subject", "description",
+	"category", "service", "assignee", "citizen_name", "citizen_email", "citizen_phone", "citizen_address",
+	"citizen_language", "reply_text", "reply_language", "reply_at"}
+
+// fields is a case as text in fieldNames order, the unit of the audit trail and of the
+// change log.
+func (c *Case) fields() [len(fieldNames)]string {
 	t := func(p *time.Time) string {
 		if p == nil {
 			return ""
 		}
 		return formatTime(*p)
 	}
-	return map[string]string{
-		"number": c.Number, "office": c.Office, "kind": string(c.Kind), "channel": string(c.Channel),
-		"status": string(c.Status), "received_at": formatTime(c.ReceivedAt), "due_date": c.DueDate,
-		"deadline_days": strconv.Itoa(c.DeadlineDays), "waiting_since": c.WaitingSince,
-		"waited_days": strconv.Itoa(c.WaitedDays), "answered_at": t(c.AnsweredAt), "closed_at": t(c.ClosedAt),
-		"subject": c.Subject, "description": c.Description, "category": c.Category, "service": c.Service,
-		"assignee": c.Assignee, "citizen_name": c.Citizen.Name, "citizen_email": c.Citizen.Email,
-		"citizen_phone": c.Citizen.Phone, "citizen_address": c.Citizen.Address,
-		"citizen_language": string(c.Citizen.Language), "reply_text": c.Reply.Text,
-		"reply_language": string(c.Reply.Language), "reply_at": t(c.Reply.At),
-	}
+	return [...]string{c.Number, c.Office, string(c.Kind), string(c.Channel), string(c.Status),
+		formatTime(c.ReceivedAt), c.DueDate, strconv.Itoa(c.DeadlineDays), c.WaitingSince,
+		strconv.Itoa(c.WaitedDays), t(c.AnsweredAt), t(c.ClosedAt), c.Subject, c.Description,
+		c.Category, c.Service, c.Assignee, c.Citizen.Name, c.Citizen.Email, c.Citizen.Phone,
+		c.Citizen.Address, string(c.Citizen.Language), c.Reply.Text, string(c.Reply.Language), t(c.Reply.At)}
 }
 
 // FieldChange is one field's move in an audit entry.
@@ -178,14 +207,14 @@ type FieldChange struct {
 }
 
 func diff(old, next *Case) []FieldChange {
-	var before map[string]string
+	var before [len(fieldNames)]string
 	if old != nil {
 		before = old.fields()
 	}
 	var out []FieldChange
-	for k, v := range next.fields() {
-		if before[k] != v {
-			out = append(out, FieldChange{Field: k, Old: before[k], New: v})
+	for i, v := range next.fields() {
+		if before[i] != v {
+			out = append(out, FieldChange{Field: fieldNames[i], Old: before[i], New: v})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
@@ -204,10 +233,22 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 	base := int64(0)
 	if old == nil {
 		next.Version = 1
-		if _, err := t.exec(insertCase, next.row()...); err != nil {
+		res, err := t.exec(insertCase, next.row()...)
+		if err != nil {
 			return t.writeErr(err)
 		}
+		if next.rowid, err = res.LastInsertId(); err != nil {
+			return t.writeErr(err)
+		}
+		t.fts[next.rowid] = &ftsWork{cur: next}
 	} else {
+		next.rowid = old.rowid
+		if w, ok := t.fts[old.rowid]; ok {
+			w.cur = next
+		} else if old.ftsText() != next.ftsText() {
+			text := old.ftsText()
+			t.fts[old.rowid] = &ftsWork{old: &text, cur: next}
+		}
 		base = old.Version
 		next.Version = old.Version + 1
 		args := append(next.row()[1:], old.ID, old.Version)
@@ -223,6 +264,11 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 		changes = append(changes, FieldChange{Field: k, New: v})
 	}
 	now := t.s.clock.Now()
+	if len(t.written) > 10000 {
+		clear(t.written)
+	}
+	stored := *next
+	t.written[next.ID], t.written[next.Number] = &stored, &stored
 	if err := t.audit(now, next, action, changes, note); err != nil {
 		return err
 	}
@@ -234,6 +280,35 @@ func (t *Tx) writeErr(err error) error {
 		return err
 	}
 	return &Problem{Key: "err.write", Err: err}
+}
+
+// saveIndex brings the search index up to date with the cases this transaction wrote,
+// once per case and in rowid order, which is how FTS5 takes inserts fastest.
+func (t *Tx) saveIndex() error {
+	ids := make([]int64, 0, len(t.fts))
+	for id := range t.fts {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		w := t.fts[id]
+		cur := w.cur.ftsText()
+		if w.old != nil {
+			if *w.old == cur {
+				continue
+			}
+			o := w.old
+			if _, err := t.exec(`INSERT INTO cases_fts(cases_fts, rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
+				VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)`, id, o[0], o[1], o[2], o[3], o[4], o[5], o[6]); err != nil {
+				return t.writeErr(err)
+			}
+		}
+		if _, err := t.exec(`INSERT INTO cases_fts(rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6]); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	return nil
 }
 
 // audit appends one hash-chained entry.

@@ -80,28 +80,14 @@ CREATE INDEX cases_citizen_email ON cases(citizen_email) WHERE citizen_email <> 
 
 -- Search: accents and case folded (muller finds Müller), prefixes indexed so that what a
 -- clerk is typing already matches. External content: the text lives once, in cases.
+-- The index is kept by the write path at the end of each transaction (not by triggers),
+-- so a case created and answered in one batch is indexed once.
 CREATE VIRTUAL TABLE cases_fts USING fts5(
     number, subject, description, citizen_name, citizen_email, category, reply_text,
     content='cases', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2',
     prefix='2 3 4'
 );
-CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases BEGIN
-    INSERT INTO cases_fts(rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
-    VALUES (new.rowid, new.number, new.subject, new.description, new.citizen_name, new.citizen_email, new.category, new.reply_text);
-END;
--- Only a change of an indexed column touches the index: status moves stay cheap.
-CREATE TRIGGER cases_fts_update AFTER UPDATE OF number, subject, description, citizen_name, citizen_email, category, reply_text ON cases BEGIN
-    INSERT INTO cases_fts(cases_fts, rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
-    VALUES ('delete', old.rowid, old.number, old.subject, old.description, old.citizen_name, old.citizen_email, old.category, old.reply_text);
-    INSERT INTO cases_fts(rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
-    VALUES (new.rowid, new.number, new.subject, new.description, new.citizen_name, new.citizen_email, new.category, new.reply_text);
-END;
-CREATE TRIGGER cases_fts_delete AFTER DELETE ON cases BEGIN
-    INSERT INTO cases_fts(cases_fts, rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
-    VALUES ('delete', old.rowid, old.number, old.subject, old.description, old.citizen_name, old.citizen_email, old.category, old.reply_text);
-END;
-
 -- Files kept in the register; content is stored once per distinct SHA-256.
 CREATE TABLE blobs (
     sha256  TEXT PRIMARY KEY,
