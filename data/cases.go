@@ -53,7 +53,7 @@ func (t *Tx) Create(nc NewCase) (*Case, error) {
 	if c.Number, err = t.nextNumber(c.Office, c.ReceivedAt.In(Rome).Year()); err != nil {
 		return nil, err
 	}
-	if err := t.apply("create", nil, c, "", nil); err != nil {
+	if err := t.apply("create", nil, c, nc.Note, nil); err != nil {
 		return nil, err
 	}
 	return c, nil

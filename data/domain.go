@@ -192,6 +192,8 @@ type NewCase struct {
 	Service     string
 	Assignee    string
 	Citizen     Citizen
+	// Note goes into the audit entry of the creation (e.g. where an import came from).
+	Note string
 }
 
 // Edit changes the descriptive fields of a case; nil leaves a field as it is.

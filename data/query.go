@@ -187,6 +187,41 @@ func (s *Store) queryCases(ctx context.Context, q string, args []any, now time.T
 	return out, nil
 }
 
+// Each calls fn for every case matching the filter (Query, Limit and Offset included),
+// in register order, streaming: an export of a million cases never holds them all.
+func (s *Store) Each(ctx context.Context, f Filter, fn func(*Case) error) error {
+	now := s.clock.Now()
+	where, args, err := f.where(Today(now))
+	if err != nil {
+		return err
+	}
+	q := `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases c WHERE ` + where
+	if match := ftsQuery(f.Query); match != "" {
+		q = `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid WHERE cases_fts MATCH ? AND ` + where
+		args = append([]any{match}, args...)
+	}
+	q += ` ORDER BY c.rowid`
+	if f.Limit > 0 {
+		q += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, f.Offset)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCase(rows, now)
+		if err != nil {
+			return &Problem{Key: "err.read", Err: err}
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Count tells how many cases match the filter (the figure shown above a list).
 func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
 	where, args, err := f.where(Today(s.clock.Now()))

@@ -1,0 +1,203 @@
+// Command ascoltoctl works on the Ascolto register from the command line: for scripts,
+// admins, imports and benchmarks. Its contract is docs/CLI.md (the design's CLI.md):
+// exit 0 done, 1 refused or failed (one sentence on stderr, nothing changed), 2 usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"ascolto/data"
+	"ascolto/translations"
+)
+
+// env is what every command gets: the streams, the language and the register's path.
+type env struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+	lang   string
+	db     string
+	actor  string
+}
+
+func (e *env) t(key string, kv ...string) string { return translations.T(e.lang, key, kv...) }
+
+// open opens the register named by --db.
+func (e *env) open() (*data.Store, error) { return data.Open(e.db, data.Options{Actor: e.actor}) }
+
+type command struct {
+	name     string
+	synopsis string
+	run      func(e *env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"init", "init --office CODE --name-it TEXT --name-de TEXT [--address TEXT]", cmdInit},
+		{"add", "add --kind KIND --channel CHANNEL --subject TEXT [--description TEXT] [--received TIME] [--citizen-name TEXT] [--citizen-email TEXT] [--citizen-phone TEXT] [--citizen-address TEXT] [--language it|de] [--category TEXT] [--service TEXT] [--assignee NAME] [--office CODE] [--json]", cmdAdd},
+		{"show", "show REF [--json]", cmdShow},
+		{"history", "history REF [--json]", cmdHistory},
+		{"list", "list [--status S] [--kind K] [--channel C] [--office CODE] [--overdue] [--due-today] [--from DATE] [--to DATE] [--sort COLUMN] [--desc] [--limit N] [--offset N] [--json]", cmdList},
+		{"search", "search QUERY [--status S] [--kind K] [--channel C] [--office CODE] [--overdue] [--from DATE] [--to DATE] [--limit N] [--json]", cmdSearch},
+		{"status", "status REF STATUS [--note TEXT] [--at TIME]", cmdStatus},
+		{"assign", "assign REF --to NAME", cmdAssign},
+		{"reply", "reply REF --text TEXT [--language it|de] [--at TIME]", cmdReply},
+		{"close", "close REF [--at TIME]", cmdClose},
+		{"export", "export --format csv|json|xlsx --out FILE [--separator ';'|','] [filters as list]", cmdExport},
+		{"import", "import --format csv|json --in FILE", cmdImport},
+		{"demo", "demo --count N [--seed S]", cmdDemo},
+		{"deadline", "deadline [--office CODE] [--kind KIND] [--days N]", cmdDeadline},
+		{"closure", "closure add|remove|list [DATE] [--office CODE] [--note TEXT]", cmdClosure},
+		{"verify", "verify [--json]", cmdVerify},
+		{"backup", "backup --out FILE", cmdBackup},
+	}
+}
+
+// usageError is a mistake in the command line itself (exit 2).
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	e := &env{ctx: context.Background(), stdout: stdout, stderr: stderr, lang: translations.Detect(), db: data.DefaultPath()}
+	// Global flags may come before the command: --db, --lang, --actor.
+	global := flag.NewFlagSet("ascoltoctl", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	global.StringVar(&e.db, "db", e.db, "")
+	lang := global.String("lang", "", "")
+	global.StringVar(&e.actor, "actor", os.Getenv("ASCOLTO_ACTOR"), "")
+	rest, err := splitGlobal(global, args)
+	if *lang != "" {
+		if !translations.Supported(*lang) {
+			fmt.Fprintln(stderr, e.t("cli.bad_lang", "lang", *lang))
+			return 2
+		}
+		e.lang = *lang
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if len(rest) == 0 || rest[0] == "help" || rest[0] == "--help" || rest[0] == "-h" {
+		usage(e, stdout)
+		if len(rest) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == rest[0] {
+			return e.finish(c, c.run(e, rest[1:]))
+		}
+	}
+	fmt.Fprintln(stderr, e.t("cli.unknown_command", "command", rest[0]))
+	usage(e, stderr)
+	return 2
+}
+
+// splitGlobal takes the global flags wherever they stand and returns the other words.
+func splitGlobal(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name := strings.TrimLeft(a, "-")
+		if eq := strings.IndexByte(name, '='); eq >= 0 {
+			name = name[:eq]
+		}
+		if strings.HasPrefix(a, "-") && fs.Lookup(name) != nil {
+			pair := []string{a}
+			if !strings.Contains(a, "=") && i+1 < len(args) {
+				pair = append(pair, args[i+1])
+				i++
+			}
+			if err := fs.Parse(pair); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		rest = append(rest, a)
+	}
+	return rest, nil
+}
+
+func (e *env) finish(c command, err error) int {
+	if err == nil {
+		return 0
+	}
+	var u *usageError
+	if errors.As(err, &u) {
+		fmt.Fprintln(e.stderr, u.msg)
+		fmt.Fprintln(e.stderr, e.t("cli.usage")+" ascoltoctl "+c.synopsis)
+		return 2
+	}
+	fmt.Fprintln(e.stderr, e.problemText(err))
+	return 1
+}
+
+// problemText is the one sentence a person reads for an error.
+func (e *env) problemText(err error) string {
+	p, ok := data.AsProblem(err)
+	if !ok {
+		return e.t("err.internal", "detail", err.Error())
+	}
+	msg := translations.Format(e.lang, p.Key, p.Args)
+	if p.Line > 0 {
+		msg = e.t("err.at_line", "line", fmt.Sprint(p.Line), "message", msg)
+	}
+	return msg
+}
+
+func usage(e *env, w io.Writer) {
+	fmt.Fprintln(w, e.t("cli.intro"))
+	fmt.Fprintln(w)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, e.t("cli.cmd."+c.name))
+		fmt.Fprintf(w, "            ascoltoctl %s\n", c.synopsis)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, e.t("cli.global", "path", data.DefaultPath()))
+}
+
+// parse parses a command's flags, which may stand before, between or after its
+// positional words, and checks the number of positional words.
+func (e *env) parse(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var words []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &usageError{e.t("cli.bad_flag", "detail", err.Error())}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		words = append(words, args[0])
+		args = args[1:]
+	}
+	if len(words) != positional {
+		return nil, &usageError{e.t("cli.bad_args", "want", fmt.Sprint(positional), "have", fmt.Sprint(len(words)))}
+	}
+	return words, nil
+}
+
+// required reports a missing flag as a usage error.
+func (e *env) required(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			return &usageError{e.t("cli.missing_flag", "flag", "--"+pairs[i])}
+		}
+	}
+	return nil
+}

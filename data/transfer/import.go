@@ -1,0 +1,293 @@
+package transfer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"ascolto/data"
+)
+
+// fields is one imported record by column name, with the line it started on.
+type fields struct {
+	line int
+	v    map[string]string
+}
+
+// Import reads cases from r and adds them to the register in ONE transaction: either
+// every record is taken or none is, and the first bad record is named by its line.
+// Protocol numbers are given by this register; an imported "number" is kept in the audit
+// note of the new case.
+func Import(ctx context.Context, s *data.Store, r io.Reader, format Format) (int, error) {
+	var recs []fields
+	var err error
+	switch format {
+	case CSV:
+		recs, err = readCSV(r)
+	case JSON:
+		recs, err = readJSON(r)
+	default:
+		return 0, data.Problemf("err.format", "format", string(format))
+	}
+	if err != nil {
+		return 0, err
+	}
+	err = s.Update(ctx, func(tx *data.Tx) error {
+		for _, rec := range recs {
+			if err := importOne(tx, rec.v); err != nil {
+				return lineErr(err, rec.line)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(recs), nil
+}
+
+func lineErr(err error, line int) error {
+	p, ok := data.AsProblem(err)
+	if !ok {
+		p = &data.Problem{Key: "err.internal", Args: map[string]string{"detail": err.Error()}, Err: err}
+	}
+	q := *p
+	q.Line = line
+	return &q
+}
+
+var known = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range Columns {
+		m[c] = true
+	}
+	return m
+}()
+
+func readCSV(r io.Reader) ([]fields, error) {
+	br := bufio.NewReader(r)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3)
+	}
+	first, _ := br.Peek(4096)
+	head := string(first)
+	if i := strings.IndexAny(head, "\r\n"); i >= 0 {
+		head = head[:i]
+	}
+	cr := csv.NewReader(br)
+	// The separator is whichever the header uses: ';' from Italian and German
+	// spreadsheets, ',' from others, a tab from a copy and paste.
+	cr.Comma = ','
+	for _, sep := range []rune{';', '\t'} {
+		if strings.Count(head, string(sep)) > strings.Count(head, string(cr.Comma)) {
+			cr.Comma = sep
+		}
+	}
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, lineErr(data.Problemf("err.csv", "detail", errText(err)), 1)
+	}
+	for i, h := range header {
+		header[i] = strings.ToLower(strings.TrimSpace(h))
+		if !known[header[i]] {
+			return nil, lineErr(data.Problemf("err.column", "column", h), 1)
+		}
+	}
+	var out []fields
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			return nil, lineErr(data.Problemf("err.csv", "detail", errText(err)), line)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line, as spreadsheets leave at the end
+		}
+		if len(rec) != len(header) {
+			return nil, lineErr(data.Problemf("err.columns_count", "have", strconv.Itoa(len(rec)), "want", strconv.Itoa(len(header))), line)
+		}
+		v := make(map[string]string, len(header))
+		for i, h := range header {
+			v[h] = rec[i]
+		}
+		out = append(out, fields{line: line, v: v})
+	}
+	return out, nil
+}
+
+func errText(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// jsonCase is the export's JSON form of a case, read back.
+type jsonCase struct {
+	Office      string  `json:"office"`
+	Number      string  `json:"number"`
+	Kind        string  `json:"kind"`
+	Channel     string  `json:"channel"`
+	Status      string  `json:"status"`
+	ReceivedAt  string  `json:"received_at"`
+	AnsweredAt  *string `json:"answered_at"`
+	ClosedAt    *string `json:"closed_at"`
+	Subject     string  `json:"subject"`
+	Description string  `json:"description"`
+	Category    string  `json:"category"`
+	Service     string  `json:"service"`
+	Assignee    string  `json:"assignee"`
+	Citizen     struct {
+		Name, Email, Phone, Address, Language string
+	} `json:"citizen"`
+	Reply struct {
+		Text     string  `json:"text"`
+		Language string  `json:"language"`
+		At       *string `json:"at"`
+	} `json:"reply"`
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func readJSON(r io.Reader) ([]fields, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, data.Problemf("err.json", "detail", err.Error())
+	}
+	raw = bytes.TrimPrefix(raw, []byte("\xEF\xBB\xBF"))
+	lineAt := func(off int64) int { return 1 + bytes.Count(raw[:min(int(off), len(raw))], []byte("\n")) }
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, lineErr(data.Problemf("err.json", "detail", "expected an array of cases"), 1)
+	}
+	var out []fields
+	for dec.More() {
+		// The record starts after the separating comma and white space.
+		start := dec.InputOffset()
+		for start < int64(len(raw)) && strings.ContainsRune(", \t\r\n", rune(raw[start])) {
+			start++
+		}
+		var c jsonCase
+		if err := dec.Decode(&c); err != nil {
+			off := start
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				off = se.Offset
+			}
+			return nil, lineErr(data.Problemf("err.json", "detail", err.Error()), lineAt(off))
+		}
+		out = append(out, fields{line: lineAt(start), v: map[string]string{
+			"office": c.Office, "number": c.Number, "kind": c.Kind, "channel": c.Channel, "status": c.Status,
+			"received_at": c.ReceivedAt, "answered_at": deref(c.AnsweredAt), "closed_at": deref(c.ClosedAt),
+			"subject": c.Subject, "description": c.Description, "category": c.Category, "service": c.Service,
+			"assignee": c.Assignee, "citizen_name": c.Citizen.Name, "citizen_email": c.Citizen.Email,
+			"citizen_phone": c.Citizen.Phone, "citizen_address": c.Citizen.Address,
+			"citizen_language": c.Citizen.Language, "reply_text": c.Reply.Text,
+			"reply_language": c.Reply.Language, "reply_at": deref(c.Reply.At),
+		}})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, lineErr(data.Problemf("err.json", "detail", err.Error()), lineAt(dec.InputOffset()))
+	}
+	return out, nil
+}
+
+// ParseTime reads RFC 3339 or a bare date (YYYY-MM-DD, taken as noon in the offices'
+// zone, so that a date-only receipt and a date-only reply on the same day stay in order).
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseInLocation("2006-01-02", s, data.Rome); err == nil {
+		return d.Add(12 * time.Hour), nil
+	}
+	return time.Time{}, data.Problemf("err.date", "value", s)
+}
+
+func optTime(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	return ParseTime(s)
+}
+
+func importOne(tx *data.Tx, v map[string]string) error {
+	nc := data.NewCase{
+		Office: strings.ToUpper(strings.TrimSpace(v["office"])), Kind: data.Kind(strings.TrimSpace(v["kind"])),
+		Channel: data.Channel(strings.TrimSpace(v["channel"])), Subject: v["subject"], Description: v["description"],
+		Category: v["category"], Service: v["service"], Assignee: v["assignee"],
+		Citizen: data.Citizen{Name: v["citizen_name"], Email: v["citizen_email"], Phone: v["citizen_phone"],
+			Address: v["citizen_address"], Language: data.Language(strings.TrimSpace(v["citizen_language"]))},
+	}
+	if n := strings.TrimSpace(v["number"]); n != "" {
+		nc.Note = "import: " + n
+	}
+	var err error
+	if nc.ReceivedAt, err = optTime(v["received_at"]); err != nil {
+		return err
+	}
+	status := data.Status(strings.TrimSpace(v["status"]))
+	if status != "" && !status.Valid() {
+		return data.Problemf("err.status", "status", string(status))
+	}
+	c, err := tx.Create(nc)
+	if err != nil {
+		return err
+	}
+	at := c.ReceivedAt
+	switch status {
+	case "", data.StatusReceived:
+		return nil
+	case data.StatusInProgress, data.StatusWaiting:
+		_, err = tx.SetStatus(c.ID, status, at, "")
+		return err
+	}
+	replyAt, err := optTime(v["reply_at"])
+	if err == nil && replyAt.IsZero() {
+		replyAt, err = optTime(v["answered_at"])
+	}
+	if err != nil {
+		return err
+	}
+	if replyAt.IsZero() {
+		replyAt = at
+	}
+	if _, err = tx.Reply(c.ID, v["reply_text"], data.Language(strings.TrimSpace(v["reply_language"])), replyAt); err != nil {
+		return err
+	}
+	if status == data.StatusClosed {
+		closedAt, err := optTime(v["closed_at"])
+		if err != nil {
+			return err
+		}
+		if closedAt.IsZero() {
+			closedAt = replyAt
+		}
+		_, err = tx.Close(c.ID, closedAt)
+		return err
+	}
+	return nil
+}
