@@ -295,7 +295,7 @@ func (s *Store) Get(ctx context.Context, ref Ref) (*Case, error) {
 
 // History is a case's audit trail, oldest first: the timeline a clerk reads.
 func (s *Store) History(ctx context.Context, caseID string) ([]AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, actor, office, case_id, action, changes, note, prev_hash, hash
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, actor, office, case_id, action, changes, note, lower(hex(hash))
 		FROM audit WHERE case_id = ? ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, &Problem{Key: "err.read", Err: err}
@@ -304,7 +304,7 @@ func (s *Store) History(ctx context.Context, caseID string) ([]AuditEntry, error
 	var out []AuditEntry
 	for rows.Next() {
 		var e AuditEntry
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Office, &e.CaseID, &e.Action, &e.Changes, &e.Note, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Office, &e.CaseID, &e.Action, &e.Changes, &e.Note, &e.Hash); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

@@ -98,7 +98,7 @@ func (t *Tx) load() error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	err = t.tx.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&t.auditSeq, &t.auditTip)
+	err = t.tx.QueryRow(`SELECT seq, lower(hex(hash)) FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&t.auditSeq, &t.auditTip)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
@@ -272,7 +272,7 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 	if err := t.audit(now, next, action, changes, note); err != nil {
 		return err
 	}
-	return t.logOp(now, next.ID, action, changes, base)
+	return t.logOp(now, next.ID, action, base)
 }
 
 func (t *Tx) writeErr(err error) error {
@@ -313,37 +313,34 @@ func (t *Tx) saveIndex() error {
 
 // audit appends one hash-chained entry.
 func (t *Tx) audit(now time.Time, c *Case, action string, changes []FieldChange, note string) error {
-	js, err := json.Marshal(changes)
-	if err != nil {
-		return err
-	}
 	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: t.s.actor, Office: t.s.local.Code,
-		CaseID: c.ID, Action: action, Changes: string(js), Note: note, PrevHash: t.auditTip}
-	e.Hash = e.computeHash()
-	if _, err := t.exec(`INSERT INTO audit(seq, at, actor, office, case_id, action, changes, note, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, e.PrevHash, e.Hash); err != nil {
+		CaseID: c.ID, Action: action, Changes: encodeChanges(changes), Note: note, PrevHash: t.auditTip}
+	sum := e.computeHash()
+	if _, err := t.exec(`INSERT INTO audit(seq, at, actor, office, case_id, action, changes, note, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum); err != nil {
 		return t.writeErr(err)
 	}
-	t.auditSeq, t.auditTip = e.Seq, e.Hash
+	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
 	return nil
 }
 
-// logOp records the change as an operation of this office for the exchange: the new
-// value of every field it changed, the clock, and the version it was based on.
-func (t *Tx) logOp(now time.Time, caseID, action string, changes []FieldChange, base int64) error {
-	set := make(map[string]string, len(changes))
+// encodeChanges writes field → [old, new] as one JSON object with sorted keys.
+func encodeChanges(changes []FieldChange) string {
+	m := make(map[string][2]string, len(changes))
 	for _, c := range changes {
-		set[c.Field] = c.New
+		m[c.Field] = [2]string{c.Old, c.New}
 	}
-	js, err := json.Marshal(set)
-	if err != nil {
-		return err
-	}
+	js, _ := json.Marshal(m) // strings only: cannot fail
+	return string(js)
+}
+
+// logOp records the change as an operation of this office for the exchange.
+func (t *Tx) logOp(now time.Time, caseID, action string, base int64) error {
 	t.seq++
 	t.hlc = t.hlc.Tick(now)
 	t.dirty = true
-	if _, err := t.exec(`INSERT INTO ops(origin, seq, hlc, case_id, action, fields, base_version, audit_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.s.local.Code, t.seq, t.hlc.String(), caseID, action, string(js), base, t.auditSeq); err != nil {
+	if _, err := t.exec(`INSERT INTO ops(origin, seq, hlc, case_id, action, base_version, audit_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.s.local.Code, t.seq, t.hlc.String(), caseID, action, base, t.auditSeq); err != nil {
 		return t.writeErr(err)
 	}
 	return nil
@@ -351,31 +348,38 @@ func (t *Tx) logOp(now time.Time, caseID, action string, changes []FieldChange, 
 
 // AuditEntry is one line of the audit trail.
 type AuditEntry struct {
-	Seq      int64  `json:"seq"`
-	At       string `json:"at"`
-	Actor    string `json:"actor"`
-	Office   string `json:"office"`
-	CaseID   string `json:"case_id"`
-	Action   string `json:"action"`
-	Changes  string `json:"changes"`
-	Note     string `json:"note"`
-	PrevHash string `json:"prev_hash"`
+	Seq     int64  `json:"seq"`
+	At      string `json:"at"`
+	Actor   string `json:"actor"`
+	Office  string `json:"office"`
+	CaseID  string `json:"case_id"`
+	Action  string `json:"action"`
+	Changes string `json:"changes"`
+	Note    string `json:"note"`
+	// PrevHash is the previous entry's hash (hex); Hash this entry's.
+	PrevHash string `json:"-"`
 	Hash     string `json:"hash"`
 }
 
-// computeHash covers every column but the hash itself; lengths prefix each part so that
-// no two different entries can be made to hash alike by moving text between fields.
-func (e *AuditEntry) computeHash() string {
+// computeHash covers every column but the hash itself, and the previous entry's hash;
+// lengths prefix each part so that no two different entries can be made to hash alike
+// by moving text between fields.
+func (e *AuditEntry) computeHash() []byte {
 	h := sha256.New()
 	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note} {
 		fmt.Fprintf(h, "%d:%s;", len(part), part)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return h.Sum(nil)
 }
 
-// ChangeList decodes the entry's field changes.
+// ChangeList decodes the entry's field changes, sorted by field.
 func (e *AuditEntry) ChangeList() []FieldChange {
-	var out []FieldChange
-	_ = json.Unmarshal([]byte(e.Changes), &out)
+	var m map[string][2]string
+	_ = json.Unmarshal([]byte(e.Changes), &m)
+	out := make([]FieldChange, 0, len(m))
+	for f, v := range m {
+		out = append(out, FieldChange{Field: f, Old: v[0], New: v[1]})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
 }

@@ -278,3 +278,47 @@ func cmdClosure(e *env, args []string) error {
 	}
 	return nil
 }
+
+func cmdOffice(e *env, args []string) error {
+	fs := flag.NewFlagSet("office", flag.ContinueOnError)
+	nameIT := fs.String("name-it", "", "")
+	nameDE := fs.String("name-de", "", "")
+	address := fs.String("address", "", "")
+	asJSON := fs.Bool("json", false, "")
+	if len(args) == 0 || (args[0] != "list" && args[0] != "add") {
+		return &usageError{e.t("cli.bad_args", "want", "1", "have", "0")}
+	}
+	want := 0
+	if args[0] == "add" {
+		want = 1
+	}
+	w, err := e.parse(fs, args[1:], want)
+	if err != nil {
+		return err
+	}
+	s, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if args[0] == "add" {
+		if err := s.PutOffice(data.Office{Code: w[0], NameIT: *nameIT, NameDE: *nameDE, Address: *address}); err != nil {
+			return err
+		}
+	}
+	offices, err := s.Offices()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return e.json(offices)
+	}
+	for _, o := range offices {
+		name := o.NameIT
+		if e.lang == "de" {
+			name = o.NameDE
+		}
+		fmt.Fprintf(e.stdout, "%-10s %s\n", o.Code, name)
+	}
+	return nil
+}

@@ -119,7 +119,7 @@ func cmdHistory(e *env, args []string) error {
 // filterFlags are the list filters shared by list, search and export.
 type filterFlags struct {
 	status, kind, channel, office, from, to *string
-	overdue, dueToday                        *bool
+	overdue, dueToday                       *bool
 }
 
 func addFilterFlags(fs *flag.FlagSet) *filterFlags {

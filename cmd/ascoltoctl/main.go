@@ -56,6 +56,7 @@ func init() {
 		{"demo", "demo --count N [--seed S]", cmdDemo},
 		{"deadline", "deadline [--office CODE] [--kind KIND] [--days N]", cmdDeadline},
 		{"closure", "closure add|remove|list [DATE] [--office CODE] [--note TEXT]", cmdClosure},
+		{"office", "office list|add [CODE --name-it TEXT --name-de TEXT [--address TEXT]] [--json]", cmdOffice},
 		{"verify", "verify [--json]", cmdVerify},
 		{"backup", "backup --out FILE", cmdBackup},
 	}

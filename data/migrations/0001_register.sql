@@ -104,8 +104,9 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_case ON attachments(case_id);
 
--- The audit trail: append-only and hash-chained. Each entry's hash covers its content
--- and the previous hash, so editing or removing a past entry breaks the chain.
+-- The audit trail: append-only and hash-chained. Each entry's hash (SHA-256, 32 bytes)
+-- covers its content and the previous entry's hash, so editing or removing a past entry
+-- breaks the chain. changes is a JSON object: field → [old, new].
 CREATE TABLE audit (
     seq       INTEGER PRIMARY KEY,
     at        TEXT NOT NULL,
@@ -115,8 +116,7 @@ CREATE TABLE audit (
     action    TEXT NOT NULL,
     changes   TEXT NOT NULL,
     note      TEXT NOT NULL DEFAULT '',
-    prev_hash TEXT NOT NULL,
-    hash      TEXT NOT NULL
+    hash      BLOB NOT NULL
 );
 CREATE INDEX audit_case ON audit(case_id);
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
@@ -129,18 +129,18 @@ END;
 -- The change log: every change as an operation for the exchange between offices.
 -- (origin, seq) names an operation everywhere; hlc orders operations for display and
 -- for choosing a provisional winner; base_version says which version the change saw.
+-- The new field values are those of the operation's audit entry (audit_seq): kept once,
+-- since the register is mostly its history.
 CREATE TABLE ops (
     origin       TEXT NOT NULL,
     seq          INTEGER NOT NULL,
     hlc          TEXT NOT NULL,
     case_id      TEXT NOT NULL,
     action       TEXT NOT NULL,
-    fields       TEXT NOT NULL,
     base_version INTEGER NOT NULL,
     audit_seq    INTEGER NOT NULL,
     PRIMARY KEY (origin, seq)
 ) WITHOUT ROWID;
-CREATE INDEX ops_case ON ops(case_id);
 
 -- Per origin office, the highest sequence applied (the exchange's high-water mark).
 CREATE TABLE origins (

@@ -140,6 +140,16 @@ func errText(err error) string {
 
 // jsonCase is the export's JSON form of a case, read back.
 type jsonCase struct {
+	// Computed or register-own fields of an export, read and ignored: this register
+	// gives its own id, number, deadline and version.
+	ID           string `json:"id"`
+	DueDate      string `json:"due_date"`
+	Overdue      bool   `json:"overdue"`
+	DeadlineDays int    `json:"deadline_days"`
+	WaitingSince string `json:"waiting_since"`
+	WaitedDays   int    `json:"waited_days"`
+	Version      int64  `json:"version"`
+
 	Office      string  `json:"office"`
 	Number      string  `json:"number"`
 	Kind        string  `json:"kind"`
