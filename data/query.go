@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SortKey names a column a list can be ordered by.
@@ -243,14 +244,25 @@ func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
 // ftsQuery turns what a clerk typed into an FTS5 query: every word must appear, each as
 // a prefix (the clerk may not have finished typing it); accents and case are folded by
 // the index. Quoting each word keeps FTS5 syntax (AND, NEAR, -, *) out of a clerk's way.
+//
+// Single letters are left out: as a prefix they match nearly everything and are only
+// the start of what the clerk is typing.
 func ftsQuery(text string) string {
 	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	var parts []string
 	for _, w := range words {
+		if utf8.RuneCountInString(w) < 2 {
+			continue
+		}
 		parts = append(parts, `"`+w+`"*`)
 	}
 	return strings.Join(parts, " ")
 }
+
+// rankLimit is how many matches are ranked by relevance. Ranking needs every match
+// scored; past a few thousand (a common word in a register of a million) the newest
+// matches come first instead, which is also what a clerk looks for then.
+const rankLimit = 2000
 
 // Search ranks the cases matching f.Query (number, subject, description, citizen name
 // and e-mail, category, reply) and the other filters. A protocol number typed whole
@@ -266,11 +278,19 @@ func (s *Store) Search(ctx context.Context, f Filter) ([]*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Weights: a word in the subject or the citizen's name says more than one in a long
-	// description.
+	var matches int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? LIMIT ?)`,
+		match, rankLimit+1).Scan(&matches); err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	// Weights: a word in the number, the subject or the citizen's name says more than
+	// one in a long description.
+	order := `bm25(cases_fts, 20.0, 6.0, 1.0, 6.0, 4.0, 3.0, 1.0), c.received_at DESC`
+	if matches > rankLimit {
+		order = `cases_fts.rowid DESC`
+	}
 	q := `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid
-		WHERE cases_fts MATCH ? AND ` + where + `
-		ORDER BY bm25(cases_fts, 20.0, 6.0, 1.0, 6.0, 4.0, 3.0, 1.0), c.received_at DESC LIMIT ? OFFSET ?`
+		WHERE cases_fts MATCH ? AND ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 	out, err := s.queryCases(ctx, q, append(append([]any{match}, args...), limit(f.Limit), f.Offset), now)
 	if err != nil {
 		return nil, err

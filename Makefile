@@ -1,0 +1,72 @@
+# Ascolto — build, run and test on a Debian or Ubuntu workstation.
+#
+#   make run     start the desktop app (a demo register is made where none exists)
+#   make test    every test: format, vet, race detector on the register, the window
+#   make bench   the register's benchmarks on a demo register of 1,000,000 cases
+#
+# The targets install what they need: Debian packages through apt-get (with sudo when
+# not root) and, where the machine has no Go 1.26, the Go toolchain from the Go module
+# proxy (golang.org/toolchain), kept in ~/.cache/ascolto-go.
+
+GO_VERSION := 1.26.8
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
+comma := ,
+GOPROXY_URL := $(or $(filter http%,$(firstword $(subst $(comma), ,$(shell go env GOPROXY 2>/dev/null)))),https://proxy.golang.org)
+TOOLCHAIN := $(HOME)/.cache/ascolto-go/go$(GO_VERSION)
+# The go command: the machine's if it is recent enough, else the one fetched below.
+GO := $(shell if command -v go >/dev/null 2>&1 && go version | grep -Eq 'go1\.(2[6-9]|[3-9][0-9])'; then command -v go; else echo $(TOOLCHAIN)/bin/go; fi)
+
+RUN_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth poppler-utils qpdf imagemagick sqlite3
+
+.PHONY: run test bench deps-run deps-test toolchain build check fmt vet clean
+
+run: deps-run toolchain
+	$(GO) run ./cmd/ascolto $(ARGS)
+
+build: deps-run toolchain
+	mkdir -p bin
+	$(GO) build -o bin/ascolto ./cmd/ascolto
+	CGO_ENABLED=0 $(GO) build -o bin/ascoltoctl ./cmd/ascoltoctl
+
+test: deps-test toolchain check
+	# The register under the race detector (cgo): the store, deadlines, demo, transfer.
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./data/...
+	# Headless parts and the Fyne test driver: no GL, no cgo.
+	CGO_ENABLED=0 $(GO) test -count=1 ./translations/... ./ui/... ./cmd/ascoltoctl/...
+	# The real window under Xvfb, with a screenshot.
+	CGO_ENABLED=1 $(GO) test -count=1 -timeout 20m ./cmd/ascolto/...
+
+check: toolchain
+	@unformatted="$$($(dir $(GO))gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	CGO_ENABLED=1 $(GO) vet ./...
+
+bench: deps-test toolchain
+	GO=$(GO) bench/run
+
+# Debian packages, installed only when missing.
+deps-run:
+	@missing="$$(for p in $(RUN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
+
+deps-test:
+	@missing="$$(for p in $(TEST_PACKAGES) curl unzip; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
+
+# Go from the Go module proxy when the machine has none or an old one.
+toolchain:
+	@if [ ! -x "$(GO)" ]; then \
+		command -v curl >/dev/null && command -v unzip >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y curl unzip; }; \
+		echo "fetching Go $(GO_VERSION) from $(GOPROXY_URL)"; \
+		mkdir -p $(TOOLCHAIN).tmp && \
+		curl -fsSL -o $(TOOLCHAIN).zip "$(GOPROXY_URL)/golang.org/toolchain/@v/v0.0.1-go$(GO_VERSION).linux-$(ARCH).zip" && \
+		unzip -q -o $(TOOLCHAIN).zip -d $(TOOLCHAIN).tmp && \
+		mv "$(TOOLCHAIN).tmp/golang.org/toolchain@v0.0.1-go$(GO_VERSION).linux-$(ARCH)" $(TOOLCHAIN) && \
+		chmod +x $(TOOLCHAIN)/bin/* $(TOOLCHAIN)/pkg/tool/*/* && \
+		rm -rf $(TOOLCHAIN).tmp $(TOOLCHAIN).zip; \
+	fi
+
+clean:
+	rm -rf bin bench/out
