@@ -87,8 +87,12 @@ func FormatNumber(office string, year int, n int64) string {
 
 // get loads a case inside the transaction by number or id.
 func (t *Tx) get(ref Ref) (*Case, error) {
-	if c, ok := t.written[ref]; ok {
-		cp := *c
+	id, ok := t.byNum[strings.ToUpper(strings.TrimSpace(ref))]
+	if !ok {
+		id = strings.ToLower(strings.TrimSpace(ref))
+	}
+	if p, ok := t.pending[id]; ok {
+		cp := *p.cur
 		cp.Overdue = isOverdue(cp.Status, cp.DueDate, t.Now())
 		return &cp, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -481,4 +482,16 @@ func TestAttachments(t *testing.T) {
 	}
 	_, err = s.Attach(ctx, c.Number, "../etc/passwd", "", content)
 	wantProblem(t, err, "err.attachment_name")
+}
+
+func TestEncodeChangesIsJSON(t *testing.T) {
+	in := []FieldChange{{Field: "description", Old: "a \"quoted\"\\path\n\ttab\x01", New: "Müller – Nicolò €\u2028 ok"},
+		{Field: "subject", Old: "", New: "bad \xff utf8"}}
+	var back map[string][2]string
+	if err := json.Unmarshal([]byte(encodeChanges(in)), &back); err != nil {
+		t.Fatal(err, encodeChanges(in))
+	}
+	if back["description"] != [2]string{in[0].Old, in[0].New} || back["subject"][1] != "bad \uFFFD utf8" {
+		t.Fatalf("%q", back)
+	}
 }

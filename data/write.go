@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,18 +31,19 @@ type Tx struct {
 	dirty    bool
 
 	stmts map[string]*sql.Stmt
-	// cases written in this transaction, by id and number: a batch (import, demo) that
-	// creates a case and then replies to it need not read back what it just wrote.
-	written map[string]*Case
-	// search-index work gathered during the transaction, by case rowid
-	fts map[int64]*ftsWork
+	// Cases changed in this transaction, by id, and their ids by number. Their rows
+	// are written once, at commit, in this order: a batch (import, demo) that creates a
+	// case and answers it writes one row, not three, and the search index once.
+	pending map[string]*pendingRow
+	byNum   map[string]string
+	order   []string
 }
 
-// ftsWork is one case's pending search-index change: the text indexed before the
-// transaction (nil for a new case) and the case as it stands now.
-type ftsWork struct {
-	old *[7]string
-	cur *Case
+// pendingRow is a case changed in the transaction: as it was before (nil if new) and as
+// it is now.
+type pendingRow struct {
+	orig *Case
+	cur  *Case
 }
 
 // ftsText is what the search index holds of a case, in cases_fts column order.
@@ -58,7 +58,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return &Problem{Key: "err.busy", Err: err}
 	}
-	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, written: map[string]*Case{}, fts: map[int64]*ftsWork{}}
+	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}}
 	defer func() {
 		for _, st := range t.stmts {
 			st.Close()
@@ -109,7 +109,7 @@ func (t *Tx) save() error {
 	if !t.dirty {
 		return nil
 	}
-	if err := t.saveIndex(); err != nil {
+	if err := t.saveRows(); err != nil {
 		return err
 	}
 	if _, err := t.tx.Exec(`INSERT INTO meta(key, value) VALUES ('hlc', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, t.hlc.String()); err != nil {
@@ -233,42 +233,27 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 	base := int64(0)
 	if old == nil {
 		next.Version = 1
-		res, err := t.exec(insertCase, next.row()...)
-		if err != nil {
-			return t.writeErr(err)
-		}
-		if next.rowid, err = res.LastInsertId(); err != nil {
-			return t.writeErr(err)
-		}
-		t.fts[next.rowid] = &ftsWork{cur: next}
 	} else {
-		next.rowid = old.rowid
-		if w, ok := t.fts[old.rowid]; ok {
-			w.cur = next
-		} else if old.ftsText() != next.ftsText() {
-			text := old.ftsText()
-			t.fts[old.rowid] = &ftsWork{old: &text, cur: next}
-		}
 		base = old.Version
 		next.Version = old.Version + 1
-		args := append(next.row()[1:], old.ID, old.Version)
-		res, err := t.exec(updateCase, args...)
-		if err != nil {
-			return t.writeErr(err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return Problemf("err.stale", "number", old.Number)
+	}
+	stored := *next // the caller keeps next; the transaction keeps its own copy
+	if old == nil {
+		t.pending[next.ID] = &pendingRow{cur: &stored}
+		t.byNum[next.Number] = next.ID
+		t.order = append(t.order, next.ID)
+	} else {
+		if p, ok := t.pending[old.ID]; ok {
+			p.cur = &stored
+		} else {
+			t.pending[old.ID] = &pendingRow{orig: old, cur: &stored}
+			t.order = append(t.order, old.ID)
 		}
 	}
 	for k, v := range extra {
 		changes = append(changes, FieldChange{Field: k, New: v})
 	}
 	now := t.s.clock.Now()
-	if len(t.written) > 10000 {
-		clear(t.written)
-	}
-	stored := *next
-	t.written[next.ID], t.written[next.Number] = &stored, &stored
 	if err := t.audit(now, next, action, changes, note); err != nil {
 		return err
 	}
@@ -282,29 +267,45 @@ func (t *Tx) writeErr(err error) error {
 	return &Problem{Key: "err.write", Err: err}
 }
 
-// saveIndex brings the search index up to date with the cases this transaction wrote,
-// once per case and in rowid order, which is how FTS5 takes inserts fastest.
-func (t *Tx) saveIndex() error {
-	ids := make([]int64, 0, len(t.fts))
-	for id := range t.fts {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		w := t.fts[id]
-		cur := w.cur.ftsText()
-		if w.old != nil {
-			if *w.old == cur {
+// saveRows writes the rows of the cases this transaction changed, each once, and brings
+// the search index up to date with them (new cases in creation order, which is rowid
+// order, the order FTS5 takes inserts fastest). An update checks the version it started
+// from, so a change made meanwhile by another writer is refused, not overwritten.
+func (t *Tx) saveRows() error {
+	for _, id := range t.order {
+		p := t.pending[id]
+		c := p.cur
+		if p.orig == nil {
+			res, err := t.exec(insertCase, c.row()...)
+			if err != nil {
+				return t.writeErr(err)
+			}
+			if c.rowid, err = res.LastInsertId(); err != nil {
+				return t.writeErr(err)
+			}
+		} else {
+			c.rowid = p.orig.rowid
+			res, err := t.exec(updateCase, append(c.row()[1:], p.orig.ID, p.orig.Version)...)
+			if err != nil {
+				return t.writeErr(err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return Problemf("err.stale", "number", p.orig.Number)
+			}
+		}
+		cur := c.ftsText()
+		if p.orig != nil {
+			o := p.orig.ftsText()
+			if o == cur {
 				continue
 			}
-			o := w.old
 			if _, err := t.exec(`INSERT INTO cases_fts(cases_fts, rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
-				VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)`, id, o[0], o[1], o[2], o[3], o[4], o[5], o[6]); err != nil {
+				VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)`, c.rowid, o[0], o[1], o[2], o[3], o[4], o[5], o[6]); err != nil {
 				return t.writeErr(err)
 			}
 		}
 		if _, err := t.exec(`INSERT INTO cases_fts(rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6]); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.rowid, cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6]); err != nil {
 			return t.writeErr(err)
 		}
 	}
@@ -324,14 +325,51 @@ func (t *Tx) audit(now time.Time, c *Case, action string, changes []FieldChange,
 	return nil
 }
 
-// encodeChanges writes field → [old, new] as one JSON object with sorted keys.
+// encodeChanges writes field → [old, new] as one JSON object, in the (sorted) order of
+// changes. Written by hand because it runs for every change of every case; the result
+// is plain JSON that json.Unmarshal reads back (tested).
 func encodeChanges(changes []FieldChange) string {
-	m := make(map[string][2]string, len(changes))
-	for _, c := range changes {
-		m[c.Field] = [2]string{c.Old, c.New}
+	var b strings.Builder
+	b.Grow(64 * len(changes))
+	b.WriteByte('{')
+	for i, c := range changes {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		jsonString(&b, c.Field)
+		b.WriteString(":[")
+		jsonString(&b, c.Old)
+		b.WriteByte(',')
+		jsonString(&b, c.New)
+		b.WriteByte(']')
 	}
-	js, _ := json.Marshal(m) // strings only: cannot fail
-	return string(js)
+	b.WriteByte('}')
+	return b.String()
+}
+
+// jsonString writes s as a JSON string: quotes, backslashes and control characters
+// escaped, everything else (ä, ò, €) as UTF-8; invalid UTF-8 becomes U+FFFD as in
+// encoding/json.
+func jsonString(b *strings.Builder, s string) {
+	const hexDigits = "0123456789abcdef"
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20:
+			b.WriteString(`\u00`)
+			b.WriteByte(hexDigits[r>>4])
+			b.WriteByte(hexDigits[r&0xf])
+		case r == 0x2028 || r == 0x2029:
+			b.WriteString(`\u202`)
+			b.WriteByte(hexDigits[r&0xf])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
 }
 
 // logOp records the change as an operation of this office for the exchange.
@@ -366,8 +404,13 @@ type AuditEntry struct {
 // by moving text between fields.
 func (e *AuditEntry) computeHash() []byte {
 	h := sha256.New()
+	buf := make([]byte, 0, 256)
 	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note} {
-		fmt.Fprintf(h, "%d:%s;", len(part), part)
+		buf = strconv.AppendInt(buf[:0], int64(len(part)), 10)
+		buf = append(buf, ':')
+		h.Write(buf)
+		h.Write([]byte(part))
+		h.Write([]byte{';'})
 	}
 	return h.Sum(nil)
 }

@@ -71,7 +71,9 @@ CREATE TABLE cases (
     version          INTEGER NOT NULL DEFAULT 1
 );
 -- The lists a clerk opens most: open work by due date, a status, an office, newest first.
-CREATE INDEX cases_status_due ON cases(status, due_date);
+-- Only open cases (the clock runs) have a due date that matters: a partial index stays
+-- small however long the register grows.
+CREATE INDEX cases_open_due ON cases(due_date) WHERE status IN ('received', 'in_progress');
 CREATE INDEX cases_status_received ON cases(status, received_at);
 CREATE INDEX cases_received ON cases(received_at);
 CREATE INDEX cases_office_received ON cases(office, received_at);
@@ -95,7 +97,8 @@ CREATE TABLE blobs (
 ) WITHOUT ROWID;
 CREATE TABLE attachments (
     id        TEXT PRIMARY KEY,
-    case_id   TEXT NOT NULL REFERENCES cases(id),
+    -- deferred: a case's row is written at the end of its transaction
+    case_id   TEXT NOT NULL REFERENCES cases(id) DEFERRABLE INITIALLY DEFERRED,
     name      TEXT NOT NULL,
     mime      TEXT NOT NULL,
     size      INTEGER NOT NULL,
