@@ -90,6 +90,9 @@ CREATE VIRTUAL TABLE cases_fts USING fts5(
     tokenize='unicode61 remove_diacritics 2',
     prefix='2 3 4'
 );
+-- Merge index segments 16 at a time rather than 4: a register that grows by a million
+-- cases spends a third less time merging, for a search that reads a few more segments.
+INSERT INTO cases_fts(cases_fts, rank) VALUES ('automerge', 16);
 -- Files kept in the register; content is stored once per distinct SHA-256.
 CREATE TABLE blobs (
     sha256  TEXT PRIMARY KEY,

@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"errors"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"ascolto/data"
+	"ascolto/translations"
+)
+
+// Date layouts per language: what a clerk in Bolzano writes by hand (02/01/2006 in
+// Italian, 02.01.2006 in German); English gets the unambiguous ISO form because the
+// English interface serves visitors who may read either convention.
+var dateLayouts = map[string]string{"it": "02/01/2006", "de": "02.01.2006", "en": "2006-01-02"}
+
+func dateLayout(lang string) string {
+	if l, ok := dateLayouts[lang]; ok {
+		return l
+	}
+	return dateLayouts["en"]
+}
+
+// formatDateTime shows an instant as the office's civil time (Europe/Rome), whatever
+// the workstation's zone, so that a printed list and the screen agree.
+func formatDateTime(t time.Time, lang string) string {
+	return t.In(data.Rome).Format(dateLayout(lang) + " 15:04")
+}
+
+// formatDay turns a register date (YYYY-MM-DD) into the language's form; text that is
+// not a date is shown as it is rather than hidden.
+func formatDay(day, lang string) string {
+	d, err := time.ParseInLocation("2006-01-02", day, data.Rome)
+	if err != nil {
+		return day
+	}
+	return d.Format(dateLayout(lang))
+}
+
+// formatNumber groups digits the way the language does (1.234 in Italian and German,
+// 1,234 in English).
+func formatNumber(n int, lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		tag = language.English
+	}
+	return message.NewPrinter(tag).Sprintf("%d", n)
+}
+
+// plural picks the singular or the plural text and fills {n}; Italian, German and
+// English all have just these two forms for whole numbers.
+func plural(lang string, n int, one, other string) string {
+	key := other
+	if n == 1 {
+		key = one
+	}
+	return translations.T(lang, key, "n", formatNumber(n, lang))
+}
+
+// word translates a domain value (kind, status, channel) by its key prefix.
+func word[T ~string](lang, prefix string, v T) string {
+	if v == "" {
+		return ""
+	}
+	return translations.T(lang, prefix+"."+string(v))
+}
+
+// OfficeName is the office's name in the interface language. English has no name of its
+// own in the register, so it shows both official ones.
+func OfficeName(o data.Office, lang string) string {
+	switch lang {
+	case "it":
+		return o.NameIT
+	case "de":
+		return o.NameDE
+	}
+	if o.NameIT == o.NameDE {
+		return o.NameIT
+	}
+	return o.NameIT + " / " + o.NameDE
+}
+
+// ErrorText is what a person reads for err: the translated problem if the register
+// raised one, otherwise a generic sentence with the detail for support.
+func ErrorText(lang string, err error) string {
+	var p *data.Problem
+	if errors.As(err, &p) {
+		return translations.Format(lang, p.Key, p.Args)
+	}
+	return translations.T(lang, "window.error.unexpected", "detail", err.Error())
+}

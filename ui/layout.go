@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+)
+
+// readingWidth lays its content out at a fixed width and as tall as the wrapped text
+// then needs, so that a message reads as a paragraph in the middle of a wide window
+// rather than as one long line.
+type readingWidth float32
+
+func (w readingWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objects {
+		// A wrapping label knows its height only once it knows its width.
+		if o.Size().Width != float32(w) {
+			o.Resize(fyne.NewSize(float32(w), o.MinSize().Height))
+		}
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w readingWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// tightColumn stacks labels as the lines of one block: each label brings its padding
+// above and below, so the next one moves up by the inner padding to close the gap.
+type tightColumn struct{}
+
+func (tightColumn) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objects {
+		m := o.MinSize()
+		s = fyne.NewSize(max(s.Width, m.Width), s.Height+m.Height)
+		if i > 0 {
+			s.Height -= theme.InnerPadding()
+		}
+	}
+	return s
+}
+
+func (tightColumn) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	var y float32
+	for _, o := range objects {
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h - theme.InnerPadding()
+	}
+}
