@@ -3,6 +3,8 @@ package data
 import (
 	"context"
 	"database/sql"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -278,6 +280,12 @@ func (s *Store) Search(ctx context.Context, f Filter) ([]*Case, error) {
 	if err != nil {
 		return nil, err
 	}
+	if number, ok := wholeNumber(f.Query); ok {
+		// A protocol number typed whole names one case: read it by its index rather
+		// than intersecting "BZ" and "2026" with half the register.
+		q := `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases c WHERE c.number = ? AND ` + where
+		return s.queryCases(ctx, q, append([]any{number}, args...), now)
+	}
 	var matches int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? LIMIT ?)`,
 		match, rankLimit+1).Scan(&matches); err != nil {
@@ -291,22 +299,22 @@ func (s *Store) Search(ctx context.Context, f Filter) ([]*Case, error) {
 	}
 	q := `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid
 		WHERE cases_fts MATCH ? AND ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	out, err := s.queryCases(ctx, q, append(append([]any{match}, args...), limit(f.Limit), f.Offset), now)
-	if err != nil {
-		return nil, err
-	}
-	if looksLikeNumber(f.Query) {
-		for i, c := range out {
-			if strings.EqualFold(c.Number, strings.TrimSpace(f.Query)) && i > 0 {
-				copy(out[1:i+1], out[:i])
-				out[0] = c
-			}
-		}
-	}
-	return out, nil
+	return s.queryCases(ctx, q, append(append([]any{match}, args...), limit(f.Limit), f.Offset), now)
 }
 
-func looksLikeNumber(s string) bool { return strings.Count(strings.TrimSpace(s), "-") == 2 }
+var numberPattern = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]{1,9})-(\d{4})-(\d{1,6})$`)
+
+// wholeNumber recognises a protocol number typed whole, also without its leading
+// zeros (bz-2026-17), and spells it as stored.
+func wholeNumber(q string) (string, bool) {
+	m := numberPattern.FindStringSubmatch(strings.TrimSpace(q))
+	if m == nil {
+		return "", false
+	}
+	year, _ := strconv.Atoi(m[2])
+	n, _ := strconv.ParseInt(m[3], 10, 64)
+	return FormatNumber(strings.ToUpper(m[1]), year, n), true
+}
 
 // Get finds a case by protocol number or id.
 func (s *Store) Get(ctx context.Context, ref Ref) (*Case, error) {

@@ -538,3 +538,68 @@ func TestConcurrentWritersShareTheNumbers(t *testing.T) {
 		t.Fatalf("verify: %v %+v", err, rep)
 	}
 }
+
+func TestSearch(t *testing.T) {
+	s, _ := testStore(t, "2026-11-23 09:00")
+	ctx := context.Background()
+	a := mustCreate(t, s, NewCase{Subject: "Wartezeiten am Schalter", Citizen: Citizen{Name: "Jörg Müller", Email: "joerg.mueller@example.it"}})
+	b := mustCreate(t, s, NewCase{Kind: KindComplaint, Subject: "Reclamo", Description: "Nicolò attende da un'ora", Category: "tempi di attesa"})
+	c := mustCreate(t, s, NewCase{Subject: "Certificato", Citizen: Citizen{Name: "Anna Pichler", Language: Italian}})
+	if _, err := s.Reply(ctx, c.Number, "Il certificato è pronto allo sportello", "", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	find := func(q string, f Filter) []string {
+		f.Query = q
+		res, err := s.Search(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range res {
+			out = append(out, r.Number)
+		}
+		n, err := s.Count(ctx, f)
+		if err != nil || (f.Limit == 0 && n != len(out) && wholeNumberOr(q)) {
+			t.Fatalf("count %d for %d results of %q", n, len(out), q)
+		}
+		return out
+	}
+	for q, want := range map[string]string{
+		"muller": a.Number, "MÜLLER": a.Number, "wartezeit": a.Number, "joerg": a.Number, "nicolo": b.Number,
+		"attesa": b.Number, "pronto sportello": c.Number, "pich": c.Number, c.Number: c.Number,
+		strings.ToLower(strings.Replace(c.Number, "-000", "-", 1)): c.Number,
+	} {
+		if got := find(q, Filter{}); len(got) != 1 || got[0] != want {
+			t.Errorf("search %q: %v, want %s", q, got, want)
+		}
+	}
+	if got := find("wartezeit reclamo", Filter{}); len(got) != 0 {
+		t.Errorf("every word must match: %v", got)
+	}
+	if got := find("m", Filter{}); len(got) != 3 {
+		t.Errorf("a single letter does not filter: %v", got)
+	}
+	if got := find("a", Filter{Kinds: []Kind{KindComplaint}}); len(got) != 1 || got[0] != b.Number {
+		t.Errorf("filters apply: %v", got)
+	}
+	if got := find("certificato", Filter{Statuses: []Status{StatusReceived}}); len(got) != 0 {
+		t.Errorf("status filter: %v", got)
+	}
+	if got := find(`"NEAR(x) AND -*`, Filter{}); len(got) != 0 {
+		t.Errorf("FTS syntax typed by a clerk must not break search: %v", got)
+	}
+	// The index follows corrections.
+	if _, err := s.Edit(ctx, a.Number, Edit{Subject: ptr("Orari di apertura")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("wartezeit", Filter{}); len(got) != 0 {
+		t.Errorf("old subject still found: %v", got)
+	}
+	if got := find("orari", Filter{}); len(got) != 1 {
+		t.Errorf("new subject not found: %v", got)
+	}
+}
+
+func wholeNumberOr(q string) bool { _, ok := wholeNumber(q); return !ok }
+
+func ptr[T any](v T) *T { return &v }

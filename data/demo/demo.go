@@ -31,7 +31,8 @@ var others = []data.Office{
 type Options struct {
 	Count int
 	Seed  int64
-	// Progress, if set, is called after every batch with the cases made so far.
+	// Progress, if set, is called every 250 cases and after every batch with the cases
+	// made so far (made, not yet all saved: a batch is saved at its end).
 	Progress func(done, total int)
 	// Span is how far back receipt dates go (default two years).
 	Span time.Duration
@@ -64,6 +65,10 @@ func Generate(ctx context.Context, s *data.Store, opt Options) error {
 				at := start.Add(step * time.Duration(done+i)).Add(time.Duration(rng.Int64N(int64(step) + 1)))
 				if err := g.one(tx, s, at); err != nil {
 					return err
+				}
+				// Within a batch too, so that a first start's progress bar moves.
+				if opt.Progress != nil && (done+i+1)%250 == 0 && i+1 < n {
+					opt.Progress(done+i+1, opt.Count)
 				}
 			}
 			return nil
