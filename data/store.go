@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -95,6 +96,11 @@ type Store struct {
 	calMu   sync.Mutex
 	cals    map[string]*officeRules
 	offices map[string]bool // codes known, so intake need not ask SQLite each time
+
+	writes   atomic.Int64 // transactions committed, for the checkpointer
+	stop     chan struct{}
+	stopped  sync.WaitGroup
+	stopOnce sync.Once
 }
 
 // Path is the register file.
@@ -116,8 +122,31 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Close closes the register, first refreshing the planner's statistics where the
 // tables changed much (SQLite's advice for every closing connection).
 func (s *Store) Close() error {
-	s.db.Exec(`PRAGMA analysis_limit = 400; PRAGMA optimize`)
+	s.stopOnce.Do(func() {
+		if s.stop != nil {
+			close(s.stop)
+			s.stopped.Wait()
+		}
+	})
+	optimize(s.db, `PRAGMA optimize`)
 	return s.db.Close()
+}
+
+// optimize refreshes the planner's statistics where SQLite thinks they are stale,
+// sampled (milliseconds even on a million cases) and best effort: it writes, so while
+// another program is writing it gives up after a moment instead of holding up an open
+// or a close.
+func optimize(db *sql.DB, pragma string) {
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 50`)
+	conn.ExecContext(ctx, `PRAGMA analysis_limit = 400`)
+	conn.ExecContext(ctx, pragma)
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`)
 }
 
 func osUser() string {
@@ -146,7 +175,10 @@ func dsn(path string) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
 	// A larger page cache keeps a million-case register's indexes in memory.
-	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "cache_size(-262144)")
+	// Checkpoints (copying the WAL into the register) run in the background, see
+	// checkpointer; this is only the limit past which a writer does one itself.
+	q.Add("_pragma", "wal_autocheckpoint(65536)")
 	// Statement journals in memory: a batch of changes must not write temp files.
 	q.Add("_pragma", "temp_store(2)")
 	q.Add("_txlock", "immediate")
@@ -210,17 +242,37 @@ func open(db *sql.DB, path string, opt Options) (*Store, error) {
 	if err := migrate(db, version); err != nil {
 		return nil, err
 	}
-	// Give the query planner statistics (sampled, so it takes milliseconds even on a
-	// million cases): without them it may sort all open cases for the overdue list
-	// instead of reading the partial index.
-	if _, err := db.Exec(`PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002`); err != nil {
-		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
-	}
+	// Give the query planner statistics: without them it may sort all open cases for
+	// the overdue list instead of reading the partial index.
+	optimize(db, `PRAGMA optimize = 0x10002`)
 	s := newStore(db, path, opt)
 	if err := s.loadLocal(); err != nil {
 		return nil, err
 	}
+	s.stop = make(chan struct{})
+	s.stopped.Go(s.checkpointer)
 	return s, nil
+}
+
+// checkpointer copies committed changes from the WAL into the register file in the
+// background, twice a second when something was written, so that a clerk's save never
+// waits for it and a long import uses the second core for it.
+func (s *Store) checkpointer() {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	var done int64
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+		}
+		if n := s.writes.Load(); n != done {
+			// PASSIVE: never waits for or blocks a writer or a reader.
+			s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			done = n
+		}
+	}
 }
 
 func newStore(db *sql.DB, path string, opt Options) *Store {

@@ -37,6 +37,49 @@ type Tx struct {
 	pending map[string]*pendingRow
 	byNum   map[string]string
 	order   []string
+
+	// Audit entries and operations wait here and go in as multi-row inserts: one
+	// statement for many rows is most of the speed of a large import.
+	auditRows [][]any
+	opRows    [][]any
+	// The protocol counters read or moved in this transaction, written at commit.
+	counters map[counterKey]int64
+}
+
+type counterKey struct {
+	office string
+	year   int
+}
+
+// flushEvery is how many audit entries or operations go in one INSERT.
+const flushEvery = 64
+
+// flush writes the waiting audit entries and operations.
+func (t *Tx) flush() error {
+	for _, b := range []struct {
+		head string
+		rows *[][]any
+	}{
+		{`INSERT INTO audit(seq, at, actor, office, case_id, action, changes, note, hash) VALUES `, &t.auditRows},
+		{`INSERT INTO ops(origin, seq, hlc, case_id, action, base_version, audit_seq) VALUES `, &t.opRows},
+	} {
+		rows := *b.rows
+		for len(rows) > 0 {
+			n := min(len(rows), flushEvery)
+			place := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
+			q := b.head + strings.TrimSuffix(strings.Repeat(place+", ", n), ", ")
+			args := make([]any, 0, n*len(rows[0]))
+			for _, r := range rows[:n] {
+				args = append(args, r...)
+			}
+			if _, err := t.exec(q, args...); err != nil {
+				return t.writeErr(err)
+			}
+			rows = rows[n:]
+		}
+		*b.rows = (*b.rows)[:0]
+	}
+	return nil
 }
 
 // pendingRow is a case changed in the transaction: as it was before (nil if new) and as
@@ -58,7 +101,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return &Problem{Key: "err.busy", Err: err}
 	}
-	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}}
+	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}, counters: map[counterKey]int64{}}
 	defer func() {
 		for _, st := range t.stmts {
 			st.Close()
@@ -79,6 +122,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return &Problem{Key: "err.write", Err: err}
 	}
+	s.writes.Add(1)
 	return nil
 }
 
@@ -106,11 +150,20 @@ func (t *Tx) load() error {
 }
 
 func (t *Tx) save() error {
-	if !t.dirty {
-		return nil
-	}
 	if err := t.saveRows(); err != nil {
 		return err
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	for k, last := range t.counters {
+		if _, err := t.exec(`INSERT INTO counters(office, year, last) VALUES (?, ?, ?)
+			ON CONFLICT(office, year) DO UPDATE SET last = excluded.last`, k.office, k.year, last); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	if !t.dirty {
+		return nil
 	}
 	if _, err := t.tx.Exec(`INSERT INTO meta(key, value) VALUES ('hlc', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, t.hlc.String()); err != nil {
 		return err
@@ -317,11 +370,11 @@ func (t *Tx) audit(now time.Time, c *Case, action string, changes []FieldChange,
 	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: t.s.actor, Office: t.s.local.Code,
 		CaseID: c.ID, Action: action, Changes: encodeChanges(changes), Note: note, PrevHash: t.auditTip}
 	sum := e.computeHash()
-	if _, err := t.exec(`INSERT INTO audit(seq, at, actor, office, case_id, action, changes, note, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum); err != nil {
-		return t.writeErr(err)
-	}
+	t.auditRows = append(t.auditRows, []any{e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum})
 	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
+	if len(t.auditRows) >= flushEvery {
+		return t.flush()
+	}
 	return nil
 }
 
@@ -377,10 +430,7 @@ func (t *Tx) logOp(now time.Time, caseID, action string, base int64) error {
 	t.seq++
 	t.hlc = t.hlc.Tick(now)
 	t.dirty = true
-	if _, err := t.exec(`INSERT INTO ops(origin, seq, hlc, case_id, action, base_version, audit_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.s.local.Code, t.seq, t.hlc.String(), caseID, action, base, t.auditSeq); err != nil {
-		return t.writeErr(err)
-	}
+	t.opRows = append(t.opRows, []any{t.s.local.Code, t.seq, t.hlc.String(), caseID, action, base, t.auditSeq})
 	return nil
 }
 

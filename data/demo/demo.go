@@ -40,7 +40,7 @@ type Options struct {
 
 // batch is how many cases go in one transaction: large enough to make a million in
 // minutes, small enough that the window can read between batches.
-const batch = 10000
+const batch = 20000
 
 // Generate adds opt.Count demo cases to the register.
 func Generate(ctx context.Context, s *data.Store, opt Options) error {

@@ -80,19 +80,19 @@ CREATE INDEX cases_office_received ON cases(office, received_at);
 CREATE INDEX cases_kind_received ON cases(kind, received_at);
 CREATE INDEX cases_citizen_email ON cases(citizen_email) WHERE citizen_email <> '';
 
--- Search: accents and case folded (muller finds Müller), prefixes indexed so that what a
--- clerk is typing already matches. External content: the text lives once, in cases.
+-- Search: accents and case folded (muller finds Müller); three-letter prefixes indexed so
+-- that what a clerk has begun to type already matches (longer prefixes read few terms;
+-- more prefix indexes would double the index and the time to write it). External
+-- content: the text lives once, in cases.
 -- The index is kept by the write path at the end of each transaction (not by triggers),
 -- so a case created and answered in one batch is indexed once.
 CREATE VIRTUAL TABLE cases_fts USING fts5(
     number, subject, description, citizen_name, citizen_email, category, reply_text,
     content='cases', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2',
-    prefix='2 3 4'
+    prefix='3'
 );
--- Merge index segments 16 at a time rather than 4: a register that grows by a million
--- cases spends a third less time merging, for a search that reads a few more segments.
-INSERT INTO cases_fts(cases_fts, rank) VALUES ('automerge', 16);
+
 -- Files kept in the register; content is stored once per distinct SHA-256.
 CREATE TABLE blobs (
     sha256  TEXT PRIMARY KEY,
