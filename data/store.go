@@ -97,7 +97,7 @@ type Store struct {
 	cals    map[string]*officeRules
 	offices map[string]bool // codes known, so intake need not ask SQLite each time
 
-	writes   atomic.Int64 // transactions committed, for the checkpointer
+	writes   atomic.Int64 // transactions committed, for maintain
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 	stopOnce sync.Once
@@ -177,7 +177,7 @@ func dsn(path string) string {
 	// A larger page cache keeps a million-case register's indexes in memory.
 	q.Add("_pragma", "cache_size(-262144)")
 	// Checkpoints (copying the WAL into the register) run in the background, see
-	// checkpointer; this is only the limit past which a writer does one itself.
+	// maintain; this is only the limit past which a writer does one itself.
 	q.Add("_pragma", "wal_autocheckpoint(65536)")
 	// Statement journals in memory: a batch of changes must not write temp files.
 	q.Add("_pragma", "temp_store(2)")
@@ -250,29 +250,53 @@ func open(db *sql.DB, path string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	s.stop = make(chan struct{})
-	s.stopped.Go(s.checkpointer)
+	s.stopped.Go(s.maintain)
 	return s, nil
 }
 
-// checkpointer copies committed changes from the WAL into the register file in the
-// background, twice a second when something was written, so that a clerk's save never
-// waits for it and a long import uses the second core for it.
-func (s *Store) checkpointer() {
+// maintain keeps the register in shape in the background, so that a clerk's save never
+// waits for it: twice a second, when something was written, it copies committed changes
+// from the WAL into the register file (a PASSIVE checkpoint never blocks a writer or a
+// reader); after two seconds without writes it merges search-index segments in small
+// steps until there is nothing left worth merging.
+func (s *Store) maintain() {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
-	var done int64
+	var seen int64
+	idle, merge := 0, true
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-tick.C:
 		}
-		if n := s.writes.Load(); n != done {
-			// PASSIVE: never waits for or blocks a writer or a reader.
+		if n := s.writes.Load(); n != seen {
 			s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
-			done = n
+			seen, idle, merge = n, 0, true
+			continue
+		}
+		if idle++; idle >= 4 && merge {
+			merge = s.mergeIndex(256)
 		}
 	}
+}
+
+// mergeIndex does up to pages pages of search-index merging in one short transaction and
+// reports whether there may be more to do (FTS5 says so through total_changes).
+func (s *Store) mergeIndex(pages int) bool {
+	ctx := context.Background()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	var before, after int64
+	conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before)
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 50`) // a clerk saving goes first
+	_, err = conn.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts, rank) VALUES ('merge', ?)`, pages)
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`)
+	conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after)
+	return err != nil || after-before >= 2
 }
 
 func newStore(db *sql.DB, path string, opt Options) *Store {

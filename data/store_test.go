@@ -603,3 +603,29 @@ func TestSearch(t *testing.T) {
 func wholeNumberOr(q string) bool { _, ok := wholeNumber(q); return !ok }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestIdleMergeOfTheSearchIndex: saves leave one small index segment each (no merging in
+// a clerk's save); the idle merge folds them, and search still finds everything.
+func TestIdleMergeOfTheSearchIndex(t *testing.T) {
+	s, _ := testStore(t, "2026-11-23 09:00")
+	for i := 0; i < 40; i++ {
+		mustCreate(t, s, NewCase{Subject: fmt.Sprintf("Anfrage Nummer %d", i), Citizen: Citizen{Name: "Zoë Thöni"}})
+	}
+	rows := func() (n int) {
+		s.db.QueryRow(`SELECT count(*) FROM cases_fts_data`).Scan(&n)
+		return n
+	}
+	before := rows()
+	steps := 0
+	for s.mergeIndex(64) {
+		if steps++; steps > 100 {
+			t.Fatal("the merge never ends")
+		}
+	}
+	if after := rows(); after >= before || steps == 0 {
+		t.Fatalf("index rows %d → %d after %d merge steps", before, after, steps)
+	}
+	if n, _ := s.Count(context.Background(), Filter{Query: "thoni anfrage"}); n != 40 {
+		t.Fatalf("search after merging finds %d of 40", n)
+	}
+}

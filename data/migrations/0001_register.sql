@@ -92,6 +92,11 @@ CREATE VIRTUAL TABLE cases_fts USING fts5(
     tokenize='unicode61 remove_diacritics 2',
     prefix='3'
 );
+-- No merging of index segments inside a clerk's save (FTS5 would do a slice of it every
+-- few dozen commits, up to tens of milliseconds): the register merges them while idle
+-- (data/store.go, maintain). Only the "crisis" merge at 16 segments a level stays, as a
+-- bound for bulk work that never leaves the register idle.
+INSERT INTO cases_fts(cases_fts, rank) VALUES ('automerge', 0);
 
 -- Files kept in the register; content is stored once per distinct SHA-256.
 CREATE TABLE blobs (
