@@ -203,18 +203,12 @@ func cmdDeadline(e *env, args []string) error {
 	office := fs.String("office", "", "")
 	kind := fs.String("kind", "", "")
 	days := fs.Int("days", 0, "")
-	if _, err := e.parse(fs, args, 0); err != nil {
-		return err
-	}
-	s, err := e.open()
+	_, s, err := e.openWith(fs, args, 0)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	code := strings.ToUpper(*office)
-	if code == "" {
-		code = s.Local().Code
-	}
+	code := officeCode(s, *office)
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "days" })
 	if set {
@@ -236,7 +230,6 @@ func cmdClosure(e *env, args []string) error {
 	fs := flag.NewFlagSet("closure", flag.ContinueOnError)
 	office := fs.String("office", "", "")
 	note := fs.String("note", "", "")
-	fs.SetOutput(nil)
 	if len(args) == 0 {
 		return &usageError{e.t("cli.bad_args", "want", "1", "have", "0")}
 	}
@@ -247,19 +240,12 @@ func cmdClosure(e *env, args []string) error {
 	} else if action != "add" && action != "remove" {
 		return &usageError{e.t("cli.unknown_command", "command", "closure "+action)}
 	}
-	w, err := e.parse(fs, args[1:], want)
-	if err != nil {
-		return err
-	}
-	s, err := e.open()
+	w, s, err := e.openWith(fs, args[1:], want)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	code := strings.ToUpper(*office)
-	if code == "" {
-		code = s.Local().Code
-	}
+	code := officeCode(s, *office)
 	switch action {
 	case "add":
 		err = s.Update(e.ctx, func(tx *data.Tx) error { return tx.AddClosure(code, w[0], *note) })
@@ -321,4 +307,12 @@ func cmdOffice(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%-10s %s\n", o.Code, name)
 	}
 	return nil
+}
+
+// officeCode is the --office given, or the register's own office.
+func officeCode(s *data.Store, flagValue string) string {
+	if flagValue == "" {
+		return s.Local().Code
+	}
+	return strings.ToUpper(flagValue)
 }

@@ -61,8 +61,8 @@ func optTime(s string) (time.Time, error) {
 	return transfer.ParseTime(s)
 }
 
-// oneRef parses a command that names one case, and opens the register.
-func (e *env) oneRef(fs *flag.FlagSet, args []string, words int) ([]string, *data.Store, error) {
+// openWith parses a command's flags and positional words and opens the register.
+func (e *env) openWith(fs *flag.FlagSet, args []string, words int) ([]string, *data.Store, error) {
 	w, err := e.parse(fs, args, words)
 	if err != nil {
 		return nil, nil, err
@@ -74,18 +74,28 @@ func (e *env) oneRef(fs *flag.FlagSet, args []string, words int) ([]string, *dat
 	return w, s, nil
 }
 
+// caseArg parses a command that names one case (REF), opens the register and reads it.
+func (e *env) caseArg(fs *flag.FlagSet, args []string) (*data.Store, *data.Case, error) {
+	w, s, err := e.openWith(fs, args, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.Get(e.ctx, w[0])
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, c, nil
+}
+
 func cmdShow(e *env, args []string) error {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
-	w, s, err := e.oneRef(fs, args, 1)
+	s, c, err := e.caseArg(fs, args)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	c, err := s.Get(e.ctx, w[0])
-	if err != nil {
-		return err
-	}
 	if *asJSON {
 		return e.json(c)
 	}
@@ -96,15 +106,11 @@ func cmdShow(e *env, args []string) error {
 func cmdHistory(e *env, args []string) error {
 	fs := flag.NewFlagSet("history", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
-	w, s, err := e.oneRef(fs, args, 1)
+	s, c, err := e.caseArg(fs, args)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	c, err := s.Get(e.ctx, w[0])
-	if err != nil {
-		return err
-	}
 	h, err := s.History(e.ctx, c.ID)
 	if err != nil {
 		return err
@@ -176,7 +182,7 @@ func cmdSearch(e *env, args []string) error {
 
 // listing runs list and search: parse, filter, print with the count of all matches.
 func (e *env) listing(fs *flag.FlagSet, args []string, words int, build func(*data.Store, []string) (data.Filter, error), asJSON *bool) error {
-	w, s, err := e.oneRef(fs, args, words)
+	w, s, err := e.openWith(fs, args, words)
 	if err != nil {
 		return err
 	}

@@ -361,3 +361,28 @@ func TestBackupWhileTheAppWrites(t *testing.T) {
 	}
 	c.refused("already exists", 1, "backup", "--out", out)
 }
+
+func TestDeadlineRulesAndClosures(t *testing.T) {
+	c := newCtl(t)
+	c.ok("deadline", "--kind", "complaint", "--days", "5")
+	c.ok("closure", "add", "2026-11-25", "--note", "inventario")
+	// Friday 2026-11-20: Mon 23, Tue 24, (25 closed), Thu 26, Fri 27, Mon 30: five
+	// working days for the complaint, three (to Thu 26) for the request.
+	k := addJSON(c, "--kind", "complaint", "--channel", "email", "--subject", "Reclamo", "--received", "2026-11-20T10:00:00+01:00")
+	r := addJSON(c, "--kind", "request", "--channel", "email", "--subject", "Richiesta", "--received", "2026-11-20T10:00:00+01:00")
+	if k.DueDate != "2026-11-30" || r.DueDate != "2026-11-26" {
+		t.Fatalf("complaint due %s, request due %s", k.DueDate, r.DueDate)
+	}
+	c.refused("not a possible deadline", 1, "deadline", "--days", "0")
+	c.refused("not a closure day", 1, "closure", "remove", "2026-12-31")
+	c.refused("not a valid date", 1, "closure", "add", "2026-13-01")
+	c.refused("", 2, "closure", "sometimes")
+	c.ok("closure", "remove", "2026-11-25")
+	if out := c.ok("closure", "list"); strings.TrimSpace(out) != "" {
+		t.Fatalf("closures left: %q", out)
+	}
+	hist := c.ok("--lang", "it", "history", k.Number)
+	if !strings.Contains(hist, "registrata") {
+		t.Fatalf("history in Italian: %s", hist)
+	}
+}
