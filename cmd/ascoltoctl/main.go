@@ -37,10 +37,22 @@ type command struct {
 	run      func(e *env, args []string) error
 }
 
+// commands are listed in help in this order; the parts of the program add theirs with
+// register (in their own files), so that the command line grows without one long list.
 var commands []command
 
+// register adds a command; a name given twice is a programming error.
+func register(c command) {
+	for _, o := range commands {
+		if o.name == c.name {
+			panic("ascoltoctl: command " + c.name + " registered twice")
+		}
+	}
+	commands = append(commands, c)
+}
+
 func init() {
-	commands = []command{
+	for _, c := range []command{
 		{"init", "init --office CODE --name-it TEXT --name-de TEXT [--address TEXT]", cmdInit},
 		{"add", "add --kind KIND --channel CHANNEL --subject TEXT [--description TEXT] [--received TIME] [--citizen-name TEXT] [--citizen-email TEXT] [--citizen-phone TEXT] [--citizen-address TEXT] [--language it|de] [--category TEXT] [--service TEXT] [--assignee NAME] [--office CODE] [--json]", cmdAdd},
 		{"show", "show REF [--json]", cmdShow},
@@ -59,6 +71,8 @@ func init() {
 		{"office", "office list|add [CODE --name-it TEXT --name-de TEXT [--address TEXT]] [--json]", cmdOffice},
 		{"verify", "verify [--json]", cmdVerify},
 		{"backup", "backup --out FILE", cmdBackup},
+	} {
+		register(c)
 	}
 }
 
