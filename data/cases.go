@@ -132,7 +132,7 @@ func scanCase(r scanner, now time.Time) (*Case, error) {
 	err := r.Scan(&c.ID, &c.Number, &c.Office, &kind, &channel, &status, &received, &receivedDate, &c.DueDate,
 		&c.DeadlineDays, &c.WaitingSince, &c.WaitedDays, &answered, &closed, &c.Subject, &c.Description,
 		&c.Category, &c.Service, &c.Assignee, &c.Citizen.Name, &c.Citizen.Email, &c.Citizen.Phone,
-		&c.Citizen.Address, &lang, &c.Reply.Text, &replyLang, &replyAt, &c.Version, &c.rowid)
+		&c.Citizen.Address, &lang, &c.Reply.Text, &replyLang, &replyAt, &c.Version, &c.Satisfaction, &c.rowid)
 	if err != nil {
 		return nil, err
 	}
@@ -380,4 +380,19 @@ func (t *Tx) Attach(ref Ref, name, mime string, content []byte) (*Attachment, er
 	next := *old
 	desc := fmt.Sprintf("%s|%s|%d|%s|%s", a.ID, a.Name, a.Size, a.MIME, a.SHA256)
 	return a, t.apply("attach", old, &next, "", map[string]string{"attachment": desc})
+}
+
+// SetSatisfaction records the citizen's judgement of the handling (1 to 5), given at the
+// counter or on a reply slip; 0 takes it back.
+func (t *Tx) SetSatisfaction(ref Ref, score int) (*Case, error) {
+	if score < 0 || score > 5 {
+		return nil, Problemf("err.satisfaction", "value", fmt.Sprint(score))
+	}
+	old, err := t.get(ref)
+	if err != nil {
+		return nil, err
+	}
+	next := *old
+	next.Satisfaction = score
+	return &next, t.apply("satisfaction", old, &next, "", nil)
 }

@@ -162,6 +162,8 @@ type Case struct {
 	Assignee    string     `json:"assignee"`
 	Citizen     Citizen    `json:"citizen"`
 	Reply       Reply      `json:"reply"`
+	// Satisfaction is the citizen's judgement of the handling, 1 to 5; 0 = not given.
+	Satisfaction int `json:"satisfaction"`
 
 	// DeadlineDays is the number of working days promised, fixed at receipt from the
 	// office's rules so that a later change of the rules does not move old deadlines.

@@ -50,3 +50,8 @@ func (s *Store) Edit(ctx context.Context, ref Ref, e Edit) (*Case, error) {
 func (s *Store) Attach(ctx context.Context, ref Ref, name, mime string, content []byte) (*Attachment, error) {
 	return update(s, ctx, func(t *Tx) (*Attachment, error) { return t.Attach(ref, name, mime, content) })
 }
+
+// SetSatisfaction records the citizen's satisfaction in its own transaction.
+func (s *Store) SetSatisfaction(ctx context.Context, ref Ref, score int) (*Case, error) {
+	return update(s, ctx, func(t *Tx) (*Case, error) { return t.SetSatisfaction(ref, score) })
+}

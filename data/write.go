@@ -207,7 +207,7 @@ func (t *Tx) Now() time.Time { return t.s.clock.Now() }
 const caseColumns = `id, number, office, kind, channel, status, received_at, received_date, due_date,
 	deadline_days, waiting_since, waited_days, answered_at, closed_at, subject, description,
 	category, service, assignee, citizen_name, citizen_email, citizen_phone, citizen_address,
-	citizen_language, reply_text, reply_language, reply_at, version`
+	citizen_language, reply_text, reply_language, reply_at, version, satisfaction`
 
 func (c *Case) row() []any {
 	return []any{c.ID, c.Number, c.Office, string(c.Kind), string(c.Channel), string(c.Status),
@@ -215,11 +215,11 @@ func (c *Case) row() []any {
 		c.DeadlineDays, c.WaitingSince, c.WaitedDays, nullTime(c.AnsweredAt), nullTime(c.ClosedAt),
 		c.Subject, c.Description, c.Category, c.Service, c.Assignee,
 		c.Citizen.Name, c.Citizen.Email, c.Citizen.Phone, c.Citizen.Address, string(c.Citizen.Language),
-		c.Reply.Text, string(c.Reply.Language), nullTime(c.Reply.At), c.Version}
+		c.Reply.Text, string(c.Reply.Language), nullTime(c.Reply.At), c.Version, c.Satisfaction}
 }
 
 var (
-	insertCase = `INSERT INTO cases(` + caseColumns + `) VALUES (` + strings.TrimSuffix(strings.Repeat("?, ", 28), ", ") + `)`
+	insertCase = `INSERT INTO cases(` + caseColumns + `) VALUES (` + strings.TrimSuffix(strings.Repeat("?, ", 29), ", ") + `)`
 	updateCase = func() string {
 		cols := strings.Split(caseColumns, ",")
 		var set []string
@@ -234,7 +234,7 @@ var (
 var fieldNames = [...]string{"number", "office", "kind", "channel", "status", "received_at", "due_date",
 	"deadline_days", "waiting_since", "waited_days", "answered_at", "closed_at", "subject", "description",
 	"category", "service", "assignee", "citizen_name", "citizen_email", "citizen_phone", "citizen_address",
-	"citizen_language", "reply_text", "reply_language", "reply_at"}
+	"citizen_language", "reply_text", "reply_language", "reply_at", "satisfaction"}
 
 // fields is a case as text in fieldNames order, the unit of the audit trail and of the
 // change log.
@@ -249,7 +249,8 @@ func (c *Case) fields() [len(fieldNames)]string {
 		formatTime(c.ReceivedAt), c.DueDate, strconv.Itoa(c.DeadlineDays), c.WaitingSince,
 		strconv.Itoa(c.WaitedDays), t(c.AnsweredAt), t(c.ClosedAt), c.Subject, c.Description,
 		c.Category, c.Service, c.Assignee, c.Citizen.Name, c.Citizen.Email, c.Citizen.Phone,
-		c.Citizen.Address, string(c.Citizen.Language), c.Reply.Text, string(c.Reply.Language), t(c.Reply.At)}
+		c.Citizen.Address, string(c.Citizen.Language), c.Reply.Text, string(c.Reply.Language), t(c.Reply.At),
+		strconv.Itoa(c.Satisfaction)}
 }
 
 // FieldChange is one field's move in an audit entry.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"strconv"
 	"strings"
 	"time"
 
@@ -276,4 +277,17 @@ func (e *env) change(at string, fn func(*data.Store, time.Time) (*data.Case, err
 	}
 	e.say("cli.changed", "number", c.Number, "status", e.t("status."+string(c.Status)), "due", e.date(c.DueDate))
 	return nil
+}
+
+func cmdSatisfaction(e *env, args []string) error {
+	fs := flag.NewFlagSet("satisfaction", flag.ContinueOnError)
+	w, err := e.parse(fs, args, 2)
+	if err != nil {
+		return err
+	}
+	score, err := strconv.Atoi(w[1])
+	if err != nil {
+		return data.Problemf("err.satisfaction", "value", w[1])
+	}
+	return e.change("", func(s *data.Store, _ time.Time) (*data.Case, error) { return s.SetSatisfaction(e.ctx, w[0], score) })
 }

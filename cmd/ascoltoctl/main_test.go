@@ -101,9 +101,10 @@ func TestWorkflowThroughTheCommandLine(t *testing.T) {
 	c.ok("status", b.Number, "in_progress")
 	c.ok("reply", b.Number, "--text", "Gentile signor Dalla Via, il certificato è pronto.")
 	c.ok("close", b.Number)
+	c.ok("satisfaction", b.Number, "5")
 	var shown data.Case
 	json.Unmarshal([]byte(c.ok("show", b.Number, "--json")), &shown)
-	if shown.Status != data.StatusClosed || shown.Assignee != "giulia" || shown.Reply.Language != "it" || shown.ClosedAt == nil {
+	if shown.Status != data.StatusClosed || shown.Assignee != "giulia" || shown.Reply.Language != "it" || shown.ClosedAt == nil || shown.Satisfaction != 5 {
 		t.Fatalf("after workflow: %+v", shown)
 	}
 	// the CLI.md field names are the JSON contract
@@ -162,6 +163,8 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	c.refused("No case", 1, "show", "nothing")
 	c.refused("reply text is empty", 1, "reply", a.Number, "--text", "", "--language", "it")
 	c.refused("Unknown office", 1, add("--office", "ROMA")...)
+	c.refused("not a satisfaction score", 1, "satisfaction", a.Number, "7")
+	c.refused("not a satisfaction score", 1, "satisfaction", a.Number, "good")
 	c.refused("required", 2, "add", "--channel", "counter", "--subject", "x")
 	c.refused("", 2, "add", "--kind")
 	c.refused("", 2, "frobnicate")

@@ -108,6 +108,9 @@ func (e *env) showCase(c *data.Case) {
 	if c.ClosedAt != nil {
 		row("field.closed_at", e.dateTime(*c.ClosedAt))
 	}
+	if c.Satisfaction > 0 {
+		row("field.satisfaction", fmt.Sprintf("%d/5", c.Satisfaction))
+	}
 	tw.Flush()
 }
 

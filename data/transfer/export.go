@@ -23,7 +23,7 @@ import (
 var Columns = []string{"id", "number", "office", "kind", "channel", "status", "received_at", "due_date",
 	"answered_at", "closed_at", "overdue", "subject", "description", "category", "service", "assignee",
 	"citizen_name", "citizen_email", "citizen_phone", "citizen_address", "citizen_language",
-	"reply_text", "reply_language", "reply_at", "waited_days"}
+	"reply_text", "reply_language", "reply_at", "waited_days", "satisfaction"}
 
 func timeText(t *time.Time) string {
 	if t == nil {
@@ -37,7 +37,8 @@ func record(c *data.Case) []string {
 		c.ReceivedAt.In(data.Rome).Format(time.RFC3339), c.DueDate, timeText(c.AnsweredAt), timeText(c.ClosedAt),
 		strconv.FormatBool(c.Overdue), c.Subject, c.Description, c.Category, c.Service, c.Assignee,
 		c.Citizen.Name, c.Citizen.Email, c.Citizen.Phone, c.Citizen.Address, string(c.Citizen.Language),
-		c.Reply.Text, string(c.Reply.Language), timeText(c.Reply.At), strconv.Itoa(c.WaitedDays)}
+		c.Reply.Text, string(c.Reply.Language), timeText(c.Reply.At), strconv.Itoa(c.WaitedDays),
+		strconv.Itoa(c.Satisfaction)}
 }
 
 // Format is an export or import file format.

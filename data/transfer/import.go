@@ -149,6 +149,7 @@ type jsonCase struct {
 	WaitingSince string `json:"waiting_since"`
 	WaitedDays   int    `json:"waited_days"`
 	Version      int64  `json:"version"`
+	Satisfaction int    `json:"satisfaction"`
 
 	Office      string  `json:"office"`
 	Number      string  `json:"number"`
@@ -216,6 +217,7 @@ func readJSON(r io.Reader) ([]fields, error) {
 			"citizen_phone": c.Citizen.Phone, "citizen_address": c.Citizen.Address,
 			"citizen_language": c.Citizen.Language, "reply_text": c.Reply.Text,
 			"reply_language": c.Reply.Language, "reply_at": deref(c.Reply.At),
+			"satisfaction": strconv.Itoa(c.Satisfaction),
 		}})
 	}
 	if _, err := dec.Token(); err != nil {
@@ -266,6 +268,15 @@ func importOne(tx *data.Tx, v map[string]string) error {
 	c, err := tx.Create(nc)
 	if err != nil {
 		return err
+	}
+	if v := strings.TrimSpace(v["satisfaction"]); v != "" && v != "0" {
+		score, err := strconv.Atoi(v)
+		if err != nil {
+			return data.Problemf("err.satisfaction", "value", v)
+		}
+		if c, err = tx.SetSatisfaction(c.ID, score); err != nil {
+			return err
+		}
 	}
 	at := c.ReceivedAt
 	switch status {
