@@ -72,7 +72,7 @@ func strs[T ~string](in []T) []string {
 	return out
 }
 
-var keyLiteral = regexp.MustCompile(`"((?:err|cli|field|action|verify|window|ui)\.[a-z0-9_.]*[a-z0-9_])"`)
+var keyLiteral = regexp.MustCompile(`"((?:err|cli|field|action|verify|window|ui|letter|stats|report|exchange|settings|intake|case)\.[a-z0-9_.]*[a-z0-9_])"`)
 var cmdName = regexp.MustCompile(`\{"([a-z]+)", "[a-z]`)
 
 // TestEveryKeyIsUsedAndEveryUseHasAKey reads the program's Go sources: a key written in
