@@ -97,6 +97,8 @@ type Store struct {
 	cals    map[string]*officeRules
 	offices map[string]bool // codes known, so intake need not ask SQLite each time
 
+	migration *Migration // what opening did to an older register, nil if nothing
+
 	writes   atomic.Int64 // transactions committed, for maintain
 	stop     chan struct{}
 	stopped  sync.WaitGroup
@@ -105,6 +107,10 @@ type Store struct {
 
 // Path is the register file.
 func (s *Store) Path() string { return s.path }
+
+// Migrated tells whether opening upgraded an older register, and where the copy made
+// before is; nil if the register was already of this program's format.
+func (s *Store) Migrated() *Migration { return s.migration }
 
 // Local is the office this register belongs to.
 func (s *Store) Local() Office { return s.local }
@@ -239,13 +245,15 @@ func open(db *sql.DB, path string, opt Options) (*Store, error) {
 	if _, err := db.Exec("PRAGMA journal_mode=WAL"); err != nil {
 		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
 	}
-	if err := migrate(db, version); err != nil {
+	migration, err := migrateWithBackup(context.Background(), db, path, version)
+	if err != nil {
 		return nil, err
 	}
 	// Give the query planner statistics: without them it may sort all open cases for
 	// the overdue list instead of reading the partial index.
 	optimize(db, `PRAGMA optimize = 0x10002`)
 	s := newStore(db, path, opt)
+	s.migration = migration
 	if err := s.loadLocal(); err != nil {
 		return nil, err
 	}

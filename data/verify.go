@@ -5,9 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 )
 
@@ -126,45 +123,4 @@ func (s *Store) Verify(ctx context.Context) (*VerifyReport, error) {
 		add("verify.ops_seq", "have", strconv.FormatInt(maxSeq.Int64, 10), "want", strconv.FormatInt(seq.Int64, 10))
 	}
 	return r, nil
-}
-
-// Backup writes a consistent copy of the register to out, even while the window or
-// another program is writing to it: VACUUM INTO reads one snapshot. The copy is made
-// under a temporary name, checked, and only then renamed to out; an existing out is
-// refused rather than overwritten.
-func (s *Store) Backup(ctx context.Context, out string) error {
-	if _, err := os.Stat(out); err == nil {
-		return Problemf("err.exists", "path", out)
-	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
-	}
-	tmp := out + ".partial"
-	os.Remove(tmp)
-	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
-		os.Remove(tmp)
-		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
-	}
-	check, err := Open(tmp, Options{Clock: s.clock})
-	if err == nil {
-		var res string
-		err = check.db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res)
-		if err == nil && res != "ok" {
-			err = fmt.Errorf("quick_check: %s", res)
-		}
-		// Leave the copy as one self-contained file, without -wal/-shm beside it.
-		if err == nil {
-			_, err = check.db.ExecContext(ctx, `PRAGMA journal_mode=DELETE`)
-		}
-		check.Close()
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
-		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
-	}
-	return nil
 }

@@ -123,21 +123,77 @@ func cmdVerify(e *env, args []string) error {
 func cmdBackup(e *env, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	out := fs.String("out", "", "")
-	if _, err := e.parse(fs, args, 0); err != nil {
-		return err
-	}
-	if err := e.required("out", *out); err != nil {
-		return err
-	}
-	s, err := e.open()
+	_, s, err := e.openWith(fs, args, 0)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Backup(e.ctx, *out); err != nil {
+	path := *out
+	if path == "" { // into the backup folder, kept and pruned like the automatic ones
+		path, err = s.AutoBackup(e.ctx, "manual")
+	} else {
+		err = s.Backup(e.ctx, path)
+	}
+	if err != nil {
 		return err
 	}
-	e.say("cli.backup_done", "path", *out)
+	e.say("cli.backup_done", "path", path)
+	return nil
+}
+
+func cmdBackups(e *env, args []string) error {
+	fs := flag.NewFlagSet("backups", flag.ContinueOnError)
+	dir := fs.String("dir", "", "")
+	keep := fs.Int("keep", 0, "")
+	asJSON := fs.Bool("json", false, "")
+	_, s, err := e.openWith(fs, args, 0)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["dir"] || set["keep"] {
+		b := s.BackupSettings()
+		if set["dir"] {
+			b.Dir = *dir
+		}
+		if set["keep"] {
+			b.Keep = *keep
+		}
+		if err := s.Update(e.ctx, func(tx *data.Tx) error { return tx.SetBackupSettings(b) }); err != nil {
+			return err
+		}
+	}
+	b := s.BackupSettings()
+	list, err := s.Backups()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return e.json(map[string]any{"dir": b.Dir, "keep": b.Keep, "backups": list})
+	}
+	e.say("cli.backups", "dir", b.Dir, "keep", strconv.Itoa(b.Keep))
+	for _, p := range list {
+		fmt.Fprintln(e.stdout, "  "+filepath.Base(p))
+	}
+	return nil
+}
+
+func cmdRestore(e *env, args []string) error {
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	from := fs.String("from", "", "")
+	if _, err := e.parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := e.required("from", *from); err != nil {
+		return err
+	}
+	saved, err := data.Restore(e.ctx, *from, e.db)
+	if err != nil {
+		return err
+	}
+	e.say("cli.restored", "path", e.db, "from", *from, "saved", saved)
 	return nil
 }
 

@@ -28,8 +28,15 @@ type env struct {
 
 func (e *env) t(key string, kv ...string) string { return translations.T(e.lang, key, kv...) }
 
-// open opens the register named by --db.
-func (e *env) open() (*data.Store, error) { return data.Open(e.db, data.Options{Actor: e.actor}) }
+// open opens the register named by --db, and says so when it upgraded an older one.
+func (e *env) open() (*data.Store, error) {
+	s, err := data.Open(e.db, data.Options{Actor: e.actor})
+	if err == nil && s.Migrated() != nil {
+		m := s.Migrated()
+		fmt.Fprintln(e.stderr, e.t("cli.migrated", "from", fmt.Sprint(m.From), "to", fmt.Sprint(m.To), "backup", m.Backup))
+	}
+	return s, err
+}
 
 type command struct {
 	name     string
@@ -71,7 +78,9 @@ func init() {
 		{"closure", "closure add|remove|list [DATE] [--office CODE] [--note TEXT]", cmdClosure},
 		{"office", "office list|add [CODE --name-it TEXT --name-de TEXT [--address TEXT]] [--json]", cmdOffice},
 		{"verify", "verify [--json]", cmdVerify},
-		{"backup", "backup --out FILE", cmdBackup},
+		{"backup", "backup [--out FILE]", cmdBackup},
+		{"backups", "backups [--dir DIR] [--keep N] [--json]", cmdBackups},
+		{"restore", "restore --from FILE", cmdRestore},
 	} {
 		register(c)
 	}

@@ -389,3 +389,35 @@ func TestDeadlineRulesAndClosures(t *testing.T) {
 		t.Fatalf("history in Italian: %s", hist)
 	}
 }
+
+func TestBackupsAndRestore(t *testing.T) {
+	c := newCtl(t)
+	c.ok("add", "--kind", "request", "--channel", "counter", "--subject", "Prima")
+	dir := filepath.Join(t.TempDir(), "copie")
+	c.ok("backups", "--dir", dir, "--keep", "2")
+	for i := 0; i < 3; i++ {
+		c.ok("backup")
+		time.Sleep(2 * time.Millisecond) // distinct names
+	}
+	var got struct {
+		Dir     string
+		Keep    int
+		Backups []string
+	}
+	json.Unmarshal([]byte(c.ok("backups", "--json")), &got)
+	if got.Dir != dir || got.Keep != 2 || len(got.Backups) != 2 {
+		t.Fatalf("backups: %+v", got)
+	}
+	c.ok("add", "--kind", "request", "--channel", "counter", "--subject", "Seconda")
+	out := c.ok("restore", "--from", got.Backups[0])
+	if !strings.Contains(out, "restored") {
+		t.Fatal(out)
+	}
+	var list []data.Case
+	json.Unmarshal([]byte(c.ok("list", "--json")), &list)
+	if len(list) != 1 || list[0].Subject != "Prima" {
+		t.Fatalf("after restore: %+v", list)
+	}
+	c.refused("is not an Ascolto register", 1, "restore", "--from", writeFile(t, t.TempDir(), "x.ascolto", "hello"))
+	c.refused("", 1, "backups", "--keep", "0")
+}

@@ -39,6 +39,11 @@ func Import(ctx context.Context, s *data.Store, r io.Reader, format Format) (int
 	if err != nil {
 		return 0, err
 	}
+	// A copy first: an import is all or nothing, but a wrong file imported whole is
+	// easier to undo from a backup than case by case.
+	if _, err := s.AutoBackup(ctx, "before-import"); err != nil {
+		return 0, err
+	}
 	err = s.Update(ctx, func(tx *data.Tx) error {
 		for _, rec := range recs {
 			if err := importOne(tx, rec.v); err != nil {

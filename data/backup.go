@@ -1,0 +1,300 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Backup writes a consistent copy of the register to out, even while the window or
+// another program is writing to it: VACUUM INTO reads one snapshot. The copy is made
+// under a temporary name, checked, and only then renamed to out; an existing out is
+// refused rather than overwritten.
+func (s *Store) Backup(ctx context.Context, out string) error {
+	return vacuumInto(ctx, s.db, out)
+}
+
+func vacuumInto(ctx context.Context, db *sql.DB, out string) error {
+	fail := func(err error) error {
+		return &Problem{Key: "err.backup", Args: map[string]string{"path": out}, Err: err}
+	}
+	if _, err := os.Stat(out); err == nil {
+		return Problemf("err.exists", "path", out)
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fail(err)
+	}
+	tmp := out + ".partial"
+	os.Remove(tmp)
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+		os.Remove(tmp)
+		return fail(err)
+	}
+	if err := checkCopy(ctx, tmp, true); err != nil {
+		os.Remove(tmp)
+		return fail(err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		os.Remove(tmp)
+		return fail(err)
+	}
+	return nil
+}
+
+// checkCopy looks at a backup without migrating it: an Ascolto register this program
+// can read, whole by SQLite's quick check. With settle it is also made one self-contained
+// file (rollback journal rather than WAL), as a copy that is moved around should be.
+func checkCopy(ctx context.Context, path string, settle bool) error {
+	if err := checkFile(path); err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var appID, version int
+	var res string
+	if err := db.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil || appID != ApplicationID {
+		return Problemf("err.not_register", "path", path)
+	}
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	if version > SchemaVersion() {
+		return Problemf("err.too_new", "path", path, "version", strconv.Itoa(version), "supported", strconv.Itoa(SchemaVersion()))
+	}
+	if err := db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res); err != nil || res != "ok" {
+		return Problemf("err.damaged", "path", path, "detail", res)
+	}
+	if settle {
+		if _, err := db.ExecContext(ctx, `PRAGMA journal_mode=DELETE`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DefaultBackupKeep is how many automatic backups are kept unless the office says
+// otherwise: two weeks of daily copies.
+const DefaultBackupKeep = 14
+
+// BackupSettings are where automatic backups go and how many are kept.
+type BackupSettings struct {
+	Dir  string `json:"dir"`
+	Keep int    `json:"keep"`
+}
+
+// defaultBackupDir is "backups" beside the register.
+func defaultBackupDir(register string) string {
+	return filepath.Join(filepath.Dir(register), "backups")
+}
+
+func readBackupSettings(q queryer, register string) BackupSettings {
+	b := BackupSettings{Dir: defaultBackupDir(register), Keep: DefaultBackupKeep}
+	var dir, keep string
+	if q.QueryRow(`SELECT value FROM meta WHERE key = 'backup_dir'`).Scan(&dir) == nil && dir != "" {
+		b.Dir = dir
+	}
+	if q.QueryRow(`SELECT value FROM meta WHERE key = 'backup_keep'`).Scan(&keep) == nil {
+		if n, err := strconv.Atoi(keep); err == nil && n > 0 {
+			b.Keep = n
+		}
+	}
+	return b
+}
+
+// BackupSettings tells where automatic backups go and how many are kept.
+func (s *Store) BackupSettings() BackupSettings { return readBackupSettings(s.db, s.path) }
+
+// SetBackupSettings changes the backup folder ("" for the default beside the register)
+// and how many automatic backups are kept (1 to 1000). The folder must be writable.
+func (t *Tx) SetBackupSettings(b BackupSettings) error {
+	if b.Keep < 1 || b.Keep > 1000 {
+		return Problemf("err.backup_keep", "value", strconv.Itoa(b.Keep))
+	}
+	if b.Dir != "" {
+		if err := os.MkdirAll(b.Dir, 0o755); err != nil {
+			return &Problem{Key: "err.backup_dir", Args: map[string]string{"path": b.Dir}, Err: err}
+		}
+		probe, err := os.CreateTemp(b.Dir, ".ascolto-probe-*")
+		if err != nil {
+			return &Problem{Key: "err.backup_dir", Args: map[string]string{"path": b.Dir}, Err: err}
+		}
+		probe.Close()
+		os.Remove(probe.Name())
+	}
+	old := readBackupSettings(txReader{t}, t.s.path)
+	for k, v := range map[string]string{"backup_dir": b.Dir, "backup_keep": strconv.Itoa(b.Keep)} {
+		if _, err := t.exec(`INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	return t.audit(t.Now(), &Case{}, "settings:"+t.s.local.Code, []FieldChange{
+		{Field: "backup_dir", Old: old.Dir, New: readBackupSettings(txReader{t}, t.s.path).Dir},
+		{Field: "backup_keep", Old: strconv.Itoa(old.Keep), New: strconv.Itoa(b.Keep)}}, "")
+}
+
+// backupName is register-<reason>-YYYYMMDD-HHMMSS.mmm.ascolto: names sort by time, a
+// person can tell what each copy is for, and two imports in one second get two names.
+func backupName(reason string, at time.Time) string {
+	return "register-" + reason + "-" + at.In(Rome).Format(backupStamp) + ".ascolto"
+}
+
+const backupStamp = "20060102-150405.000"
+
+// AutoBackup makes an automatic backup (reason: "daily", "before-import", …) in the
+// backup folder and then removes the oldest automatic backups beyond the number kept.
+func (s *Store) AutoBackup(ctx context.Context, reason string) (string, error) {
+	b := s.BackupSettings()
+	out := filepath.Join(b.Dir, backupName(reason, s.clock.Now()))
+	if err := vacuumInto(ctx, s.db, out); err != nil {
+		return "", err
+	}
+	return out, pruneBackups(b)
+}
+
+// DailyBackup makes today's backup unless one from today is already there.
+func (s *Store) DailyBackup(ctx context.Context) (string, error) {
+	b := s.BackupSettings()
+	today := s.clock.Now().In(Rome).Format("20060102")
+	if matches, _ := filepath.Glob(filepath.Join(b.Dir, "register-daily-"+today+"-*.ascolto")); len(matches) > 0 {
+		return "", nil
+	}
+	return s.AutoBackup(ctx, "daily")
+}
+
+// Backups lists the automatic backups in the folder, newest first.
+func (s *Store) Backups() ([]string, error) {
+	return listBackups(s.BackupSettings().Dir)
+}
+
+func listBackups(dir string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "register-*-????????-??????.???.ascolto"))
+	if err != nil {
+		return nil, err
+	}
+	// Newest first by the time in the name, whatever the reason.
+	stamp := func(p string) string { b := filepath.Base(p); return b[len(b)-len(backupStamp+".ascolto"):] }
+	sort.Slice(matches, func(i, j int) bool { return stamp(matches[i]) > stamp(matches[j]) })
+	return matches, nil
+}
+
+// pruneBackups keeps the newest Keep automatic backups. Copies made by hand (any other
+// name) are never touched.
+func pruneBackups(b BackupSettings) error {
+	all, err := listBackups(b.Dir)
+	if err != nil {
+		return err
+	}
+	for i := b.Keep; i < len(all); i++ {
+		if err := os.Remove(all[i]); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Restore replaces the register at path with the backup from, which is checked first
+// (an Ascolto register this program can read, intact); the register being replaced is
+// itself kept as a backup ("before-restore"). The register must not be open elsewhere.
+func Restore(ctx context.Context, from, path string) (saved string, err error) {
+	if err := checkCopy(ctx, from, false); err != nil {
+		if _, ok := AsProblem(err); ok {
+			return "", err
+		}
+		return "", &Problem{Key: "err.restore", Args: map[string]string{"path": from}, Err: err}
+	}
+	fail := func(err error) (string, error) {
+		return "", &Problem{Key: "err.restore", Args: map[string]string{"path": from}, Err: err}
+	}
+	if _, err := os.Stat(path); err == nil {
+		cur, err := Open(path, Options{})
+		if err != nil {
+			return "", err
+		}
+		saved, err = cur.AutoBackup(ctx, "before-restore")
+		cur.Close()
+		if err != nil {
+			return "", err
+		}
+	}
+	// Copy beside the register, flush, then rename over it: at every moment either the
+	// old or the new register is whole.
+	tmp := path + ".restoring"
+	src, err := os.Open(from)
+	if err != nil {
+		return fail(err)
+	}
+	defer src.Close()
+	dst, err := os.Create(tmp)
+	if err != nil {
+		return fail(err)
+	}
+	_, err = io.Copy(dst, src)
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = checkCopy(ctx, tmp, true)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fail(err)
+	}
+	for _, side := range []string{"-wal", "-shm"} {
+		os.Remove(path + side) // the closed register's WAL was checkpointed into it, and it is saved
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fail(err)
+	}
+	return saved, nil
+}
+
+// Migration says what opening the register did to it: from which format to which, and
+// where the copy made before is.
+type Migration struct {
+	From, To int
+	Backup   string
+}
+
+func (m *Migration) String() string {
+	if m == nil {
+		return ""
+	}
+	return fmt.Sprintf("v%d→v%d (%s)", m.From, m.To, m.Backup)
+}
+
+// migrateWithBackup copies a register of an older format to the backup folder before
+// migrating it, so that an upgrade can always be undone.
+func migrateWithBackup(ctx context.Context, db *sql.DB, path string, from int) (*Migration, error) {
+	if from == SchemaVersion() {
+		return nil, nil
+	}
+	m := &Migration{From: from, To: SchemaVersion()}
+	if from > 0 {
+		b := readBackupSettings(db, path)
+		m.Backup = filepath.Join(b.Dir, backupName("before-v"+strconv.Itoa(SchemaVersion()), time.Now()))
+		if err := vacuumInto(ctx, db, m.Backup); err != nil {
+			return nil, err
+		}
+		if err := pruneBackups(b); err != nil {
+			return nil, err
+		}
+	}
+	if err := migrate(db, from); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
