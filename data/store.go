@@ -216,6 +216,9 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
+	if err := refuseNetworkShare(path); err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
@@ -349,6 +352,9 @@ func Create(path string, office Office, opt Options) (*Store, error) {
 	}
 	if _, err := os.Stat(path); err == nil {
 		return nil, Problemf("err.exists", "path", path)
+	}
+	if err := refuseNetworkShare(path); err != nil {
+		return nil, err
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
