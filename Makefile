@@ -17,18 +17,59 @@ TOOLCHAIN := $(HOME)/.cache/ascolto-go/go$(GO_VERSION)
 # The go command: the machine's if it is recent enough, else the one fetched below.
 GO := $(shell if command -v go >/dev/null 2>&1 && go version | grep -Eq 'go1\.(2[6-9]|[3-9][0-9])'; then command -v go; else echo $(TOOLCHAIN)/bin/go; fi)
 
+# Version and build from FyneApp.toml, stamped into both programs.
+VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+BUILD := $(shell sed -n 's/^Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+LDFLAGS := -X ascolto/cmd/internal/buildinfo.Version=$(VERSION) -X ascolto/cmd/internal/buildinfo.Build=$(BUILD)
+WINRES := github.com/tc-hib/go-winres@v0.3.3
+MINGW := x86_64-w64-mingw32-gcc
+
 RUN_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
 TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth poppler-utils qpdf imagemagick sqlite3
 
-.PHONY: run test bench deps-run deps-test toolchain build check fmt vet clean
+.PHONY: run test bench deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check install
 
 run: deps-run toolchain
 	$(GO) run ./cmd/ascolto $(ARGS)
 
 build: deps-run toolchain
 	mkdir -p bin
-	$(GO) build -o bin/ascolto ./cmd/ascolto
-	CGO_ENABLED=0 $(GO) build -o bin/ascoltoctl ./cmd/ascoltoctl
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ascolto ./cmd/ascolto
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/ascoltoctl ./cmd/ascoltoctl
+
+# One workstation: the programs in PREFIX/bin, the desktop entry and the icon, so the
+# app appears in the menu. PREFIX=/usr/local by default (root); ~/.local for one user.
+PREFIX ?= $(if $(filter 0,$(shell id -u)),/usr/local,$(HOME)/.local)
+install: build
+	install -D -m 0755 bin/ascolto $(DESTDIR)$(PREFIX)/bin/ascolto
+	install -D -m 0755 bin/ascoltoctl $(DESTDIR)$(PREFIX)/bin/ascoltoctl
+	install -D -m 0644 assets/icon.png $(DESTDIR)$(PREFIX)/share/icons/hicolor/512x512/apps/it.bz.provincia.ascolto.png
+	install -D -m 0644 assets/ascolto.desktop $(DESTDIR)$(PREFIX)/share/applications/it.bz.provincia.ascolto.desktop
+	sed -i 's|^Exec=.*|Exec=$(PREFIX)/bin/ascolto|' $(DESTDIR)$(PREFIX)/share/applications/it.bz.provincia.ascolto.desktop
+
+# The Windows build: cross-compiled with mingw-w64 (GUI subsystem, icon and version
+# resource from FyneApp.toml), zipped with ascoltoctl.exe and a README in Italian and
+# German: a portable program an admin unpacks anywhere.
+WINDIST := dist/Ascolto-$(VERSION)-windows-amd64
+windows: deps-windows toolchain
+	rm -rf $(WINDIST) && mkdir -p $(WINDIST)
+	cd cmd/ascolto && $(GO) run $(WINRES) simply --arch amd64 --icon ../../assets/icon.png --manifest gui \
+		--product-name Ascolto --product-version $(VERSION) --file-version $(VERSION).$(BUILD) \
+		--file-description "Ascolto" --original-filename Ascolto.exe --copyright "Provincia autonoma di Bolzano - Alto Adige"
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW) $(GO) build -trimpath -ldflags "-H windowsgui $(LDFLAGS)" -o $(WINDIST)/Ascolto.exe ./cmd/ascolto; \
+		status=$$?; rm -f cmd/ascolto/rsrc_windows_*.syso; exit $$status
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(WINDIST)/ascoltoctl.exe ./cmd/ascoltoctl
+	cp docs/windows/LEGGIMI.txt docs/windows/LIESMICH.txt $(WINDIST)/
+	cd dist && rm -f $(notdir $(WINDIST)).zip && zip -qr $(notdir $(WINDIST)).zip $(notdir $(WINDIST))
+	@ls -l $(WINDIST).zip
+
+# Windows-only code must not rot: vet every package and compile every package's tests
+# for Windows.
+windows-check: deps-windows toolchain
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW) $(GO) vet ./...
+	for p in $$($(GO) list ./...); do \
+		CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW) $(GO) test -c -o /dev/null $$p || exit 1; \
+	done
 
 test: deps-test toolchain check
 	# The register under the race detector (cgo): the store, deadlines, demo, transfer.
@@ -51,6 +92,10 @@ deps-run:
 	@missing="$$(for p in $(RUN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
 
+deps-windows:
+	@missing="$$(for p in gcc-mingw-w64-x86-64 zip; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
+
 deps-test:
 	@missing="$$(for p in $(TEST_PACKAGES) curl unzip; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
@@ -69,4 +114,4 @@ toolchain:
 	fi
 
 clean:
-	rm -rf bin bench/out
+	rm -rf bin dist bench/out

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"ascolto/cmd/internal/buildinfo"
 	"ascolto/data"
 	"ascolto/translations"
 )
@@ -114,6 +115,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if len(rest) > 0 && (rest[0] == "version" || rest[0] == "--version") {
+		fmt.Fprintln(stdout, buildinfo.String("ascoltoctl"))
+		return 0
 	}
 	if len(rest) == 0 || rest[0] == "help" || rest[0] == "--help" || rest[0] == "-h" {
 		usage(e, stdout)
