@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"ascolto/cmd/internal/support"
 	"ascolto/data"
 	"ascolto/data/demo"
 	"ascolto/data/transfer"
@@ -371,4 +372,17 @@ func officeCode(s *data.Store, flagValue string) string {
 		return s.Local().Code
 	}
 	return strings.ToUpper(flagValue)
+}
+
+func cmdDiagnostics(e *env, args []string) error {
+	fs := flag.NewFlagSet("diagnostics", flag.ContinueOnError)
+	_, s, err := e.openWith(fs, args, 0)
+	if err != nil {
+		// Diagnostics are most needed when the register cannot be opened.
+		fmt.Fprint(e.stdout, support.Report(e.ctx, "ascoltoctl", nil, ""))
+		return err
+	}
+	defer s.Close()
+	fmt.Fprint(e.stdout, support.Report(e.ctx, "ascoltoctl", s, ""))
+	return nil
 }

@@ -79,6 +79,7 @@ func init() {
 		{"closure", "closure add|remove|list [DATE] [--office CODE] [--note TEXT]", cmdClosure},
 		{"office", "office list|add [CODE --name-it TEXT --name-de TEXT [--address TEXT]] [--json]", cmdOffice},
 		{"verify", "verify [--json]", cmdVerify},
+		{"diagnostics", "diagnostics", cmdDiagnostics},
 		{"backup", "backup [--out FILE]", cmdBackup},
 		{"backups", "backups [--dir DIR] [--keep N] [--json]", cmdBackups},
 		{"restore", "restore --from FILE", cmdRestore},
