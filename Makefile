@@ -25,7 +25,7 @@ WINRES := github.com/tc-hib/go-winres@v0.3.3
 MINGW := x86_64-w64-mingw32-gcc
 
 RUN_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
-TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth poppler-utils qpdf imagemagick sqlite3
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth poppler-utils qpdf imagemagick sqlite3 openssl
 
 .PHONY: run test bench deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check install
 
@@ -74,8 +74,11 @@ windows-check: deps-windows toolchain
 test: deps-test toolchain check
 	# The register under the race detector (cgo): the store, deadlines, demo, transfer.
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./data/...
+	# Letters, signatures, extracts, printing (a real CUPS server with a PDF printer when root).
+	[ "$$(id -u)" != 0 ] || bash .ci/cups.sh
+	CGO_ENABLED=0 $(GO) test -count=1 ./printing/...
 	# Headless parts and the Fyne test driver: no GL, no cgo.
-	CGO_ENABLED=0 $(GO) test -count=1 ./translations/... ./ui/... ./cmd/ascoltoctl/...
+	CGO_ENABLED=0 $(GO) test -count=1 ./translations/... ./ui/... ./cmd/ascoltoctl/... ./cmd/internal/...
 	# The real window under Xvfb, with a screenshot.
 	CGO_ENABLED=1 $(GO) test -count=1 -timeout 20m ./cmd/ascolto/...
 

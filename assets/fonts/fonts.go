@@ -11,7 +11,9 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 )
 
-// The four faces of the family, as TTF bytes.
+// The four faces of the family, as TTF bytes. gofpdf writes into the bytes it is given
+// while subsetting: hand it bytes.Clone(Regular), never the shared slice, or documents
+// made at the same time corrupt each other.
 var (
 	Regular    = goregular.TTF
 	Bold       = gobold.TTF
