@@ -27,7 +27,7 @@ MINGW := x86_64-w64-mingw32-gcc
 RUN_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
 TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth poppler-utils qpdf imagemagick sqlite3 openssl
 
-.PHONY: run test bench deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check install
+.PHONY: run test bench bench-stats bench-letters deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check install
 
 run: deps-run toolchain
 	$(GO) run ./cmd/ascolto $(ARGS)
@@ -89,6 +89,12 @@ check: toolchain
 
 bench: deps-test toolchain
 	GO=$(GO) bench/run
+
+bench-stats: deps-test toolchain
+	GO=$(GO) bench/stats
+
+bench-letters: deps-test toolchain
+	GO=$(GO) bench/letters
 
 # Debian packages, installed only when missing.
 deps-run:

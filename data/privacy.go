@@ -1,0 +1,506 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// AnonymisedText stands where a subject or a reply was: both must not be empty (a case
+// has a subject, an answered case a reply), and the marker says in both languages why
+// the text is gone.
+const AnonymisedText = "[anonimizzato / anonymisiert]"
+
+// redacted stands for a removed value in the audit entry of an anonymisation, so that the
+// entry that removes personal data does not itself record it again.
+const redacted = "[…]"
+
+// Reasons for an anonymisation, as recorded in anonymised_cases and in the audit trail.
+const (
+	ReasonRetention = "retention" // the retention rule: the case ended long enough ago
+	ReasonErasure   = "erasure"   // the citizen asked for erasure
+)
+
+// personalFields are the case fields that can name or reach a person: the citizen's
+// details and the free texts (a subject, a description or a reply may name them). What
+// remains — office, kind, channel, status, dates, deadline, waiting, category, service,
+// languages, satisfaction, assignee — is what the statistics need and names no citizen.
+var personalFields = map[string]bool{"citizen_name": true, "citizen_email": true, "citizen_phone": true,
+	"citizen_address": true, "subject": true, "description": true, "reply_text": true}
+
+// anonymous is the case without personal data.
+func anonymous(c *Case) *Case {
+	next := *c
+	next.Citizen = Citizen{Language: c.Citizen.Language}
+	next.Subject = AnonymisedText
+	next.Description = ""
+	if next.Reply.Text != "" {
+		next.Reply.Text = AnonymisedText
+	}
+	return &next
+}
+
+// applyRedacted is apply for an anonymisation: the row, the search index, the audit
+// entry and the change-log operation in the same transaction, but the audit entry
+// records the removed personal values as redacted instead of repeating them (the
+// operation carries the new, empty values, so other offices holding the case follow).
+func (t *Tx) applyRedacted(action string, old, next *Case, note string) error {
+	if err := next.validate(); err != nil {
+		return err
+	}
+	changes := diff(old, next)
+	if len(changes) == 0 {
+		return nil
+	}
+	for i := range changes {
+		if personalFields[changes[i].Field] && changes[i].Old != "" {
+			changes[i].Old = redacted
+		}
+	}
+	next.Version = old.Version + 1
+	stored := *next
+	if p, ok := t.pending[old.ID]; ok {
+		p.cur = &stored
+	} else {
+		t.pending[old.ID] = &pendingRow{orig: old, cur: &stored}
+		t.order = append(t.order, old.ID)
+	}
+	now := t.s.clock.Now()
+	if err := t.audit(now, next, action, changes, note); err != nil {
+		return err
+	}
+	return t.logOp(now, next.ID, action, old.Version)
+}
+
+// Anonymise removes a case's personal data and keeps every statistical field, with its
+// files: the retention rule (reason ReasonRetention) and a citizen's request for erasure
+// (ReasonErasure) both come here. The case, its number and its figures stay: a protocol
+// number is never given back, and the indicators do not change. A case without a reply
+// is refused: the office still owes the citizen an answer.
+func (t *Tx) Anonymise(ref Ref, reason, note string) (*Case, error) {
+	if reason != ReasonRetention && reason != ReasonErasure {
+		return nil, Problemf("stats.anonymise_reason", "reason", reason)
+	}
+	old, err := t.get(ref)
+	if err != nil {
+		return nil, err
+	}
+	if old.AnsweredAt == nil {
+		return nil, Problemf("stats.erase_open", "number", old.Number)
+	}
+	var done string
+	err = t.queryRow(`SELECT reason FROM anonymised_cases WHERE case_id = ?`, old.ID).Scan(&done)
+	if err == nil {
+		return old, nil // nothing personal is left
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, t.writeErr(err)
+	}
+	files, err := t.dropAttachments(old.ID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.exec(`INSERT INTO anonymised_cases(case_id, at, reason) VALUES (?, ?, ?)`, old.ID, formatTime(t.Now()), reason); err != nil {
+		return nil, t.writeErr(err)
+	}
+	next := anonymous(old)
+	if files > 0 {
+		note = strings.TrimSpace(note + " (" + strconv.Itoa(files) + " files removed)")
+	}
+	action := "anonymise"
+	if reason == ReasonErasure {
+		action = "erase"
+	}
+	if err := t.applyRedacted(action, old, next, note); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// dropAttachments removes a case's files; a file's content goes too unless another case
+// or a letter still refers to it.
+func (t *Tx) dropAttachments(caseID string) (int, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT sha256 FROM attachments WHERE case_id = ?`, caseID)
+	if err != nil {
+		return 0, t.writeErr(err)
+	}
+	var shas []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		shas = append(shas, s)
+	}
+	rows.Close()
+	if len(shas) == 0 {
+		return 0, nil
+	}
+	if _, err := t.exec(`DELETE FROM attachments WHERE case_id = ?`, caseID); err != nil {
+		return 0, t.writeErr(err)
+	}
+	for _, sha := range shas {
+		// A blob still referenced elsewhere (another case, a letter) stays: the foreign
+		// key refuses the statement, which SQLite undoes alone, and the transaction goes on.
+		_, err := t.exec(`DELETE FROM blobs WHERE sha256 = ? AND NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?)`, sha, sha)
+		if err != nil && !strings.Contains(err.Error(), "FOREIGN KEY") {
+			return 0, t.writeErr(err)
+		}
+	}
+	return len(shas), nil
+}
+
+// Anonymised reports whether (and why) a case's personal data was removed.
+func (s *Store) Anonymised(ctx context.Context, caseID string) (reason string, at time.Time, err error) {
+	var when string
+	err = s.db.QueryRowContext(ctx, `SELECT reason, at FROM anonymised_cases WHERE case_id = ?`, caseID).Scan(&reason, &when)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, nil
+	}
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	at, _ = parseTime(when)
+	return reason, at, nil
+}
+
+// MaxRetentionYears bounds the retention rule: beyond it the rule would keep data for
+// longer than any register exists.
+const MaxRetentionYears = 100
+
+// RetentionYears is the retention rule: cases are anonymised this many years after they
+// ended; 0 means never.
+func (s *Store) RetentionYears(ctx context.Context) (int, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'retention_years'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, &Problem{Key: "err.read", Err: err}
+	}
+	return strconv.Atoi(v)
+}
+
+// SetRetentionYears changes the retention rule (audited as a setting of the office).
+func (t *Tx) SetRetentionYears(years int) error {
+	if years < 0 || years > MaxRetentionYears {
+		return Problemf("stats.retention_years", "value", strconv.Itoa(years), "max", strconv.Itoa(MaxRetentionYears))
+	}
+	var old string
+	_ = t.tx.QueryRow(`SELECT value FROM meta WHERE key = 'retention_years'`).Scan(&old)
+	if old == strconv.Itoa(years) {
+		return nil
+	}
+	if _, err := t.exec(`INSERT INTO meta(key, value) VALUES ('retention_years', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+		strconv.Itoa(years)); err != nil {
+		return t.writeErr(err)
+	}
+	return t.audit(t.Now(), &Case{}, "settings:"+t.s.local.Code, []FieldChange{{Field: "retention_years", Old: old, New: strconv.Itoa(years)}}, "")
+}
+
+// RetentionCutoff is the day before which a case must have ended to be anonymised under
+// a rule of years, at now: the same day of the year, years earlier (29 February → 1 March).
+func RetentionCutoff(now time.Time, years int) string {
+	return now.In(Rome).AddDate(-years, 0, 0).Format(dateLayout)
+}
+
+// RetentionDue lists the ids of the cases the retention rule anonymises at now: those
+// that ended (closed, or answered and not closed) before the cutoff and still hold
+// personal data, oldest first.
+func (s *Store) RetentionDue(ctx context.Context, limit int) ([]string, error) {
+	years, err := s.RetentionYears(ctx)
+	if err != nil || years == 0 {
+		return nil, err
+	}
+	// Times are stored in UTC; the cutoff is midnight in Rome, as UTC text.
+	cut, _ := parseDate(RetentionCutoff(s.clock.Now(), years))
+	cutoff := formatTime(cut)
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM (
+			SELECT id, closed_at AS ended FROM cases WHERE closed_at IS NOT NULL AND closed_at < ?
+			UNION ALL
+			SELECT id, answered_at FROM cases WHERE status = 'answered' AND answered_at < ?)
+		WHERE id NOT IN (SELECT case_id FROM anonymised_cases) ORDER BY ended LIMIT ?`, cutoff, cutoff, limit)
+	if err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// retentionBatch is how many cases one transaction anonymises: small enough that a
+// clerk's save never waits long behind the retention run.
+const retentionBatch = 500
+
+// ApplyRetention anonymises every case the retention rule says is due, in short
+// transactions, and returns how many it anonymised. The desktop program calls it at
+// start and a server's scheduler through `ascoltoctl retention --run`, so the rule
+// applies without anyone remembering it.
+func (s *Store) ApplyRetention(ctx context.Context) (int, error) {
+	years, err := s.RetentionYears(ctx)
+	if err != nil || years == 0 {
+		return 0, err
+	}
+	note := "retention: " + strconv.Itoa(years) + " years"
+	total := 0
+	for {
+		ids, err := s.RetentionDue(ctx, retentionBatch)
+		if err != nil {
+			return total, err
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		err = s.Update(ctx, func(t *Tx) error {
+			for _, id := range ids {
+				if _, err := t.Anonymise(id, ReasonRetention, note); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += len(ids)
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+}
+
+// Anonymise removes a case's personal data in its own transaction.
+func (s *Store) Anonymise(ctx context.Context, ref Ref, reason, note string) (*Case, error) {
+	return update(s, ctx, func(t *Tx) (*Case, error) { return t.Anonymise(ref, reason, note) })
+}
+
+// Subject names the person whose data is asked for. Every field given must match (an
+// e-mail and a name: the cases with both), so that a common name alone does not hand one
+// person's cases to another; a clerk may also name the cases (Refs) outright.
+type Subject struct {
+	Name  string
+	Email string
+	Phone string
+	Refs  []Ref
+}
+
+func (p Subject) empty() bool {
+	return strings.TrimSpace(p.Name) == "" && strings.TrimSpace(p.Email) == "" && digits(p.Phone) == "" && len(p.Refs) == 0
+}
+
+// digits keeps the digits of a phone number, so that +39 333 123 4567 and 3331234567
+// compare equal (the country code is compared as a suffix).
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// foldName makes names comparable the way a clerk types them: case, accents and spacing
+// do not matter (Müller = muller, Nicolò = nicolo).
+func foldName(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, _ := transform.String(t, strings.ToLower(s))
+	return strings.Join(strings.Fields(out), " ")
+}
+
+func (p Subject) matches(c *Case) bool {
+	if n := foldName(p.Name); n != "" && foldName(c.Citizen.Name) != n {
+		return false
+	}
+	if e := strings.TrimSpace(p.Email); e != "" && !strings.EqualFold(c.Citizen.Email, e) {
+		return false
+	}
+	if d := digits(p.Phone); d != "" {
+		have := digits(c.Citizen.Phone)
+		if have == "" || !(strings.HasSuffix(have, d) || strings.HasSuffix(d, have)) {
+			return false
+		}
+	}
+	return true
+}
+
+// SubjectCases finds a person's cases, oldest first. Candidates come from the search
+// index (name, e-mail) or, for a phone number alone, from a pass over the register; each
+// is then checked field by field.
+func (s *Store) SubjectCases(ctx context.Context, p Subject) ([]*Case, error) {
+	if p.empty() {
+		return nil, Problemf("stats.subject_empty")
+	}
+	seen := map[string]bool{}
+	var out []*Case
+	add := func(c *Case) {
+		if !seen[c.ID] {
+			seen[c.ID] = true
+			out = append(out, c)
+		}
+	}
+	for _, ref := range p.Refs {
+		c, err := s.Get(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		add(c)
+	}
+	if strings.TrimSpace(p.Name) != "" || strings.TrimSpace(p.Email) != "" || digits(p.Phone) != "" {
+		var column, text string
+		switch {
+		case strings.TrimSpace(p.Email) != "":
+			column, text = "citizen_email", p.Email
+		case strings.TrimSpace(p.Name) != "":
+			column, text = "citizen_name", p.Name
+		}
+		err := s.eachCandidate(ctx, column, text, func(c *Case) error {
+			if p.matches(c) {
+				add(c)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sortCases(out)
+	return out, nil
+}
+
+// eachCandidate calls fn for the cases whose column holds all the words of text (search
+// index), or for every case with a phone number when no column is given.
+func (s *Store) eachCandidate(ctx context.Context, column, text string, fn func(*Case) error) error {
+	now := s.clock.Now()
+	var rows *sql.Rows
+	var err error
+	if column == "" {
+		rows, err = s.db.QueryContext(ctx, `SELECT `+prefixed(caseColumns)+`, c.rowid FROM cases c WHERE c.citizen_phone <> ''`)
+	} else {
+		words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if len(words) == 0 {
+			return nil
+		}
+		var parts []string
+		for _, w := range words {
+			parts = append(parts, `"`+w+`"`)
+		}
+		match := column + ` : (` + strings.Join(parts, " AND ") + `)`
+		rows, err = s.db.QueryContext(ctx, `SELECT `+prefixed(caseColumns)+`, c.rowid FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid
+			WHERE cases_fts MATCH ?`, match)
+	}
+	if err != nil {
+		return &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCase(rows, now)
+		if err != nil {
+			return &Problem{Key: "err.read", Err: err}
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func sortCases(cs []*Case) {
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].ReceivedAt.Before(cs[j].ReceivedAt) })
+}
+
+// SubjectCase is one case as a citizen's request for their data gives it: the case, its
+// history, its files (names and sizes) and what the office recorded about it.
+type SubjectCase struct {
+	Case        *Case                `json:"case"`
+	Outcome     Outcome              `json:"outcome,omitempty"`
+	History     []AuditEntry         `json:"history"`
+	Attachments []Attachment         `json:"attachments"`
+	Actions     []*ImprovementAction `json:"improvement_actions,omitempty"`
+}
+
+// SubjectReport is everything the register holds about a person (GDPR art. 15).
+type SubjectReport struct {
+	Office  Office        `json:"office"`
+	Subject SubjectQuery  `json:"subject"`
+	Made    time.Time     `json:"made_at"`
+	Cases   []SubjectCase `json:"cases"`
+}
+
+// SubjectQuery records what the request named, for the report's reader.
+type SubjectQuery struct {
+	Name  string   `json:"name,omitempty"`
+	Email string   `json:"email,omitempty"`
+	Phone string   `json:"phone,omitempty"`
+	Refs  []string `json:"refs,omitempty"`
+}
+
+// SubjectAccess gathers a person's cases with their history and files: the content of
+// the answer to a request for access.
+func (s *Store) SubjectAccess(ctx context.Context, p Subject) (*SubjectReport, error) {
+	cases, err := s.SubjectCases(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	r := &SubjectReport{Office: s.local, Made: s.clock.Now(), Cases: []SubjectCase{},
+		Subject: SubjectQuery{Name: p.Name, Email: p.Email, Phone: p.Phone, Refs: p.Refs}}
+	for _, c := range cases {
+		sc := SubjectCase{Case: c}
+		if sc.History, err = s.History(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if sc.Attachments, err = s.Attachments(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if sc.Attachments == nil {
+			sc.Attachments = []Attachment{}
+		}
+		if sc.Outcome, err = s.CaseOutcome(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if sc.Actions, err = s.CaseActions(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		r.Cases = append(r.Cases, sc)
+	}
+	return r, nil
+}
+
+// Erase anonymises the named cases at a citizen's request, all or none, and returns them.
+// The note says which request (its protocol number, the date): erasure is audited.
+func (s *Store) Erase(ctx context.Context, refs []Ref, note string) ([]*Case, error) {
+	if strings.TrimSpace(note) == "" {
+		return nil, Problemf("stats.erase_note")
+	}
+	var out []*Case
+	err := s.Update(ctx, func(t *Tx) error {
+		out = out[:0]
+		for _, ref := range refs {
+			c, err := t.Anonymise(ref, ReasonErasure, note)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}
