@@ -5,72 +5,209 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
-// cell is one cell of the register table: a background that marks overdue rows, an
-// optional warning icon and the text. Colour is never the only mark: an overdue row also
-// carries the icon and the word ("scaduta", "überfällig") in its due-date cell.
+// mark is how urgent a row is.
+type mark int
+
+const (
+	markNone    mark = iota
+	markOverdue      // the clock runs and the due date has passed
+	markToday        // the clock runs and today is the due date
+)
+
+// The marks' icons: the warning triangle in the error colour for overdue, the clock in
+// the warning colour for due today. (Functions, not variables: Fyne's icons are looked
+// up in the theme of the running app.)
+func overdueIcon() fyne.Resource { return theme.NewErrorThemedResource(theme.WarningIcon()) }
+
+func todayIcon() fyne.Resource { return theme.NewWarningThemedResource(theme.HistoryIcon()) }
+
+// cell is one cell of the register table: a background that tints urgent rows, an
+// optional icon and the text, cut with an ellipsis to the column. Colour is never the
+// only mark: an overdue row carries the warning triangle and the word ("scaduta",
+// "überfällig") in its due-date cell, a row due today the clock and "oggi"/"heute" —
+// shapes and words a colour-blind clerk reads as well as anyone.
+//
+// A register is read line by line like a ledger, so its table is denser than the rest
+// of the window: the cell draws its text itself at tableTextSize with
+// tableInnerPadding around it, whatever the theme's sizes (some 30 px a row, about 20
+// rows on a laptop screen), while it takes its colours from the theme.
 type cell struct {
 	widget.BaseWidget
-	bg    *canvas.Rectangle
-	icon  *widget.Icon
-	label *widget.Label
+	text   string
+	bold   bool
+	colour fyne.ThemeColorName
+	icon   fyne.Resource
+	tint   fyne.ThemeColorName // "" for none
+	header bool
+	arrow  int // header: 1 ascending, -1 descending
 }
 
 func newCell() *cell {
-	c := &cell{
-		bg:    canvas.NewRectangle(color.Transparent),
-		icon:  widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())),
-		label: widget.NewLabel(""),
-	}
-	c.icon.Hide()
-	c.label.Truncation = fyne.TextTruncateEllipsis
+	c := &cell{colour: theme.ColorNameForeground}
 	c.ExtendBaseWidget(c)
 	return c
 }
 
+// headerCell is a column title: bold, on the theme's header background, so that the
+// titles stay apart from the rows scrolling under them. A click sorts by the column.
+// (Data cells are not tappable: a click on a row belongs to the table.)
+type headerCell struct {
+	cell
+	onTap func()
+}
+
+func newHeaderCell() *headerCell {
+	h := &headerCell{}
+	h.colour, h.bold, h.header = theme.ColorNameForeground, true, true
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+// set shows text; icon adds the row's mark to this cell (the due date), and row tints
+// the background of every cell of an urgent row.
+func (c *cell) set(text string, icon bool, row mark) {
+	c.text = text
+	c.icon, c.colour, c.tint = nil, theme.ColorNameForeground, ""
+	switch row {
+	case markOverdue:
+		c.tint = theme.ColorNameError
+		if icon {
+			c.icon, c.colour = overdueIcon(), theme.ColorNameError
+		}
+	case markToday:
+		c.tint = theme.ColorNameWarning
+		if icon {
+			c.icon, c.colour = todayIcon(), theme.ColorNameWarning
+		}
+	}
+	c.Refresh()
+}
+
+// setHeader shows a column title; dir is 0 for a column not sorted by, 1 ascending,
+// -1 descending.
+func (h *headerCell) setHeader(text string, dir int) {
+	h.text, h.arrow = text, dir
+	h.Refresh()
+}
+
+// Tapped sorts by the column.
+func (h *headerCell) Tapped(*fyne.PointEvent) {
+	if h.onTap != nil {
+		h.onTap()
+	}
+}
+
+// Cursor says a column title can be clicked.
+func (h *headerCell) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
 func (c *cell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewBorder(nil, nil, c.icon, nil, c.label)))
+	r := &cellRenderer{c: c, bg: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", color.Black),
+		icon: canvas.NewImageFromResource(nil), arrow: canvas.NewImageFromResource(nil)}
+	r.text.TextSize = tableTextSize
+	r.icon.FillMode = canvas.ImageFillContain
+	r.arrow.FillMode = canvas.ImageFillContain
+	r.Refresh()
+	return r
 }
 
-// set shows text; warn adds the warning icon and the danger colour, tint colours the
-// background (for every cell of an overdue row).
-func (c *cell) set(text string, warn, tint bool) {
-	if warn {
-		c.icon.Show()
-		c.label.Importance = widget.DangerImportance
-	} else {
-		c.icon.Hide()
-		c.label.Importance = widget.MediumImportance
+type cellRenderer struct {
+	c     *cell
+	bg    *canvas.Rectangle
+	text  *canvas.Text
+	icon  *canvas.Image
+	arrow *canvas.Image
+	size  fyne.Size
+}
+
+func (r *cellRenderer) Destroy() {}
+
+func (r *cellRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.bg, r.icon, r.text, r.arrow}
+}
+
+func (r *cellRenderer) MinSize() fyne.Size {
+	h := fyne.MeasureText("Mgjß", tableTextSize, fyne.TextStyle{Bold: true}).Height
+	return fyne.NewSize(2*tableInnerPadding+theme.IconInlineSize(), h+2*tableInnerPadding)
+}
+
+func (r *cellRenderer) Layout(size fyne.Size) {
+	r.size = size
+	r.bg.Resize(size)
+	x := float32(tableInnerPadding)
+	iconSize := theme.IconInlineSize()
+	if r.c.icon != nil {
+		r.icon.Move(fyne.NewPos(x, (size.Height-iconSize)/2))
+		r.icon.Resize(fyne.NewSquareSize(iconSize))
+		x += iconSize + theme.Padding()
 	}
-	c.label.Text = text
-	c.label.Refresh()
-	fill := color.Color(color.Transparent)
-	if tint {
-		fill = overdueTint(c)
+	right := size.Width - tableInnerPadding
+	if r.c.arrow != 0 {
+		right -= iconSize
+		r.arrow.Move(fyne.NewPos(right, (size.Height-iconSize)/2))
+		r.arrow.Resize(fyne.NewSquareSize(iconSize))
 	}
-	if c.bg.FillColor != fill {
-		c.bg.FillColor = fill
-		c.bg.Refresh()
+	r.text.Text = ellipsis(r.c.text, right-x, r.text.TextStyle)
+	th := fyne.MeasureText(r.text.Text, tableTextSize, r.text.TextStyle).Height
+	r.text.Move(fyne.NewPos(x, (size.Height-th)/2))
+	r.text.Resize(fyne.NewSize(right-x, th))
+}
+
+func (r *cellRenderer) Refresh() {
+	c := r.c
+	r.text.TextStyle.Bold = c.bold
+	r.text.Color = theme.ColorForWidget(c.colour, c)
+	switch {
+	case c.header:
+		r.bg.FillColor = theme.ColorForWidget(theme.ColorNameHeaderBackground, c)
+	case c.tint != "":
+		r.bg.FillColor = tint(c, c.tint)
+	default:
+		r.bg.FillColor = color.Transparent
+	}
+	r.icon.Resource = c.icon
+	r.icon.Hidden = c.icon == nil
+	switch c.arrow {
+	case 1:
+		r.arrow.Resource = theme.MenuDropUpIcon()
+	case -1:
+		r.arrow.Resource = theme.MenuDropDownIcon()
+	}
+	r.arrow.Hidden = c.arrow == 0
+	r.Layout(r.size)
+	for _, o := range r.Objects() {
+		o.Refresh()
 	}
 }
 
-// setHeader shows a column title: bold, on the theme's header background, so that the
-// titles stay apart from the rows scrolling under them.
-func (c *cell) setHeader(text string) {
-	c.label.TextStyle.Bold = true
-	c.label.Text = text
-	c.label.Refresh()
-	c.bg.FillColor = theme.ColorForWidget(theme.ColorNameHeaderBackground, c)
-	c.bg.Refresh()
+// ellipsis cuts s to fit width at the table's text size, ending in "…".
+func ellipsis(s string, width float32, style fyne.TextStyle) string {
+	if width <= 0 {
+		return ""
+	}
+	if fyne.MeasureText(s, tableTextSize, style).Width <= width {
+		return s
+	}
+	runes := []rune(s)
+	lo, hi := 0, len(runes)
+	for lo < hi { // the longest prefix that fits with the ellipsis
+		mid := (lo + hi + 1) / 2
+		if fyne.MeasureText(string(runes[:mid])+"…", tableTextSize, style).Width <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return string(runes[:lo]) + "…"
 }
 
-// overdueTint is the theme's error colour made faint, so that the row stands out in the
-// light and in the dark theme without hiding the text.
-func overdueTint(w fyne.Widget) color.Color {
-	r, g, b, _ := theme.ColorForWidget(theme.ColorNameError, w).RGBA()
+// tint is a theme colour made faint, so that the row stands out in the light and in the
+// dark theme without hiding the text.
+func tint(w fyne.Widget, name fyne.ThemeColorName) color.Color {
+	r, g, b, _ := theme.ColorForWidget(name, w).RGBA()
 	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x24}
 }

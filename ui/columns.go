@@ -17,7 +17,8 @@ import (
 type column struct {
 	key     string
 	header  string
-	text    func(c *data.Case, lang string) string
+	sort    data.SortKey
+	text    func(c *data.Case, lang, today string) string
 	samples func(lang string, codes []string) []string
 	width   float32 // least width for free text (subject, names)
 }
@@ -25,8 +26,8 @@ type column struct {
 // columns are in the order a clerk reads a register line: which case, when, what, who,
 // where it stands. The subject takes the width the others leave (see fillLayout).
 var columns = []column{
-	{key: "number", header: "window.col.number",
-		text: func(c *data.Case, _ string) string { return c.Number },
+	{key: "number", header: "window.col.number", sort: data.SortNumber,
+		text: func(c *data.Case, _, _ string) string { return c.Number },
 		samples: func(_ string, codes []string) []string {
 			out := make([]string, len(codes))
 			for i, code := range codes {
@@ -34,29 +35,30 @@ var columns = []column{
 			}
 			return out
 		}},
-	{key: "received", header: "window.col.received",
-		text:    func(c *data.Case, lang string) string { return formatDateTime(c.ReceivedAt, lang) },
+	{key: "received", header: "window.col.received", sort: data.SortReceived,
+		text:    func(c *data.Case, lang, _ string) string { return formatDateTime(c.ReceivedAt, lang) },
 		samples: func(lang string, _ []string) []string { return []string{formatDateTime(sampleTime, lang)} }},
-	{key: "kind", header: "window.col.kind",
-		text:    func(c *data.Case, lang string) string { return word(lang, "kind", c.Kind) },
+	{key: "kind", header: "window.col.kind", sort: data.SortKind,
+		text:    func(c *data.Case, lang, _ string) string { return word(lang, "kind", c.Kind) },
 		samples: func(lang string, _ []string) []string { return words(lang, "kind", data.Kinds) }},
-	{key: "subject", header: "window.col.subject", width: 200,
-		text: func(c *data.Case, _ string) string { return c.Subject }},
-	{key: "citizen", header: "window.col.citizen", width: 140,
-		text: func(c *data.Case, _ string) string { return c.Citizen.Name }},
-	{key: "office", header: "window.col.office",
-		text:    func(c *data.Case, _ string) string { return c.Office },
+	{key: "subject", header: "window.col.subject", sort: data.SortSubject, width: 150,
+		text: func(c *data.Case, _, _ string) string { return c.Subject }},
+	{key: "citizen", header: "window.col.citizen", sort: data.SortCitizen, width: 130,
+		text: func(c *data.Case, _, _ string) string { return c.Citizen.Name }},
+	{key: "office", header: "window.col.office", sort: data.SortOffice,
+		text:    func(c *data.Case, _, _ string) string { return c.Office },
 		samples: func(_ string, codes []string) []string { return codes }},
-	{key: "status", header: "window.col.status",
-		text:    func(c *data.Case, lang string) string { return word(lang, "status", c.Status) },
+	{key: "status", header: "window.col.status", sort: data.SortStatus,
+		text:    func(c *data.Case, lang, _ string) string { return word(lang, "status", c.Status) },
 		samples: func(lang string, _ []string) []string { return words(lang, "status", data.Statuses) }},
-	{key: "due", header: "window.col.due",
+	{key: "due", header: "window.col.due", sort: data.SortDue,
 		text: dueText,
 		samples: func(lang string, _ []string) []string {
-			return []string{dueText(&data.Case{DueDate: "2026-12-31", Overdue: true}, lang)}
+			return []string{dueText(&data.Case{DueDate: "2026-12-31", Overdue: true}, lang, ""),
+				dueText(&data.Case{DueDate: "2026-12-31", Status: data.StatusReceived}, lang, "2026-12-31")}
 		}},
-	{key: "assignee", header: "window.col.assignee", width: 90,
-		text: func(c *data.Case, _ string) string { return c.Assignee }},
+	{key: "assignee", header: "window.col.assignee", sort: data.SortAssignee, width: 90,
+		text: func(c *data.Case, _, _ string) string { return c.Assignee }},
 }
 
 // subjectColumn is the column that grows with the window.
@@ -64,13 +66,27 @@ const subjectColumn = 3
 
 var sampleTime = time.Date(2026, 12, 31, 23, 59, 0, 0, data.Rome)
 
-// dueText is the due date, followed by the overdue marker in words.
-func dueText(c *data.Case, lang string) string {
+// dueText is the due date, followed by the overdue or due-today marker in words.
+func dueText(c *data.Case, lang, today string) string {
 	s := formatDay(c.DueDate, lang)
-	if c.Overdue {
+	switch markOf(c, today) {
+	case markOverdue:
 		s += " " + translations.T(lang, "window.overdue")
+	case markToday:
+		s += " " + translations.T(lang, "window.due_today")
 	}
 	return s
+}
+
+// markOf says how urgent a case is on the day today (YYYY-MM-DD).
+func markOf(c *data.Case, today string) mark {
+	switch {
+	case c.Overdue:
+		return markOverdue
+	case c.Status.Open() && c.DueDate == today:
+		return markToday
+	}
+	return markNone
 }
 
 func words[T ~string](lang, prefix string, vals []T) []string {
@@ -81,19 +97,20 @@ func words[T ~string](lang, prefix string, vals []T) []string {
 	return out
 }
 
-// columnWidth fits the header and the samples in the table's text size, plus the
-// cell's padding and, for the due date, the warning icon.
+// columnWidth fits the header (with room for the sort arrow) and the samples in the
+// table's text size, plus the cell's padding and, for the due date, the mark's icon.
 func columnWidth(col column, lang string, codes []string) float32 {
-	w := fyne.MeasureText(translations.T(lang, col.header), tableTextSize, fyne.TextStyle{Bold: true}).Width
+	head := fyne.MeasureText(translations.T(lang, col.header), tableTextSize, fyne.TextStyle{Bold: true}).Width +
+		theme.IconInlineSize()
+	var w float32
 	if col.samples != nil {
 		for _, s := range col.samples(lang, codes) {
 			w = max(w, fyne.MeasureText(s, tableTextSize, fyne.TextStyle{}).Width)
 		}
 	}
-	// +2: text measured to the pixel would otherwise be cut by rounding.
-	w = max(w, col.width) + 2*tableInnerPadding + 2
 	if col.key == "due" {
 		w += theme.IconInlineSize() + theme.Padding() // the icon and its gap to the text
 	}
-	return w
+	// +2: text measured to the pixel would otherwise be cut by rounding.
+	return max(w, head, col.width) + 2*tableInnerPadding + 2
 }

@@ -2,10 +2,14 @@ package ui
 
 import (
 	"errors"
+	"strings"
 	"time"
+	"unicode"
 
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+	"golang.org/x/text/unicode/norm"
 
 	"ascolto/data"
 	"ascolto/translations"
@@ -90,4 +94,72 @@ func ErrorText(lang string, err error) string {
 		return translations.Format(lang, p.Key, p.Args)
 	}
 	return translations.T(lang, "window.error.unexpected", "detail", err.Error())
+}
+
+// parseDateTime reads a receipt time as a clerk types it in the language's form
+// (15/06/2026 11:58, 15.06.2026 11:58, 2026-06-15 11:58), the date alone meaning noon,
+// as office time (Europe/Rome).
+func parseDateTime(s, lang string) (time.Time, bool) {
+	s = strings.Join(strings.Fields(s), " ")
+	for _, layout := range []string{dateLayout(lang) + " 15:04", dateLayout(lang) + " 15.04", dateLayout(lang),
+		"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, data.Rome); err == nil {
+			if !strings.Contains(layout, "15") {
+				t = t.Add(12 * time.Hour)
+			}
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// parseDay reads a calendar day in the language's form or as YYYY-MM-DD and gives it
+// as the register writes it (YYYY-MM-DD).
+func parseDay(s, lang string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{dateLayout(lang), "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, data.Rome); err == nil {
+			return t.Format("2006-01-02"), true
+		}
+	}
+	return "", false
+}
+
+// foldText lower-cases and drops accents, for matching what a clerk types (muller,
+// nicolo) against what the register holds (Müller, Nicolò).
+func foldText(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sortNames orders names the way the language's dictionaries do (Ö with O in German,
+// à with a in Italian), not by byte value, which would put Österreich after Zürich.
+func sortNames(lang string, names []string) {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		tag = language.English
+	}
+	collate.New(tag, collate.IgnoreCase).SortStrings(names)
+}
+
+// formatSize says how large a file is, in the language's number format.
+func formatSize(n int64, lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		tag = language.English
+	}
+	p := message.NewPrinter(tag)
+	switch {
+	case n < 1024:
+		return p.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return p.Sprintf("%.0f kB", float64(n)/1024)
+	}
+	return p.Sprintf("%.1f MB", float64(n)/(1024*1024))
 }

@@ -72,3 +72,61 @@ func TestWindowWordsInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestSortNamesPerLanguage(t *testing.T) {
+	names := []string{"Zürich", "Österreich", "Oberbozen", "Àlbino", "Ahrntal"}
+	sortNames("de", names)
+	if got := strings.Join(names, ","); got != "Ahrntal,Àlbino,Oberbozen,Österreich,Zürich" {
+		t.Errorf("German order %s", got)
+	}
+}
+
+func TestParseDateTimeAsClerksTypeIt(t *testing.T) {
+	for _, tc := range []struct{ lang, in, want string }{
+		{"it", "15/06/2026 11:58", "2026-06-15T11:58:00+02:00"},
+		{"it", " 15/06/2026  11.58 ", "2026-06-15T11:58:00+02:00"},
+		{"de", "15.06.2026 11:58", "2026-06-15T11:58:00+02:00"},
+		{"de", "15.06.2026", "2026-06-15T12:00:00+02:00"},
+		{"en", "2026-06-15 11:58", "2026-06-15T11:58:00+02:00"},
+		{"it", "2026-06-15", "2026-06-15T12:00:00+02:00"},
+	} {
+		got, ok := parseDateTime(tc.in, tc.lang)
+		if !ok || got.Format(time.RFC3339) != tc.want {
+			t.Errorf("%s %q: %v %v", tc.lang, tc.in, got, ok)
+		}
+	}
+	for _, bad := range []string{"", "31/02/2026", "ieri", "15/06"} {
+		if _, ok := parseDateTime(bad, "it"); ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if d, ok := parseDay("24.12.2026", "de"); !ok || d != "2026-12-24" {
+		t.Errorf("parseDay: %q %v", d, ok)
+	}
+	if foldText("Nicolò Müller") != "nicolo muller" {
+		t.Error(foldText("Nicolò Müller"))
+	}
+}
+
+// A letter typed into a drop-down picks the next option starting with it; Tab always
+// leaves a multi-line field.
+func TestKeyboardWidgets(t *testing.T) {
+	c := newChoice([]string{"richiesta", "proposta", "segnalazione", "suggerimento", "reclamo", "elogio"},
+		[]string{"request", "proposal", "report", "suggestion", "complaint", "praise"}, nil)
+	for _, tc := range []struct {
+		r    rune
+		want string
+	}{{'s', "report"}, {'s', "suggestion"}, {'s', "report"}, {'E', "praise"}, {'x', "praise"}} {
+		c.TypedRune(tc.r)
+		if c.Value() != tc.want {
+			t.Errorf("after %q: %s, want %s", tc.r, c.Value(), tc.want)
+		}
+	}
+	c.SetValue("nonsense")
+	if c.Value() != "" {
+		t.Error("an unknown value is chosen")
+	}
+	if newTextArea(3).AcceptsTab() {
+		t.Error("a multi-line field keeps Tab")
+	}
+}

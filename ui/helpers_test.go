@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"ascolto/data"
+	"ascolto/data/demo"
 )
 
 // now is the tests' clock: a Monday in June, far from New Year so that every case of a
@@ -131,4 +133,71 @@ func shows(o fyne.CanvasObject, want string) bool {
 // reads reports whether the visible text, lines joined as they wrap, contains want.
 func reads(o fyne.CanvasObject, want string) bool {
 	return strings.Contains(strings.Join(texts(o), " "), want)
+}
+
+// demoRegister is a register with n realistic cases in Italian and German (the demo
+// generator's), received over the last weeks before now.
+func demoRegister(t testing.TB, n int) *data.Store {
+	t.Helper()
+	s, err := data.Create(filepath.Join(t.TempDir(), "register.ascolto"), demo.Office(), data.Options{Clock: fixedClock{}, Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := demo.Generate(context.Background(), s, demo.Options{Count: n, Seed: 7, Span: 40 * 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// press does what the window does with a shortcut: the menu's item with that shortcut
+// runs, whatever widget has the focus (the test driver has no menu of its own).
+func press(t testing.TB, w fyne.Window, key fyne.KeyName) {
+	t.Helper()
+	want := ctrl(key).ShortcutName()
+	var find func(items []*fyne.MenuItem) bool
+	find = func(items []*fyne.MenuItem) bool {
+		for _, i := range items {
+			if i.Shortcut != nil && i.Shortcut.ShortcutName() == want && i.Action != nil {
+				i.Action()
+				return true
+			}
+			if i.ChildMenu != nil && find(i.ChildMenu.Items) {
+				return true
+			}
+		}
+		return false
+	}
+	if m := w.MainMenu(); m != nil {
+		for _, menu := range m.Items {
+			if find(menu.Items) {
+				return
+			}
+		}
+	}
+	t.Fatalf("no menu item has the shortcut %s", want)
+}
+
+// key types a special key into the focused widget.
+func key(w fyne.Window, name fyne.KeyName) {
+	if f := w.Canvas().Focused(); f != nil {
+		f.TypedKey(&fyne.KeyEvent{Name: name})
+	}
+}
+
+// typeInto focuses a widget and types into it, as the keyboard would.
+func typeInto(w fyne.Window, f fyne.Focusable, text string) {
+	w.Canvas().Focus(f)
+	test.Type(f, text)
+}
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func init() {
+	startDelay = 0 // the reminder counts at once in tests
 }

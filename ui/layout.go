@@ -31,16 +31,22 @@ func (w readingWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 
 // tightColumn stacks labels as the lines of one block: each label brings its padding
 // above and below, so the next one moves up by the inner padding to close the gap.
+// Hidden lines (a field's error message while there is none) take no room.
 type tightColumn struct{}
 
 func (tightColumn) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
-	for i, o := range objects {
+	n := 0
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
 		m := o.MinSize()
 		s = fyne.NewSize(max(s.Width, m.Width), s.Height+m.Height)
-		if i > 0 {
+		if n > 0 {
 			s.Height -= theme.InnerPadding()
 		}
+		n++
 	}
 	return s
 }
@@ -48,6 +54,9 @@ func (tightColumn) MinSize(objects []fyne.CanvasObject) fyne.Size {
 func (tightColumn) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	var y float32
 	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
 		h := o.MinSize().Height
 		o.Move(fyne.NewPos(0, y))
 		o.Resize(fyne.NewSize(size.Width, h))

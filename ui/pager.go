@@ -7,12 +7,19 @@ import (
 	"ascolto/data"
 )
 
+// fetchFunc reads one page of a list.
+type fetchFunc func(ctx context.Context, offset, limit int) ([]*data.Case, error)
+
 // pager keeps the pages of a list the table has shown recently and loads the missing
 // ones on a goroutine of its own. The table asks for rows while it draws; a page deep in
 // a million cases can take a while to read, so the table is never made to wait: it gets
 // nothing for now, and the page arrives through deliver on the UI thread.
+//
+// A reset starts a new generation: after a change of the register the pages on screen
+// stay until their fresh copies arrive (nothing flickers); after a change of the filter
+// (another list altogether) they go at once, and a read still running for the old
+// filter is cancelled, so that the first page of what the clerk is typing comes first.
 type pager struct {
-	fetch   func(ctx context.Context, offset, limit int) ([]*data.Case, error)
 	deliver func(func()) // runs a function on the UI thread (fyne.Do in the program)
 	arrived func(err error)
 	size    int // rows per page
@@ -22,12 +29,15 @@ type pager struct {
 	cancel context.CancelFunc
 	wake   chan struct{}
 
-	mu      sync.Mutex
-	gen     int // bumped by reset: pages of an older generation are stale
-	tick    uint64
-	pages   map[int]*page
-	wanted  []int // pages to load, the most recently asked for last
-	loading map[int]bool
+	mu        sync.Mutex
+	fetch     fetchFunc
+	gen       int // bumped by reset: pages of an older generation are stale
+	genCtx    context.Context
+	genCancel context.CancelFunc
+	tick      uint64
+	pages     map[int]*page
+	wanted    []int       // pages to load, the most recently asked for last
+	loading   map[int]int // page → generation being read
 }
 
 type page struct {
@@ -41,11 +51,12 @@ type page struct {
 // only the last few pages asked for are still worth reading.
 const maxWanted = 4
 
-func newPager(size, keep int, fetch func(context.Context, int, int) ([]*data.Case, error), deliver func(func()), arrived func(error)) *pager {
+func newPager(size, keep int, fetch fetchFunc, deliver func(func()), arrived func(error)) *pager {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &pager{fetch: fetch, deliver: deliver, arrived: arrived, size: size, keep: keep,
 		ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1),
-		pages: map[int]*page{}, loading: map[int]bool{}}
+		pages: map[int]*page{}, loading: map[int]int{}}
+	p.genCtx, p.genCancel = context.WithCancel(ctx)
 	go p.run()
 	return p
 }
@@ -75,9 +86,20 @@ func (p *pager) row(i int) (c *data.Case, err error) {
 	return nil, nil
 }
 
+// first returns the current generation's first page, if it has arrived.
+func (p *pager) first() (rows []*data.Case, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pg, ok := p.pages[0]
+	if !ok || pg.gen != p.gen || pg.err != nil {
+		return nil, false
+	}
+	return pg.rows, true
+}
+
 // want queues page n; the caller holds mu.
 func (p *pager) want(n int) {
-	if p.loading[n] {
+	if g, ok := p.loading[n]; ok && g == p.gen {
 		return
 	}
 	for i, w := range p.wanted {
@@ -104,12 +126,26 @@ func (p *pager) prefetch(n int) {
 }
 
 // reset marks every page stale, e.g. after the register changed; they are read again as
-// the table asks for them.
-func (p *pager) reset() {
+// the table asks for them. With a new fetch (another filter) the pages go at once and a
+// read in flight is cancelled.
+func (p *pager) reset(fetch fetchFunc) {
 	p.mu.Lock()
 	p.gen++
 	p.wanted = nil
+	if fetch != nil {
+		p.fetch = fetch
+		clear(p.pages)
+		p.genCancel()
+		p.genCtx, p.genCancel = context.WithCancel(p.ctx)
+	}
 	p.mu.Unlock()
+}
+
+// generation is the current generation, to tell stale results from fresh ones.
+func (p *pager) generation() (int, context.Context) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.gen, p.genCtx
 }
 
 // stop ends the loader; a page in flight is dropped.
@@ -137,24 +173,31 @@ func (p *pager) loadNext() bool {
 	}
 	n := p.wanted[len(p.wanted)-1]
 	p.wanted = p.wanted[:len(p.wanted)-1]
-	gen := p.gen
-	p.loading[n] = true
+	gen, ctx, fetch := p.gen, p.genCtx, p.fetch
+	p.loading[n] = gen
 	p.mu.Unlock()
 
-	rows, err := p.fetch(p.ctx, n*p.size, p.size)
+	rows, err := fetch(ctx, n*p.size, p.size)
 	if p.ctx.Err() != nil {
 		return false
 	}
 	p.deliver(func() {
 		p.mu.Lock()
-		delete(p.loading, n)
-		if gen == p.gen {
+		if g, ok := p.loading[n]; ok && g == gen {
+			delete(p.loading, n)
+		}
+		current := gen == p.gen
+		if current {
 			p.tick++
 			p.pages[n] = &page{rows: rows, err: err, gen: gen, used: p.tick}
 			p.evict()
 		}
 		p.mu.Unlock()
-		p.arrived(err)
+		if current {
+			p.arrived(err)
+		} else {
+			p.arrived(nil) // the table asks again for what it still shows
+		}
 	})
 	return true
 }

@@ -100,7 +100,7 @@ func TestPagerSkipsPagesScrolledPast(t *testing.T) {
 	p.row(0) // the loader takes page 0 and waits at the gate
 	for {
 		p.mu.Lock()
-		busy := p.loading[0]
+		_, busy := p.loading[0]
 		p.mu.Unlock()
 		if busy {
 			break
@@ -131,7 +131,7 @@ func TestPagerShowsStaleRowsWhileReloading(t *testing.T) {
 	f := &fakeList{n: 100}
 	p, q, _ := newTestPager(t, f, 4)
 	rowNumber(t, p, q, 3)
-	p.reset()
+	p.reset(nil)
 	if c, _ := p.row(3); c == nil || c.Number != "3" {
 		t.Fatalf("row 3 after reset: %v, want the stale copy", c)
 	}
@@ -141,5 +141,36 @@ func TestPagerShowsStaleRowsWhileReloading(t *testing.T) {
 	p.mu.Unlock()
 	if !fresh {
 		t.Error("page 0 was not read again after the reset")
+	}
+}
+
+// A new filter is another list: its pages replace the old ones at once, and the read
+// still running for the old filter is cancelled rather than waited for.
+func TestPagerNewFilterCancelsTheOldRead(t *testing.T) {
+	slow := &fakeList{n: 100, gate: make(chan struct{})}
+	p, q, _ := newTestPager(t, slow, 4)
+	p.row(0)
+	for {
+		p.mu.Lock()
+		_, busy := p.loading[0]
+		p.mu.Unlock()
+		if busy {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	fast := &fakeList{n: 3}
+	p.reset(fast.fetch)
+	if c, _ := p.row(1); c != nil {
+		t.Fatalf("a row of the old list is shown for the new one: %v", c)
+	}
+	if got := rowNumber(t, p, q, 2); got != "2" {
+		t.Fatalf("row 2 of the new list: %s", got)
+	}
+	if rows, ok := p.first(); !ok || len(rows) != 3 {
+		t.Fatalf("first page of the new list: %v %v", rows, ok)
+	}
+	if read := slow.pagesRead(); len(read) != 0 {
+		t.Errorf("the old list's read went on: %v", read)
 	}
 }

@@ -5,6 +5,8 @@ package ui
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,31 +25,116 @@ const (
 	pagesKept = 40
 )
 
-// RegisterView is the register as a table, newest case first, with the office and the
-// number of cases above it. It reads the register a page at a time, off the UI thread,
-// so that it stays smooth with a million cases.
+// searchDelay is how long the search waits after a keystroke for the next one: long
+// enough that a clerk typing a name at speed does not start a search per letter, short
+// enough that the table follows the typing.
+const searchDelay = 30 * time.Millisecond
+
+// registerFilter is what the filter bar and the column titles say about the list: the
+// search, one value per drop-down ("" for all), the deadline toggles and the sort.
+//
+// A drop-down's value may name several values joined by commas (the dashboard opens
+// "answered or closed"), and From and To bound the date of receipt (YYYY-MM-DD).
+type registerFilter struct {
+	Query                         string
+	Kind, Status, Channel, Office string
+	Overdue, DueToday             bool
+	From, To                      string
+	Sort                          data.SortKey
+	Desc                          bool
+}
+
+func (f registerFilter) filtered() bool {
+	return f.Query != "" || f.Kind != "" || f.Status != "" || f.Channel != "" || f.Office != "" || f.Overdue ||
+		f.DueToday || f.From != "" || f.To != ""
+}
+
+func split[T ~string](v string) []T {
+	if v == "" {
+		return nil
+	}
+	var out []T
+	for _, x := range strings.Split(v, ",") {
+		out = append(out, T(x))
+	}
+	return out
+}
+
+func join[T ~string](vals []T) string { return strings.Join(strs(vals), ",") }
+
+func (f registerFilter) data() data.Filter {
+	return data.Filter{Query: f.Query, Overdue: f.Overdue, DueToday: f.DueToday, From: f.From, To: f.To,
+		Sort: f.Sort, Desc: f.Desc, Kinds: split[data.Kind](f.Kind), Statuses: split[data.Status](f.Status),
+		Channels: split[data.Channel](f.Channel), Offices: split[string](f.Office)}
+}
+
+// filterOf is the register's filter as the filter bar shows it.
+func filterOf(f data.Filter) registerFilter {
+	return registerFilter{Query: f.Query, Overdue: f.Overdue, DueToday: f.DueToday && !f.Overdue, From: f.From, To: f.To,
+		Sort: f.Sort, Desc: f.Desc, Kind: join(f.Kinds), Status: join(f.Statuses), Channel: join(f.Channels), Office: join(f.Offices)}
+}
+
+// sortShown is the column the list is ordered by and the direction (1 up, -1 down),
+// spelling out the register's default order when none is chosen.
+func (f registerFilter) sortShown() (data.SortKey, int) {
+	switch {
+	case f.Sort == "" && (f.Overdue || f.DueToday):
+		return data.SortDue, 1
+	case f.Sort == "":
+		return data.SortReceived, -1
+	case f.Desc:
+		return f.Sort, -1
+	}
+	return f.Sort, 1
+}
+
+// RegisterView is the register as a table with a filter bar above it: search as you
+// type, kind, status, channel, office, overdue and due today, and the counts of what is
+// shown. It reads the register a page at a time, off the UI thread, so that it stays
+// smooth with a million cases.
 type RegisterView struct {
 	// OnFirstRows, if set, is called once on the UI thread when the table first shows
 	// cases (or the count says there are none): the moment a screenshot is worth taking.
 	OnFirstRows func()
+	// OnOpen, if set, is called on the UI thread when the clerk opens a case from the
+	// table (Enter or Space on a row, or a click).
+	OnOpen func(c *data.Case)
+	// OnEscape, if set, is called for Esc in the filter bar.
+	OnEscape func()
 
-	store *data.Store
-	lang  string
-	do    func(func())
-	pages *pager
+	e      *env
+	pages  *pager
+	filter registerFilter
+	today  string
 
-	total, overdue int
-	counted        bool
-	gotRows        bool
-	firstDone      bool
-	readErr        error
-	widths         []float32
-	width          float32 // of the table, as last laid out
+	total, all, overdue, dueToday int
+	counted                       bool
+	gotRows                       bool
+	firstDone                     bool
+	readErr                       error
+	widths                        []float32
+	width                         float32 // of the table, as last laid out
+	codes                         []string
+	debounce                      *time.Timer
+	countLater                    bool // count once the first page has arrived
+	// shown, if set, is called after every page that reaches the table (benchmarks).
+	shown func()
 
-	table        *widget.Table
+	table        *caseTable
+	search       *textEntry
+	kind         *choice
+	status       *choice
+	channel      *choice
+	office       *choice
+	overdueBox   *checkBox
+	todayBox     *checkBox
+	clear        *button
+	period       *widget.Label
 	count        *widget.Label
-	overdueIcon  *widget.Icon
+	overdueMark  *widget.Icon
 	overdueCount *widget.Label
+	todayMark    *widget.Icon
+	todayCount   *widget.Label
 	problem      *widget.Label
 	empty        *widget.Label
 	root         fyne.CanvasObject
@@ -62,15 +149,28 @@ func NewRegisterView(store *data.Store, lang string) *RegisterView {
 // newRegisterView takes the function that runs work on the UI thread, so that tests can
 // run it on their own goroutine, in order.
 func newRegisterView(store *data.Store, lang string, do func(func())) *RegisterView {
-	v := &RegisterView{store: store, lang: lang, do: do}
-	fetch := func(ctx context.Context, offset, limit int) ([]*data.Case, error) {
-		return store.List(ctx, data.Filter{Sort: data.SortReceived, Desc: true, Offset: offset, Limit: limit})
-	}
-	v.pages = newPager(pageSize, pagesKept, fetch, do, v.pageArrived)
+	return registerViewFor(&env{store: store, lang: lang, do: do}, registerFilter{})
+}
+
+// registerViewFor builds the view with a filter already set (after a language switch
+// the clerk finds the list as it was).
+func registerViewFor(e *env, f registerFilter) *RegisterView {
+	v := &RegisterView{e: e, filter: f, today: data.Today(e.store.Now())}
+	v.pages = newPager(pageSize, pagesKept, v.fetcher(), e.do, v.pageArrived)
 	v.build()
-	v.Reload()
+	v.recount()
 	v.pages.prefetch(0) // while the count runs: the first screen is page 0
 	return v
+}
+
+func (v *RegisterView) fetcher() fetchFunc {
+	f := v.filter.data()
+	store := v.e.store
+	return func(ctx context.Context, offset, limit int) ([]*data.Case, error) {
+		q := f
+		q.Offset, q.Limit = offset, limit
+		return store.List(ctx, q)
+	}
 }
 
 // Object is the view's content for a window.
@@ -78,101 +178,386 @@ func (v *RegisterView) Object() fyne.CanvasObject { return v.root }
 
 // Title is the window title: the program and the office, in the interface language.
 func (v *RegisterView) Title() string {
-	return "Ascolto — " + OfficeName(v.store.Local(), v.lang)
+	return "Ascolto — " + OfficeName(v.e.store.Local(), v.e.lang)
 }
 
 // Close stops reading the register; the store stays open (it belongs to the caller).
-func (v *RegisterView) Close() { v.pages.stop() }
+func (v *RegisterView) Close() {
+	if v.debounce != nil {
+		v.debounce.Stop()
+	}
+	v.pages.stop()
+}
 
 // Reload counts the cases again and rereads the pages on screen, e.g. after a change.
 // The rows shown stay until their fresh copies arrive, so nothing flickers.
 func (v *RegisterView) Reload() {
-	v.pages.reset()
-	ctx := v.pages.ctx
+	v.pages.reset(nil)
+	v.recount()
+	v.pages.prefetch(0)
+	v.refreshTable()
+}
+
+// FocusSearch puts the keyboard in the search box, its text selected so that typing
+// replaces it (Ctrl+F).
+func (v *RegisterView) FocusSearch(c fyne.Canvas) {
+	if c != nil {
+		c.Focus(v.search)
+	}
+	v.search.TypedShortcut(&fyne.ShortcutSelectAll{})
+}
+
+// setFilter shows another list: the pages of the old one go, the table goes back to
+// its top, and the counts follow.
+func (v *RegisterView) setFilter(f registerFilter) {
+	if f == v.filter {
+		return
+	}
+	v.filter = f
+	v.pages.reset(v.fetcher())
+	v.total, v.counted, v.gotRows = 0, false, false
+	v.table.ScrollToTop()
+	v.updateHeaders()
+	// The counts wait for the first page (pageArrived starts them): on two cores four
+	// counts beside it would slow down what the clerk is waiting for.
+	v.countLater = true
+	v.pages.prefetch(0)
+	v.refreshTable()
+}
+
+// recount counts what the filter shows, and of it what is overdue and due today, off
+// the UI thread; a count that arrives after the filter changed again is dropped.
+func (v *RegisterView) recount() {
+	gen, ctx := v.pages.generation()
+	f := v.filter.data()
+	filtered := v.filter.filtered()
+	store := v.e.store
 	go func() {
+		// One after the other, on one connection: side by side each would fill a
+		// connection's page cache of its own with the same index pages (a hundred
+		// megabytes and more on a million cases), for a few tens of milliseconds won.
 		var codes []string
-		offices, err := v.store.Offices()
+		offices, err := store.Offices()
 		for _, o := range offices {
 			codes = append(codes, o.Code)
 		}
-		total, overdue := 0, 0
+		var shown, all, overdue, today int
 		if err == nil {
-			total, err = v.store.Count(ctx, data.Filter{})
+			shown, err = store.Count(ctx, f)
 		}
-		if err == nil {
-			overdue, err = v.store.Count(ctx, data.Filter{Overdue: true})
+		all = shown
+		if err == nil && filtered {
+			all, err = store.Count(ctx, data.Filter{})
+		}
+		if err == nil && !f.DueToday {
+			g := f
+			g.Overdue = true
+			overdue, err = store.Count(ctx, g)
+		}
+		if err == nil && !f.Overdue {
+			g := f
+			g.DueToday = true
+			today, err = store.Count(ctx, g)
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		v.do(func() { v.countArrived(codes, total, overdue, err) })
+		day := data.Today(store.Now())
+		v.e.do(func() {
+			if g, _ := v.pages.generation(); g != gen {
+				return
+			}
+			v.today = day
+			v.countArrived(codes, shown, all, overdue, today, err)
+		})
 	}()
 }
 
 func (v *RegisterView) build() {
-	v.table = widget.NewTable(
-		func() (int, int) { return v.total, len(columns) },
-		func() fyne.CanvasObject { return newCell() },
-		v.updateCell,
-	)
-	v.table.ShowHeaderRow = true
+	t := &caseTable{}
+	t.Length = func() (int, int) { return v.total, len(columns) }
+	t.CreateCell = func() fyne.CanvasObject { return newCell() }
+	t.UpdateCell = v.updateCell
+	t.ExtendBaseWidget(t)
+	v.table = t
+	t.ShowHeaderRow = true
 	// The protocol number stays in view when a narrow window scrolls sideways.
-	v.table.StickyColumnCount = 1
-	// Headers get the dense theme themselves: the table sizes its rows from a header
-	// made outside the theme scope.
-	v.table.CreateHeader = func() fyne.CanvasObject { return container.NewThemeOverride(newCell(), denseTheme{}) }
-	v.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 && id.Col < len(columns) {
-			c := o.(*container.ThemeOverride).Content.(*cell)
-			c.setHeader(translations.T(v.lang, columns[id.Col].header))
+	t.StickyColumnCount = 1
+	t.CreateHeader = func() fyne.CanvasObject { return newHeaderCell() }
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row >= 0 || id.Col < 0 || id.Col >= len(columns) {
+			return
+		}
+		h := o.(*headerCell)
+		col := columns[id.Col]
+		key, dir := v.filter.sortShown()
+		if col.sort != key {
+			dir = 0
+		}
+		h.setHeader(translations.T(v.e.lang, col.header), dir)
+		h.onTap = func() { v.sortBy(col.sort) }
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		c, _ := v.pages.row(id.Row)
+		t.UnselectAll()
+		if c != nil && v.OnOpen != nil {
+			// After the table has finished with the tap (it takes the focus), so that
+			// the case view can give the focus to its own first field.
+			v.e.do(func() { v.OnOpen(c) })
 		}
 	}
-	// The dense theme must be in place before the table first lays out: the row height
-	// is measured once, from a template cell.
-	dense := container.NewThemeOverride(v.table, denseTheme{})
-	v.setCodes([]string{v.store.Local().Code})
+	v.setCodes([]string{v.e.store.Local().Code})
 
-	top := container.NewVBox(v.buildHeading(), widget.NewSeparator())
-	v.empty = widget.NewLabel(translations.T(v.lang, "window.empty"))
+	top := container.NewVBox(v.buildHeading(), v.buildFilterBar(), widget.NewSeparator())
+	v.empty = widget.NewLabel(v.e.t("window.empty"))
 	v.empty.Alignment = fyne.TextAlignCenter
 	v.empty.Hide()
-	table := container.New(fillLayout{v}, dense)
+	table := container.New(fillLayout{v}, t)
 	v.root = container.NewBorder(top, nil, nil, nil, container.NewStack(table, container.NewCenter(v.empty)))
 }
 
-// buildHeading is the line above the table: the office on the left, the number of
-// cases and of overdue ones on the right, and a read error below if there is one.
+// buildHeading is the line above the filter bar: the office on the left, the counts on
+// the right, and a read error below if there is one.
 func (v *RegisterView) buildHeading() fyne.CanvasObject {
-	office := widget.NewLabel(OfficeName(v.store.Local(), v.lang))
+	local := v.e.store.Local()
+	office := widget.NewLabel(OfficeName(local, v.e.lang))
 	office.TextStyle.Bold = true
 	office.SizeName = theme.SizeNameSubHeadingText
 	office.Truncation = fyne.TextTruncateEllipsis
-	address := widget.NewLabel(v.store.Local().Address)
+	address := widget.NewLabel(local.Address)
 	address.SizeName = theme.SizeNameCaptionText
 	address.Truncation = fyne.TextTruncateEllipsis
 	// Labels carry their own padding; stacked without the VBox's gap they read as one block.
 	heading := container.New(tightColumn{}, office, address)
-	if v.store.Local().Address == "" {
+	if local.Address == "" {
 		heading = container.New(tightColumn{}, office)
 	}
 
 	// The figures have the office name's size, so that they stand on its line.
-	v.count = widget.NewLabel(translations.T(v.lang, "window.loading"))
+	v.count = widget.NewLabel(v.e.t("window.loading"))
 	v.count.SizeName = theme.SizeNameSubHeadingText
-	v.overdueIcon = widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon()))
+	v.overdueMark = widget.NewIcon(overdueIcon())
 	v.overdueCount = widget.NewLabel("")
 	v.overdueCount.SizeName = theme.SizeNameSubHeadingText
 	v.overdueCount.TextStyle.Bold = true
 	v.overdueCount.Importance = widget.DangerImportance
-	v.overdueIcon.Hide()
-	v.overdueCount.Hide()
+	v.todayMark = widget.NewIcon(todayIcon())
+	v.todayCount = widget.NewLabel("")
+	v.todayCount.SizeName = theme.SizeNameSubHeadingText
+	v.todayCount.TextStyle.Bold = true
+	v.todayCount.Importance = widget.WarningImportance
+	for _, o := range []fyne.CanvasObject{v.overdueMark, v.overdueCount, v.todayMark, v.todayCount} {
+		o.Hide()
+	}
 	v.problem = widget.NewLabel("")
 	v.problem.Importance = widget.DangerImportance
 	v.problem.Wrapping = fyne.TextWrapWord
 	v.problem.Hide()
 
-	figures := container.NewVBox(container.NewHBox(v.count, v.overdueIcon, v.overdueCount))
+	figures := container.NewVBox(container.NewHBox(v.count, v.overdueMark, v.overdueCount, v.todayMark, v.todayCount))
 	return container.NewBorder(nil, v.problem, nil, figures, heading)
+}
+
+// buildFilterBar is the search box and the filters, in the order Tab visits them.
+func (v *RegisterView) buildFilterBar() fyne.CanvasObject {
+	lang := v.e.lang
+	v.search = newTextEntry()
+	v.search.SetPlaceHolder(v.e.t("window.search.placeholder"))
+	v.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	v.search.SetText(v.filter.Query)
+	v.search.OnChanged = func(string) { v.searchSoon() }
+	v.search.OnSubmitted = func(string) { v.searchNow() }
+	v.search.onDown = func() { v.focusTable() }
+
+	v.kind = newChoice(append([]string{v.e.t("window.filter.all_kinds")}, words(lang, "kind", data.Kinds)...),
+		append([]string{""}, strs(data.Kinds)...), func(string) { v.filtersChanged() })
+	v.status = newChoice(append([]string{v.e.t("window.filter.all_statuses")}, words(lang, "status", data.Statuses)...),
+		append([]string{""}, strs(data.Statuses)...), func(string) { v.filtersChanged() })
+	v.channel = newChoice(append([]string{v.e.t("window.filter.all_channels")}, words(lang, "channel", data.Channels)...),
+		append([]string{""}, strs(data.Channels)...), func(string) { v.filtersChanged() })
+	v.office = newChoice([]string{v.e.t("window.filter.all_offices")}, []string{""}, func(string) { v.filtersChanged() })
+	v.setOfficeOptions([]string{v.e.store.Local().Code})
+	v.overdueBox = newCheckBox(v.e.t("window.filter.overdue"), func(on bool) {
+		if on && v.todayBox.Checked {
+			v.todayBox.SetChecked(false) // overdue and due today exclude each other
+		}
+		v.filtersChanged()
+	})
+	v.todayBox = newCheckBox(v.e.t("window.filter.due_today"), func(on bool) {
+		if on && v.overdueBox.Checked {
+			v.overdueBox.SetChecked(false)
+		}
+		v.filtersChanged()
+	})
+	v.clear = newButton(v.e.t("window.filter.clear"), theme.ContentClearIcon(), v.clearFilters)
+	v.period = widget.NewLabel("")
+	v.period.Importance = widget.HighImportance
+
+	// Show the filter as it was (after a language switch) without running it again.
+	v.showFilter(v.filter)
+	for _, c := range []*choice{v.kind, v.status, v.channel, v.office} {
+		c.onEscape = v.escape
+	}
+	v.search.onEscape = v.escape
+	v.overdueBox.onEscape = v.escape
+	v.todayBox.onEscape = v.escape
+	v.clear.onEscape = v.escape
+
+	filters := container.NewHBox(v.period, v.kind, v.status, v.channel, v.office, v.overdueBox, v.todayBox, v.clear)
+	return container.NewBorder(nil, nil, nil, filters, v.search)
+}
+
+// showFilter sets the filter bar's widgets to f, without running the filter.
+func (v *RegisterView) showFilter(f registerFilter) {
+	for _, c := range []struct {
+		ch     *choice
+		value  string
+		prefix string
+	}{{v.kind, f.Kind, "kind"}, {v.status, f.Status, "status"}, {v.channel, f.Channel, "channel"}, {v.office, f.Office, ""}} {
+		changed := c.ch.OnChanged
+		c.ch.OnChanged = nil
+		if strings.Contains(c.value, ",") {
+			// Several values (from the dashboard): an option of their own.
+			var labels []string
+			for _, x := range strings.Split(c.value, ",") {
+				if c.prefix == "" {
+					labels = append(labels, x)
+				} else {
+					labels = append(labels, word(v.e.lang, c.prefix, x))
+				}
+			}
+			c.ch.offer(c.value, strings.Join(labels, " + "))
+		}
+		c.ch.SetValue(c.value)
+		if c.ch.SelectedIndex() < 0 {
+			c.ch.SetSelectedIndex(0)
+		}
+		c.ch.OnChanged = changed
+	}
+	v.overdueBox.Checked, v.todayBox.Checked = f.Overdue, f.DueToday
+	v.overdueBox.Refresh()
+	v.todayBox.Refresh()
+	if f.From != "" || f.To != "" {
+		v.period.SetText(v.e.t("window.filter.period", "from", formatDay(f.From, v.e.lang), "to", formatDay(f.To, v.e.lang)))
+		v.period.Show()
+	} else {
+		v.period.Hide()
+	}
+}
+
+// ShowCases shows the cases f selects (the dashboard opens the cases behind a figure).
+func (v *RegisterView) ShowCases(f data.Filter) {
+	rf := filterOf(f)
+	v.search.OnChanged = nil
+	v.search.SetText(rf.Query)
+	v.search.OnChanged = func(string) { v.searchSoon() }
+	v.showFilter(rf)
+	v.setFilter(rf)
+}
+
+func (v *RegisterView) escape() {
+	if v.OnEscape != nil {
+		v.OnEscape()
+	}
+}
+
+// setOfficeOptions offers the register's offices, in the language's order of names.
+func (v *RegisterView) setOfficeOptions(codes []string) {
+	sorted := append([]string(nil), codes...)
+	sortNames(v.e.lang, sorted)
+	cur := v.office.Value()
+	v.office.values = append([]string{""}, sorted...)
+	v.office.OnChanged = nil // the options change, not the filter
+	v.office.SetOptions(append([]string{v.e.t("window.filter.all_offices")}, sorted...))
+	v.office.SetValue(cur)
+	if v.office.SelectedIndex() < 0 {
+		v.office.SetSelectedIndex(0)
+	}
+	v.office.OnChanged = func(string) { v.filtersChanged() }
+}
+
+// searchSoon runs the search once the clerk pauses typing.
+func (v *RegisterView) searchSoon() {
+	if v.debounce != nil {
+		v.debounce.Stop()
+	}
+	v.debounce = time.AfterFunc(searchDelay, func() { v.e.do(v.searchNow) })
+}
+
+func (v *RegisterView) searchNow() {
+	if v.debounce != nil {
+		v.debounce.Stop()
+	}
+	f := v.filter
+	f.Query = v.search.Text
+	v.setFilter(f)
+}
+
+func (v *RegisterView) filtersChanged() {
+	f := v.filter
+	f.Kind, f.Status, f.Channel, f.Office = v.kind.Value(), v.status.Value(), v.channel.Value(), v.office.Value()
+	f.Overdue, f.DueToday = v.overdueBox.Checked, v.todayBox.Checked
+	v.setFilter(f)
+}
+
+// clearFilters shows the whole register again, in the order chosen.
+func (v *RegisterView) clearFilters() {
+	f := registerFilter{Sort: v.filter.Sort, Desc: v.filter.Desc}
+	for _, c := range []*choice{v.kind, v.status, v.channel, v.office} {
+		c.OnChanged = nil
+		c.SetSelectedIndex(0)
+	}
+	v.overdueBox.OnChanged, v.todayBox.OnChanged = nil, nil
+	v.overdueBox.SetChecked(false)
+	v.todayBox.SetChecked(false)
+	v.search.OnChanged = nil
+	v.search.SetText("")
+	v.search.OnChanged = func(string) { v.searchSoon() }
+	v.period.Hide()
+	for _, c := range []*choice{v.kind, v.status, v.channel, v.office} {
+		c.OnChanged = func(string) { v.filtersChanged() }
+	}
+	v.overdueBox.OnChanged = func(on bool) {
+		if on && v.todayBox.Checked {
+			v.todayBox.SetChecked(false)
+		}
+		v.filtersChanged()
+	}
+	v.todayBox.OnChanged = func(on bool) {
+		if on && v.overdueBox.Checked {
+			v.overdueBox.SetChecked(false)
+		}
+		v.filtersChanged()
+	}
+	v.setFilter(f)
+}
+
+// ShowOverdue filters the list to the overdue cases (from the reminder).
+func (v *RegisterView) ShowOverdue() { v.overdueBox.SetChecked(true) }
+
+// sortBy orders the list by a column; the same column again turns the order round.
+func (v *RegisterView) sortBy(key data.SortKey) {
+	f := v.filter
+	cur, dir := f.sortShown()
+	f.Sort = key
+	f.Desc = false
+	if key == cur {
+		f.Desc = dir > 0
+	} else if key == data.SortReceived {
+		f.Desc = true // newest first is what a clerk expects of dates received
+	}
+	v.setFilter(f)
+}
+
+func (v *RegisterView) updateHeaders() { v.refreshTable() }
+
+func (v *RegisterView) refreshTable() { v.table.Refresh() }
+
+// focusTable moves the keyboard from the search box into the table.
+func (v *RegisterView) focusTable() {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(v.table); c != nil {
+		c.Focus(v.table)
+	}
 }
 
 // setCodes sizes the columns for the register's office codes (they start every
@@ -180,7 +565,7 @@ func (v *RegisterView) buildHeading() fyne.CanvasObject {
 func (v *RegisterView) setCodes(codes []string) {
 	v.widths = make([]float32, len(columns))
 	for i, col := range columns {
-		v.widths[i] = columnWidth(col, v.lang, codes)
+		v.widths[i] = columnWidth(col, v.e.lang, codes)
 		if i != subjectColumn {
 			v.table.SetColumnWidth(i, v.widths[i])
 		}
@@ -211,13 +596,13 @@ func (v *RegisterView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col == 0 {
 			text = "…"
 		}
-		c.set(text, false, false)
+		c.set(text, false, markNone)
 		return
 	}
-	c.set(col.text(row, v.lang), col.key == "due" && row.Overdue, row.Overdue)
+	c.set(col.text(row, v.e.lang, v.today), col.key == "due", markOf(row, v.today))
 }
 
-func (v *RegisterView) countArrived(codes []string, total, overdue int, err error) {
+func (v *RegisterView) countArrived(codes []string, shown, all, overdue, today int, err error) {
 	if err != nil {
 		v.showProblem(err)
 		return
@@ -226,21 +611,40 @@ func (v *RegisterView) countArrived(codes []string, total, overdue int, err erro
 		v.readErr = nil
 		v.problem.Hide()
 	}
-	v.setCodes(codes)
-	v.total, v.overdue, v.counted = total, overdue, true
-	v.count.SetText(plural(v.lang, total, "window.count.one", "window.count.other"))
-	if overdue > 0 {
-		v.overdueCount.SetText(plural(v.lang, overdue, "window.overdue_count.one", "window.overdue_count.other"))
-		v.overdueIcon.Show()
-		v.overdueCount.Show()
-	} else {
-		v.overdueIcon.Hide()
-		v.overdueCount.Hide()
+	if !equalStrings(codes, v.codes) {
+		v.codes = codes
+		v.setCodes(codes)
+		v.setOfficeOptions(codes)
 	}
-	v.empty.Hidden = total > 0
+	v.total, v.all, v.overdue, v.dueToday, v.counted = shown, all, overdue, today, true
+	if v.filter.filtered() {
+		v.count.SetText(translations.T(v.e.lang, "window.count.filtered", "n", formatNumber(shown, v.e.lang),
+			"total", formatNumber(all, v.e.lang)))
+	} else {
+		v.count.SetText(plural(v.e.lang, shown, "window.count.one", "window.count.other"))
+	}
+	showFigure(v.overdueMark, v.overdueCount, overdue, plural(v.e.lang, overdue, "window.overdue_count.one", "window.overdue_count.other"))
+	showFigure(v.todayMark, v.todayCount, today, plural(v.e.lang, today, "window.today_count.one", "window.today_count.other"))
+	if v.filter.filtered() {
+		v.empty.SetText(v.e.t("window.empty_filtered"))
+	} else {
+		v.empty.SetText(v.e.t("window.empty"))
+	}
+	v.empty.Hidden = shown > 0
 	v.empty.Refresh()
-	v.table.Refresh()
+	v.refreshTable()
 	v.maybeFirstRows()
+}
+
+func showFigure(icon *widget.Icon, label *widget.Label, n int, text string) {
+	if n > 0 {
+		label.SetText(text)
+		icon.Show()
+		label.Show()
+	} else {
+		icon.Hide()
+		label.Hide()
+	}
 }
 
 func (v *RegisterView) pageArrived(err error) {
@@ -249,13 +653,31 @@ func (v *RegisterView) pageArrived(err error) {
 	} else {
 		v.gotRows = true
 	}
-	v.table.Refresh()
+	if !v.counted {
+		// The first page says how many rows there are at least, before the count: a
+		// short list is complete, a long one shows its first page at once.
+		if rows, ok := v.pages.first(); ok {
+			if v.countLater {
+				v.countLater = false
+				v.recount()
+			}
+			if len(rows) < pageSize {
+				v.total = len(rows)
+			} else {
+				v.total = max(v.total, pageSize)
+			}
+		}
+	}
+	v.refreshTable()
 	v.maybeFirstRows()
+	if v.shown != nil {
+		v.shown()
+	}
 }
 
 func (v *RegisterView) showProblem(err error) {
 	v.readErr = err
-	v.problem.SetText(ErrorText(v.lang, err))
+	v.problem.SetText(v.e.errText(err))
 	v.problem.Show()
 }
 
@@ -267,6 +689,40 @@ func (v *RegisterView) maybeFirstRows() {
 	if v.OnFirstRows != nil {
 		v.OnFirstRows()
 	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func strs[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// caseTable is the register's table with Enter opening the row the keyboard is on,
+// as Space does in Fyne's table.
+type caseTable struct {
+	widget.Table
+}
+
+// TypedKey opens the focused row on Enter.
+func (t *caseTable) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		k = &fyne.KeyEvent{Name: fyne.KeySpace}
+	}
+	t.Table.TypedKey(k)
 }
 
 // fillLayout lets the table fill its space and tells the view the width, so that the

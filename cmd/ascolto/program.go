@@ -10,23 +10,27 @@ import (
 	"fyne.io/fyne/v2"
 
 	"ascolto/data"
+	"ascolto/data/draft"
 	"ascolto/ui"
 )
 
 // program is the running window: which register, in which language, and what it shows.
 type program struct {
-	app     fyne.App
-	win     fyne.Window
-	lang    string
-	path    string
-	shot    string
-	ctx     context.Context
-	started time.Time
+	app          fyne.App
+	win          fyne.Window
+	lang         string
+	path         string
+	explicitPath bool
+	shot         string
+	show         string
+	demo         bool
+	ctx          context.Context
+	started      time.Time
 
 	mu    sync.Mutex
 	exit  int
 	store *data.Store
-	view  *ui.RegisterView
+	shell *ui.Shell
 }
 
 func (p *program) setExit(code int) {
@@ -43,13 +47,23 @@ func (p *program) exitCode() int {
 	return p.exit
 }
 
-// start opens the register, creating the trial one on the first start, and puts the
-// right screen in the window. It runs on its own goroutine.
+// start opens the register, or shows the first-start screen where there is none, and
+// puts the right screen in the window. It runs on its own goroutine.
 func (p *program) start() {
 	store, err := data.Open(p.path, data.Options{})
 	if pr, ok := data.AsProblem(err); ok && pr.Key == "err.no_register" {
-		store, err = p.createTrial()
+		if p.demo {
+			store, err = p.createTrial()
+		} else {
+			fyne.Do(p.showFirstStart)
+			return
+		}
 	}
+	p.opened(store, err)
+}
+
+// opened shows the register (or why it could not be opened). Any goroutine.
+func (p *program) opened(store *data.Store, err error) {
 	if p.ctx.Err() != nil { // the window was closed meanwhile: nothing to show
 		if store != nil {
 			store.Close()
@@ -62,29 +76,125 @@ func (p *program) start() {
 		fyne.Do(func() { p.showProblem(err) })
 		return
 	}
-	opened := time.Now()
-	p.logf("register open %v after start", opened.Sub(p.started).Round(time.Millisecond))
-	fyne.Do(func() { p.showRegister(store, opened) })
+	// A connection that falls idle is closed, and its page cache (up to the register's
+	// cache size) freed: the window reads in short bursts, and a desktop program should
+	// not keep several copies of a large register's indexes in memory between them.
+	store.DB().SetMaxIdleConns(1)
+	at := time.Now()
+	p.logf("register open %v after start", at.Sub(p.started).Round(time.Millisecond))
+	drafts, derr := draft.Open(draft.DirFor(store.Path()))
+	if derr != nil {
+		fmt.Fprintf(os.Stderr, "ascolto: drafts are not kept: %v\n", derr)
+	}
+	fyne.Do(func() { p.showRegister(store, drafts, at) })
 }
 
-func (p *program) showRegister(store *data.Store, opened time.Time) {
+// showFirstStart asks how to begin: set up the office's register, open one, or try
+// the demo register. UI thread.
+func (p *program) showFirstStart() {
+	v := ui.NewFirstStartView(p.lang, p.path, p.win, ui.FirstStart{
+		TrialCases: trialCases,
+		Create: func(o data.Office, signer string) error {
+			store, err := data.Create(p.path, o, data.Options{})
+			if err != nil {
+				return err
+			}
+			if signer != "" {
+				p.app.Preferences().SetString(ui.PrefSigner, signer)
+			}
+			go p.opened(store, nil)
+			return nil
+		},
+		Open: func(path string) error {
+			store, err := data.Open(path, data.Options{})
+			if err != nil {
+				return err
+			}
+			p.app.Preferences().SetString(ui.PrefRegister, path)
+			p.path = path
+			go p.opened(store, nil)
+			return nil
+		},
+		Demo: func() {
+			go func() {
+				store, err := p.createTrial()
+				p.opened(store, err)
+			}()
+		},
+		Language: func(lang string) {
+			p.lang = lang
+			p.app.Preferences().SetString(ui.PrefLanguage, lang)
+			ui.UseFyneLanguage(lang)
+			p.showFirstStart()
+		},
+	})
+	p.win.SetTitle("Ascolto")
+	p.win.SetContent(v.Object())
+	v.FocusFirst(p.win.Canvas())
+	if p.shot != "" {
+		go p.capture()
+	}
+}
+
+func (p *program) showRegister(store *data.Store, drafts *draft.Store, opened time.Time) {
 	if p.ctx.Err() != nil { // the window closed meanwhile
 		store.Close()
 		return
 	}
-	view := ui.NewRegisterView(store, p.lang)
+	p.logf("window ready for the register %v after start", time.Since(p.started).Round(time.Millisecond))
+	shell := ui.NewShell(ui.Config{Store: store, Lang: p.lang, Window: p.win, App: p.app, Drafts: drafts,
+		Letter: letterPanel(p.win), Dashboard: dashboard})
 	p.mu.Lock()
-	p.store, p.view = store, view
+	p.store, p.shell = store, shell
 	p.mu.Unlock()
-	view.OnFirstRows = func() {
+	shell.OnFirstRows = func() {
 		p.logf("first rows on screen %v after the register opened, %v after start",
 			time.Since(opened).Round(time.Millisecond), time.Since(p.started).Round(time.Millisecond))
 		if p.shot != "" {
-			go p.capture()
+			p.showForScreenshot(store, shell)
 		}
 	}
-	p.win.SetTitle(view.Title())
-	p.win.SetContent(view.Object())
+	shell.Show()
+	p.logf("screens built %v after start", time.Since(p.started).Round(time.Millisecond))
+}
+
+// showForScreenshot brings the screen asked for with --show to the front, then
+// captures the window.
+func (p *program) showForScreenshot(store *data.Store, shell *ui.Shell) {
+	if p.show != "" {
+		// A picture for the documentation: the reminder at the foot of the window
+		// counts a moment after the start; it belongs in the picture.
+		go func() {
+			time.Sleep(2500 * time.Millisecond)
+			fyne.Do(func() { p.showScreen(store, shell) })
+		}()
+		return
+	}
+	go p.capture()
+}
+
+func (p *program) showScreen(store *data.Store, shell *ui.Shell) {
+	switch p.show {
+	case "intake", "settings", "register":
+		shell.ShowScreen(p.show)
+	case "keys":
+		shell.ShowKeys()
+	case "case":
+		go func() {
+			cases, err := store.List(context.Background(), data.Filter{Overdue: true, Limit: 1})
+			if err == nil && len(cases) == 0 {
+				cases, err = store.List(context.Background(), data.Filter{Limit: 1})
+			}
+			if err == nil && len(cases) > 0 {
+				id := cases[0].ID
+				fyne.Do(func() { shell.ShowScreen("case:" + id) })
+				time.Sleep(500 * time.Millisecond) // the case is read and shown
+			}
+			p.capture()
+		}()
+		return
+	}
+	go p.capture()
 }
 
 func (p *program) showProblem(err error) {
@@ -94,17 +204,18 @@ func (p *program) showProblem(err error) {
 	}
 }
 
-// closeView stops the view's loader and closes the register when the window goes.
-func (p *program) closeView() {
+// closeShell writes pending drafts, stops the window's readers and closes the
+// register when the window goes.
+func (p *program) closeShell() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.view != nil {
-		p.view.Close()
+	if p.shell != nil {
+		p.shell.Close()
 	}
 	if p.store != nil {
 		p.store.Close()
 	}
-	p.store, p.view = nil, nil
+	p.store, p.shell = nil, nil
 }
 
 // logf reports timings on standard error when taking a screenshot (the smoke test keeps

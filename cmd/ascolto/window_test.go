@@ -159,13 +159,13 @@ func keep(t *testing.T, shot, name string) {
 	}
 }
 
-// First start: no register at --db, so the program makes the trial register, shows it
-// and captures the window once the first rows are drawn.
+// First start: no register at --db; with --demo the program makes the demo register
+// without asking, shows it and captures the window once the first rows are drawn.
 func TestWindowFirstStart(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "register.ascolto")
 	shot := filepath.Join(dir, "shot.png")
-	code, _ := runWindow(t, "--db", db, "--lang", "it", "--screenshot", shot)
+	code, _ := runWindow(t, "--db", db, "--lang", "it", "--demo", "--screenshot", shot)
 	if code != exitOK {
 		t.Fatalf("exit code %d, want %d", code, exitOK)
 	}
@@ -183,6 +183,55 @@ func TestWindowFirstStart(t *testing.T) {
 	}
 	checkPicture(t, shot)
 	keep(t, shot, "")
+}
+
+// First start without --demo: the program asks how to begin (set up the office's
+// register, open one, try the demo) and writes nothing until the clerk has chosen.
+func TestWindowFirstStartAsks(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "register.ascolto")
+	shot := filepath.Join(dir, "first.png")
+	code, _ := runWindow(t, "--db", db, "--lang", "de", "--screenshot", shot)
+	if code != exitOK {
+		t.Fatalf("exit code %d, want %d", code, exitOK)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", ".trial"} {
+		if _, err := os.Stat(db + suffix); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s%s was created before the clerk chose", db, suffix)
+		}
+	}
+	checkPicture(t, shot)
+	keep(t, shot, "window-first-start.png")
+}
+
+// The screens of the documentation, in Italian and German, from the real program on a
+// demo register: ASCOLTO_DOCS_SCREENSHOTS=docs/screenshots go test -run Docs ./cmd/ascolto
+func TestWindowDocsScreenshots(t *testing.T) {
+	out := os.Getenv("ASCOLTO_DOCS_SCREENSHOTS")
+	if out == "" {
+		t.Skip("set ASCOLTO_DOCS_SCREENSHOTS to a folder to make the documentation's screenshots")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "register.ascolto")
+	for _, lang := range []string{"it", "de"} {
+		shot := filepath.Join(out, "first-start-"+lang+".png")
+		if code, _ := runWindow(t, "--db", db, "--lang", lang, "--screenshot", shot); code != exitOK {
+			t.Fatalf("first start %s: exit %d", lang, code)
+		}
+		checkPicture(t, shot)
+	}
+	for _, lang := range []string{"it", "de"} {
+		for _, screen := range []string{"register", "intake", "case", "settings", "keys"} {
+			shot := filepath.Join(out, screen+"-"+lang+".png")
+			if code, _ := runWindow(t, "--db", db, "--demo", "--lang", lang, "--show", screen, "--screenshot", shot); code != exitOK {
+				t.Fatalf("%s %s: exit %d", screen, lang, code)
+			}
+			checkPicture(t, shot)
+		}
+	}
 }
 
 // A file that is not a register: the program says so (exit 1, the problem screen) and

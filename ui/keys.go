@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"strings"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The window is used with the keyboard alone at the counter. Fyne gives a focused widget
+// every key but Tab, so the keys that leave a field (Esc back to the register, Down from
+// the search box into the table) are taught to the widgets here; Ctrl+N, Ctrl+S, Ctrl+F
+// and the others are main-menu shortcuts, which Fyne runs whatever has the focus.
+
+// textEntry is an entry that hands Esc (and, single-line, Down) to the screen, and in
+// which Tab always moves on: a description needs no tab characters, and a multi-line
+// field that swallows Tab traps a keyboard user.
+type textEntry struct {
+	widget.Entry
+	onEscape func()
+	onDown   func()
+}
+
+func newTextEntry() *textEntry {
+	e := &textEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func newTextArea(rows int) *textEntry {
+	e := &textEntry{}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.ExtendBaseWidget(e)
+	e.SetMinRowsVisible(rows)
+	return e
+}
+
+// AcceptsTab: never, see above.
+func (e *textEntry) AcceptsTab() bool { return false }
+
+// TypedKey gives Esc and Down to the screen when it asked for them.
+func (e *textEntry) TypedKey(k *fyne.KeyEvent) {
+	switch {
+	case k.Name == fyne.KeyEscape && e.onEscape != nil:
+		e.onEscape()
+		return
+	case k.Name == fyne.KeyDown && !e.MultiLine && e.onDown != nil:
+		e.onDown()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// choice is a drop-down of translated labels standing for register values (kinds,
+// channels, languages, offices). Typing a letter picks the next option that starts with
+// it — "r" then "r" again walks richiesta, reclamo — so a clerk never needs the popup;
+// Left and Right step through the options, Space opens the list, Esc leaves the screen.
+type choice struct {
+	widget.Select
+	values   []string
+	onEscape func()
+	onPick   func(value string)
+}
+
+func newChoice(labels, values []string, onPick func(value string)) *choice {
+	c := &choice{values: values, onPick: onPick}
+	c.Options = labels
+	c.OnChanged = func(label string) {
+		if c.onPick != nil {
+			c.onPick(c.Value())
+		}
+	}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// offer adds an option for value if there is none (several values in one, from the
+// dashboard).
+func (c *choice) offer(value, label string) {
+	for _, v := range c.values {
+		if v == value {
+			return
+		}
+	}
+	c.values = append(c.values, value)
+	c.SetOptions(append(append([]string(nil), c.Options...), label))
+}
+
+// Value is the register value of the option chosen, "" if none.
+func (c *choice) Value() string {
+	i := c.SelectedIndex()
+	if i < 0 || i >= len(c.values) {
+		return ""
+	}
+	return c.values[i]
+}
+
+// SetValue chooses the option standing for v; an unknown v clears the choice.
+func (c *choice) SetValue(v string) {
+	for i, x := range c.values {
+		if x == v {
+			if c.SelectedIndex() != i {
+				c.SetSelectedIndex(i)
+			}
+			return
+		}
+	}
+	if c.SelectedIndex() >= 0 {
+		c.ClearSelected()
+	}
+}
+
+// TypedRune picks the next option whose label starts with r, accents aside.
+func (c *choice) TypedRune(r rune) {
+	want := foldRune(r)
+	n := len(c.Options)
+	start := c.SelectedIndex()
+	for k := 1; k <= n; k++ {
+		i := (start + k + n) % n
+		if start < 0 {
+			i = k - 1
+		}
+		label := []rune(strings.TrimSpace(c.Options[i]))
+		if len(label) > 0 && foldRune(label[0]) == want {
+			c.SetSelectedIndex(i)
+			return
+		}
+	}
+}
+
+// TypedKey hands Esc to the screen; the rest is the Select's.
+func (c *choice) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && c.onEscape != nil {
+		c.onEscape()
+		return
+	}
+	c.Select.TypedKey(k)
+}
+
+func foldRune(r rune) rune {
+	if f := []rune(foldText(string(r))); len(f) == 1 {
+		return f[0]
+	}
+	return unicode.ToLower(r)
+}
+
+// checkBox is a check box that hands Esc to the screen.
+type checkBox struct {
+	widget.Check
+	onEscape func()
+}
+
+func newCheckBox(label string, changed func(bool)) *checkBox {
+	c := &checkBox{}
+	c.Text = label
+	c.OnChanged = changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey hands Esc to the screen; Space toggles as in any check box.
+func (c *checkBox) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && c.onEscape != nil {
+		c.onEscape()
+		return
+	}
+	c.Check.TypedKey(k)
+}
+
+// button is a button that Enter presses as well as Space (the key a clerk tries first)
+// and that hands Esc to the screen.
+type button struct {
+	widget.Button
+	onEscape func()
+}
+
+func newButton(label string, icon fyne.Resource, tapped func()) *button {
+	b := &button{}
+	b.Text = label
+	b.Icon = icon
+	b.OnTapped = tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey presses the button on Enter too.
+func (b *button) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
+		}
+		return
+	case fyne.KeyEscape:
+		if b.onEscape != nil {
+			b.onEscape()
+			return
+		}
+	}
+	b.Button.TypedKey(k)
+}

@@ -1,0 +1,688 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"ascolto/data"
+	"ascolto/printing/letter"
+	"ascolto/printing/preview"
+	"ascolto/printing/printer"
+	"ascolto/printing/signature"
+	"ascolto/translations"
+)
+
+// LetterPanel is the reply letter of one case in the case view: the letter's language,
+// the reply (when the case has none yet, with the office's ready-made phrases), a
+// digital signature, a preview of the pages, issuing, printing and sending, and where
+// the case's letter stands (issued, printed, sent).
+type LetterPanel struct {
+	store *data.Store
+	c     *data.Case
+	lang  string
+	win   fyne.Window
+
+	office  *letter.Office
+	letters []*data.Letter
+
+	status    *widget.Label
+	language  *widget.RadioGroup
+	reply     *widget.Entry
+	second    *widget.Entry
+	phrases   *widget.Select
+	sign      *widget.Check
+	certPath  string
+	certLabel *widget.Label
+	problem   *widget.Label
+	issueBtn  *widget.Button
+	printBtn  *widget.Button
+	sentBtn   *widget.Button
+	showBtn   *widget.Button
+	replyBox  *fyne.Container
+	secondBox *fyne.Container
+	root      fyne.CanvasObject
+	langs     []data.LetterLanguage
+}
+
+// NewLetterPanel builds the letter panel of case c in the interface language lang; win
+// hosts its dialogs (password, certificate, preview).
+func NewLetterPanel(store *data.Store, c *data.Case, lang string, win fyne.Window) fyne.CanvasObject {
+	return newLetterPanel(store, c, lang, win).root
+}
+
+func newLetterPanel(store *data.Store, c *data.Case, lang string, win fyne.Window) *LetterPanel {
+	p := &LetterPanel{store: store, c: c, lang: lang, win: win,
+		langs: []data.LetterLanguage{data.LetterItalian, data.LetterGerman, data.LetterBoth}}
+	p.build()
+	p.refresh()
+	return p
+}
+
+func (p *LetterPanel) t(key string, kv ...string) string { return translations.T(p.lang, key, kv...) }
+
+func (p *LetterPanel) build() {
+	title := widget.NewLabelWithStyle(p.t("letter.ui.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.showBtn = widget.NewButtonWithIcon(p.t("letter.ui.show"), theme.VisibilityIcon(), p.showIssued)
+
+	var names []string
+	for _, l := range p.langs {
+		names = append(names, p.langName(l))
+	}
+	p.language = widget.NewRadioGroup(names, func(string) { p.layoutTexts() })
+	p.language.Horizontal = true
+	p.language.Required = true
+	p.language.SetSelected(names[p.langIndex(p.defaultLanguage())])
+
+	p.reply = widget.NewMultiLineEntry()
+	p.reply.SetPlaceHolder(p.t("letter.ui.reply_placeholder"))
+	p.reply.Wrapping = fyne.TextWrapWord
+	p.reply.SetMinRowsVisible(5)
+	p.second = widget.NewMultiLineEntry()
+	p.second.Wrapping = fyne.TextWrapWord
+	p.second.SetMinRowsVisible(4)
+	p.phrases = widget.NewSelect(nil, p.insertPhrase)
+	p.phrases.PlaceHolder = p.t("letter.ui.phrase")
+	p.replyBox = container.NewVBox(widget.NewLabel(p.t("letter.ui.reply")), p.reply, p.phrases)
+	p.secondBox = container.NewVBox(widget.NewLabel(""), p.second)
+
+	p.sign = widget.NewCheck(p.t("letter.ui.sign"), func(bool) {})
+	p.certLabel = widget.NewLabel(p.t("letter.ui.no_certificate"))
+	cert := widget.NewButtonWithIcon(p.t("letter.ui.certificate"), theme.FolderOpenIcon(), p.chooseCertificate)
+
+	p.problem = widget.NewLabel("")
+	p.problem.Wrapping = fyne.TextWrapWord
+	p.problem.Importance = widget.DangerImportance
+	p.problem.Hide()
+
+	previewBtn := widget.NewButtonWithIcon(p.t("letter.ui.preview"), theme.SearchIcon(), p.previewDraft)
+	p.issueBtn = widget.NewButtonWithIcon(p.t("letter.ui.issue"), theme.DocumentCreateIcon(), p.askAndIssue)
+	p.issueBtn.Importance = widget.HighImportance
+	p.printBtn = widget.NewButtonWithIcon(p.t("letter.ui.print"), theme.DocumentPrintIcon(), p.print)
+	p.sentBtn = widget.NewButtonWithIcon(p.t("letter.ui.sent"), theme.MailSendIcon(), p.markSent)
+
+	p.root = container.NewVBox(
+		title,
+		container.NewBorder(nil, nil, nil, p.showBtn, p.status),
+		widget.NewForm(widget.NewFormItem(p.t("letter.ui.language"), p.language)),
+		p.replyBox, p.secondBox,
+		container.NewHBox(p.sign, cert, p.certLabel),
+		p.problem,
+		container.NewHBox(previewBtn, p.issueBtn, p.printBtn, p.sentBtn),
+	)
+}
+
+// defaultLanguage is the citizen's language, both where it is not recorded.
+func (p *LetterPanel) defaultLanguage() data.LetterLanguage {
+	switch {
+	case p.c.Citizen.Language != "":
+		return data.LetterLanguage(p.c.Citizen.Language)
+	case p.c.Reply.Language != "":
+		return data.LetterLanguage(p.c.Reply.Language)
+	}
+	return data.LetterBoth
+}
+
+func (p *LetterPanel) langIndex(l data.LetterLanguage) int {
+	for i, x := range p.langs {
+		if x == l {
+			return i
+		}
+	}
+	return 0
+}
+
+// langName is a letter language as the radio buttons name it (short: they stand in a row).
+func (p *LetterPanel) langName(l data.LetterLanguage) string {
+	if l == data.LetterBoth {
+		return p.t("letter.ui.both")
+	}
+	return p.t(letter.LanguageKey(l))
+}
+
+// chosen is the letter language selected.
+func (p *LetterPanel) chosen() data.LetterLanguage {
+	for i, x := range p.langs {
+		if p.langName(x) == p.language.Selected {
+			return p.langs[i]
+		}
+	}
+	return p.defaultLanguage()
+}
+
+// replyLanguage is the language the reply entry is written in: the recorded reply's,
+// else the letter's (the citizen's for a bilingual letter).
+func (p *LetterPanel) replyLanguage() data.Language {
+	if p.c.Reply.Language != "" {
+		return p.c.Reply.Language
+	}
+	if l := p.chosen(); l != data.LetterBoth {
+		return data.Language(l)
+	}
+	if p.c.Citizen.Language != "" {
+		return p.c.Citizen.Language
+	}
+	return data.Italian
+}
+
+// otherLanguage is the language a bilingual letter still needs the reply in.
+func (p *LetterPanel) otherLanguage() data.Language {
+	if p.replyLanguage() == data.German {
+		return data.Italian
+	}
+	return data.German
+}
+
+// refresh reads the case, its letters and the office's settings again.
+func (p *LetterPanel) refresh() {
+	ctx := context.Background()
+	if c, err := p.store.Get(ctx, p.c.ID); err == nil {
+		p.c = c
+	}
+	var err error
+	if p.letters, err = p.store.Letters(ctx, p.c.ID); err != nil {
+		p.showProblem(err)
+	}
+	if p.office, err = letter.Prepare(ctx, p.store); err != nil {
+		p.showProblem(err)
+	}
+	var names []string
+	if p.office != nil {
+		names = p.office.Templates().Phrases()
+	}
+	p.phrases.Options = names
+	p.phrases.Refresh()
+	p.status.SetText(p.statusText())
+	last := p.last()
+	showIf(p.showBtn, last != nil)
+	p.printBtn.Disable()
+	p.sentBtn.Disable()
+	if last != nil {
+		p.printBtn.Enable()
+		if last.SentAt == nil {
+			p.sentBtn.Enable()
+		}
+	}
+	p.layoutTexts()
+}
+
+func (p *LetterPanel) last() *data.Letter {
+	if len(p.letters) == 0 {
+		return nil
+	}
+	return p.letters[len(p.letters)-1]
+}
+
+// statusText says where the case's letter stands, in words.
+func (p *LetterPanel) statusText() string {
+	l := p.last()
+	if l == nil {
+		return p.t("letter.ui.none")
+	}
+	s := p.t("letter.ui.issued", "letter", l.Number, "date", formatDateTime(l.IssuedAt, p.lang),
+		"language", p.t(letter.LanguageKey(l.Language)))
+	if l.Signer != "" {
+		s += " · " + p.t("letter.ui.signed_by", "signer", l.Signer)
+	}
+	if l.PrintedAt != nil {
+		s += " · " + p.t("letter.ui.printed", "date", formatDateTime(*l.PrintedAt, p.lang), "count", strconv.Itoa(l.Prints))
+	}
+	if l.SentAt != nil {
+		s += " · " + p.t("letter.ui.was_sent", "date", formatDateTime(*l.SentAt, p.lang))
+	}
+	return s
+}
+
+// layoutTexts shows the reply entry when the case has no reply yet, and the second
+// language's entry when a bilingual letter needs it.
+func (p *LetterPanel) layoutTexts() {
+	if p.reply == nil || p.replyBox == nil {
+		return
+	}
+	showIf(p.replyBox, strings.TrimSpace(p.c.Reply.Text) == "")
+	showIf(p.secondBox, p.chosen() == data.LetterBoth)
+	if label, ok := p.secondBox.Objects[0].(*widget.Label); ok {
+		label.SetText(p.t("letter.ui.reply_in", "language", p.t("language."+string(p.otherLanguage()))))
+	}
+	if p.root != nil {
+		p.root.Refresh() // the column lays itself out again around what appeared or went
+	}
+}
+
+func showIf(o fyne.CanvasObject, show bool) {
+	if show {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+// insertPhrase adds a ready-made phrase at the end of the reply, in the reply's language.
+func (p *LetterPanel) insertPhrase(name string) {
+	if name == "" || p.office == nil {
+		return
+	}
+	text := p.office.Templates().Text(name, p.replyLanguage())
+	if cur := strings.TrimRight(p.reply.Text, " \n"); cur != "" {
+		text = cur + "\n\n" + text
+	}
+	p.reply.SetText(text)
+	p.phrases.ClearSelected()
+}
+
+// options are the clerk's choices as the letter package takes them.
+func (p *LetterPanel) options(signer *signature.Signer) letter.Options {
+	opt := letter.Options{Language: p.chosen(), Signer: signer, Texts: map[data.Language]string{}}
+	if strings.TrimSpace(p.c.Reply.Text) == "" {
+		opt.Text = p.reply.Text
+		opt.Texts[p.replyLanguage()] = p.reply.Text
+	}
+	if opt.Language == data.LetterBoth {
+		opt.Texts[p.otherLanguage()] = p.second.Text
+	}
+	return opt
+}
+
+func (p *LetterPanel) showProblem(err error) {
+	if err == nil {
+		p.problem.Hide()
+		return
+	}
+	p.problem.SetText(ErrorText(p.lang, err))
+	p.problem.Show()
+}
+
+func (p *LetterPanel) chooseCertificate() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		p.setCertificate(r.URI().Path())
+	}, p.win)
+	d.Show()
+}
+
+func (p *LetterPanel) setCertificate(path string) {
+	p.certPath = path
+	p.certLabel.SetText(filepath.Base(path))
+	p.sign.SetChecked(true)
+}
+
+// askAndIssue asks for the certificate's password when the letter is to be signed: it is
+// used to open the certificate and then forgotten, never stored.
+func (p *LetterPanel) askAndIssue() {
+	if !p.sign.Checked {
+		p.issue("")
+		return
+	}
+	if p.certPath == "" {
+		p.showProblem(data.Problemf("letter.err_p12_invalid"))
+		return
+	}
+	pw := widget.NewPasswordEntry()
+	dialog.ShowForm(p.t("letter.ui.password_title"), p.t("letter.ui.issue"), p.t("letter.ui.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(p.t("letter.ui.password"), pw)}, func(ok bool) {
+			if ok {
+				p.issue(pw.Text)
+			}
+			pw.SetText("")
+		}, p.win)
+}
+
+// issue makes, signs and keeps the letter. A refusal (no reply, a wrong password, an
+// expired certificate) is shown in the panel and keeps what the clerk typed.
+func (p *LetterPanel) issue(password string) {
+	var signer *signature.Signer
+	if p.sign.Checked {
+		var err error
+		if signer, err = signature.LoadFile(p.certPath, password, p.store.Now()); err != nil {
+			p.showProblem(err)
+			return
+		}
+	}
+	_, _, err := letter.Issue(context.Background(), p.store, p.c.ID, p.options(signer))
+	if err != nil {
+		p.showProblem(err)
+		return
+	}
+	p.showProblem(nil)
+	p.reply.SetText("")
+	p.second.SetText("")
+	p.refresh()
+}
+
+// previewDraft shows the letter as it would be issued now, without keeping it.
+func (p *LetterPanel) previewDraft() {
+	if p.office == nil {
+		return
+	}
+	c := *p.c
+	opt := p.options(nil)
+	if strings.TrimSpace(c.Reply.Text) == "" {
+		c.Reply = data.Reply{Text: opt.Text, Language: p.replyLanguage()}
+	}
+	if strings.TrimSpace(c.Reply.Text) == "" {
+		p.showProblem(data.Problemf("letter.err_no_reply", "number", c.Number))
+		return
+	}
+	draft := &data.Letter{Number: c.Number + "/" + strconv.Itoa(len(p.letters)+1), Language: opt.Language, IssuedAt: p.store.Now()}
+	pdf, err := p.office.Render(&c, draft, opt)
+	if err != nil {
+		p.showProblem(err)
+		return
+	}
+	p.showProblem(nil)
+	p.showPDF(p.t("letter.ui.preview_title", "letter", draft.Number), pdf)
+}
+
+// showIssued shows the last issued letter, exactly as kept in the register.
+func (p *LetterPanel) showIssued() {
+	l := p.last()
+	if l == nil {
+		return
+	}
+	pdf, err := p.store.LetterPDF(context.Background(), l)
+	if err != nil {
+		p.showProblem(err)
+		return
+	}
+	p.showPDF(l.Number, pdf)
+}
+
+// showPDF shows pages as pictures in a dialog (pdftoppm), or opens the PDF in the
+// system's viewer where pages cannot be rendered here.
+func (p *LetterPanel) showPDF(title string, pdf []byte) {
+	pages, err := p.pages(pdf)
+	if err != nil {
+		f, ferr := os.CreateTemp("", "ascolto-*.pdf")
+		if ferr == nil {
+			f.Write(pdf)
+			f.Close()
+			if ferr = printer.Open(f.Name()); ferr == nil {
+				return
+			}
+		}
+		p.showProblem(err)
+		return
+	}
+	box := container.NewVBox()
+	for _, img := range pages {
+		pic := canvas.NewImageFromImage(img)
+		pic.FillMode = canvas.ImageFillContain
+		b := img.Bounds()
+		pic.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
+		box.Add(pic)
+	}
+	scroll := container.NewVScroll(box)
+	scroll.SetMinSize(fyne.NewSize(640, 600))
+	d := dialog.NewCustom(title, p.t("letter.ui.close"), scroll, p.win)
+	d.Show()
+}
+
+// pages renders the PDF's pages for the preview (a variable for tests).
+var previewPages = func(pdf []byte) ([]image.Image, error) {
+	return preview.Pages(context.Background(), pdf, 80)
+}
+
+func (p *LetterPanel) pages(pdf []byte) ([]image.Image, error) { return previewPages(pdf) }
+
+// print sends the last issued letter, byte for byte as kept, to the default printer and
+// records it as printed when the system printed it.
+func (p *LetterPanel) print() {
+	l := p.last()
+	if l == nil {
+		return
+	}
+	ctx := context.Background()
+	pdf, err := p.store.LetterPDF(ctx, l)
+	if err != nil {
+		p.showProblem(err)
+		return
+	}
+	job, err := printLetter(ctx, []printer.Document{{Name: l.Number, PDF: pdf}}, printer.Options{})
+	if err != nil {
+		p.showProblem(err)
+		return
+	}
+	if job.Method.Printed() {
+		err = p.store.Update(ctx, func(t *data.Tx) error {
+			_, err := t.MarkLetterPrinted(l.ID, job.Queue)
+			return err
+		})
+	}
+	p.showProblem(err)
+	p.refresh()
+}
+
+// printLetter is the printer (a variable so tests print on a stand-in).
+var printLetter = printer.Print
+
+// markSent records that the last letter left the office today.
+func (p *LetterPanel) markSent() {
+	l := p.last()
+	if l == nil {
+		return
+	}
+	err := p.store.Update(context.Background(), func(t *data.Tx) error {
+		_, err := t.MarkLetterSent(l.ID, p.store.Now(), "")
+		return err
+	})
+	p.showProblem(err)
+	p.refresh()
+}
+
+// LetterSettings is the letters' part of the office's settings: who signs and in which
+// role, the place letters are dated from, the envelope window's side, the contacts in
+// the footer, the logo and the scanned signature, and the wording (templates and reply
+// phrases) with its placeholders. A template with an unknown placeholder is refused when
+// saved, with the placeholder named.
+type LetterSettings struct {
+	store *data.Store
+	lang  string
+	win   fyne.Window
+
+	entries   map[string]*widget.Entry
+	window    *widget.RadioGroup
+	visible   *widget.Check
+	images    map[string][]byte // chosen since the last save; nil content removes
+	template  *widget.SelectEntry
+	tplLang   *widget.RadioGroup
+	text      *widget.Entry
+	problem   *widget.Label
+	saved     *widget.Label
+	templates letter.Templates
+	root      fyne.CanvasObject
+}
+
+// NewLetterSettings builds the letter settings in the interface language lang.
+func NewLetterSettings(store *data.Store, lang string, win fyne.Window) fyne.CanvasObject {
+	return newLetterSettings(store, lang, win).root
+}
+
+func newLetterSettings(store *data.Store, lang string, win fyne.Window) *LetterSettings {
+	s := &LetterSettings{store: store, lang: lang, win: win, entries: map[string]*widget.Entry{}, images: map[string][]byte{}}
+	t := func(key string) string { return translations.T(lang, key) }
+	form := widget.NewForm()
+	for _, k := range []string{data.SettingSigner, data.SettingRoleIT, data.SettingRoleDE, data.SettingPlaceIT, data.SettingPlaceDE, data.SettingContact} {
+		e := widget.NewEntry()
+		s.entries[k] = e
+		form.Append(t(settingLabels[k]), e)
+	}
+	s.window = widget.NewRadioGroup([]string{t("letter.ui.window_left"), t("letter.ui.window_right")}, nil)
+	s.window.Horizontal = true
+	form.Append(t("letter.ui.window"), s.window)
+	s.visible = widget.NewCheck(t("letter.ui.visible_signature"), nil)
+	form.Append("", s.visible)
+	imageButtons := container.NewHBox()
+	for _, k := range []string{data.SettingLogo, data.SettingSignatureImage} {
+		k := k
+		imageButtons.Add(widget.NewButtonWithIcon(t(settingLabels[k]), theme.FileImageIcon(), func() { s.chooseImage(k) }))
+		imageButtons.Add(widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { s.images[k] = nil }))
+	}
+	form.Append(t("letter.ui.images"), imageButtons)
+
+	s.template = widget.NewSelectEntry(nil)
+	s.template.OnChanged = func(string) { s.showTemplate() }
+	s.tplLang = widget.NewRadioGroup([]string{"it", "de"}, func(string) { s.showTemplate() })
+	s.tplLang.Horizontal = true
+	s.tplLang.Required = true
+	s.text = widget.NewMultiLineEntry()
+	s.text.Wrapping = fyne.TextWrapWord
+	s.text.SetMinRowsVisible(6)
+	placeholders := widget.NewLabel(translations.T(lang, "letter.ui.placeholders", "list", "{"+strings.Join(data.LetterPlaceholders, "}, {")+"}"))
+	placeholders.Wrapping = fyne.TextWrapWord
+	s.problem = widget.NewLabel("")
+	s.problem.Wrapping = fyne.TextWrapWord
+	s.problem.Importance = widget.DangerImportance
+	s.problem.Hide()
+	s.saved = widget.NewLabel("")
+
+	s.root = container.NewVBox(
+		widget.NewLabelWithStyle(t("letter.ui.settings_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		form,
+		widget.NewButtonWithIcon(t("letter.ui.save"), theme.DocumentSaveIcon(), s.saveSettings),
+		widget.NewSeparator(),
+		widget.NewLabelWithStyle(t("letter.ui.templates_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, nil, s.tplLang, s.template),
+		s.text, placeholders,
+		container.NewHBox(
+			widget.NewButtonWithIcon(t("letter.ui.save_template"), theme.DocumentSaveIcon(), s.saveTemplate),
+			widget.NewButtonWithIcon(t("letter.ui.reset_template"), theme.ContentUndoIcon(), s.resetTemplate)),
+		s.problem, s.saved,
+	)
+	s.load()
+	s.tplLang.SetSelected("it")
+	s.template.SetText(data.TemplateSalutation)
+	return s
+}
+
+// settingLabels name the settings on screen.
+var settingLabels = map[string]string{
+	data.SettingSigner: "letter.ui.signer", data.SettingRoleIT: "letter.ui.role_it", data.SettingRoleDE: "letter.ui.role_de",
+	data.SettingPlaceIT: "letter.ui.place_it", data.SettingPlaceDE: "letter.ui.place_de", data.SettingContact: "letter.ui.contact",
+	data.SettingLogo: "letter.ui.logo", data.SettingSignatureImage: "letter.ui.signature_image",
+}
+
+// load shows the settings and templates as stored.
+func (s *LetterSettings) load() {
+	ctx := context.Background()
+	st, err := s.store.LetterSettings(ctx)
+	if err != nil {
+		s.show(err)
+		return
+	}
+	for k, v := range map[string]string{data.SettingSigner: st.Signer, data.SettingRoleIT: st.RoleIT, data.SettingRoleDE: st.RoleDE,
+		data.SettingPlaceIT: st.PlaceIT, data.SettingPlaceDE: st.PlaceDE, data.SettingContact: st.Contact} {
+		s.entries[k].SetText(v)
+	}
+	s.window.SetSelected(s.window.Options[0])
+	if st.Window == "right" {
+		s.window.SetSelected(s.window.Options[1])
+	}
+	s.visible.SetChecked(st.VisibleSignature)
+	office, err := letter.Prepare(ctx, s.store)
+	if err != nil {
+		s.show(err)
+		return
+	}
+	s.templates = office.Templates()
+	s.template.SetOptions(append(data.LetterTemplateNames(), s.templates.Phrases()...))
+}
+
+func (s *LetterSettings) show(err error) {
+	if err == nil {
+		s.problem.Hide()
+		return
+	}
+	s.saved.SetText("")
+	s.problem.SetText(ErrorText(s.lang, err))
+	s.problem.Show()
+}
+
+func (s *LetterSettings) chooseImage(key string) {
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		b, err := os.ReadFile(r.URI().Path())
+		if err != nil {
+			s.show(err)
+			return
+		}
+		s.images[key] = b
+	}, s.win)
+}
+
+// saveSettings writes every setting in one transaction: all or nothing.
+func (s *LetterSettings) saveSettings() {
+	window := "left"
+	if s.window.Selected == s.window.Options[1] {
+		window = "right"
+	}
+	err := s.store.Update(context.Background(), func(t *data.Tx) error {
+		for k, e := range s.entries {
+			if err := t.SetLetterSetting(k, e.Text); err != nil {
+				return err
+			}
+		}
+		if err := t.SetLetterSetting(data.SettingWindow, window); err != nil {
+			return err
+		}
+		if err := t.SetLetterSetting(data.SettingVisibleSignature, strconv.FormatBool(s.visible.Checked)); err != nil {
+			return err
+		}
+		for k, b := range s.images {
+			if err := t.SetLetterImage(k, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.show(err)
+	if err == nil {
+		s.images = map[string][]byte{}
+		s.saved.SetText(translations.T(s.lang, "letter.ui.saved"))
+		s.load()
+	}
+}
+
+func (s *LetterSettings) showTemplate() {
+	if s.templates == nil || s.tplLang.Selected == "" {
+		return
+	}
+	s.text.SetText(s.templates.Text(strings.TrimSpace(s.template.Text), data.Language(s.tplLang.Selected)))
+}
+
+func (s *LetterSettings) saveTemplate() { s.putTemplate(s.text.Text) }
+
+func (s *LetterSettings) resetTemplate() { s.putTemplate("") }
+
+// putTemplate saves (or, empty, resets) the template shown; the text stays in the editor
+// when it is refused, so the clerk can correct it.
+func (s *LetterSettings) putTemplate(text string) {
+	name := strings.TrimSpace(s.template.Text)
+	err := s.store.Update(context.Background(), func(t *data.Tx) error {
+		return t.SetLetterTemplate(name, data.Language(s.tplLang.Selected), text)
+	})
+	s.show(err)
+	if err == nil {
+		s.saved.SetText(translations.T(s.lang, "letter.ui.saved"))
+		s.load()
+		s.template.SetText(name)
+		s.showTemplate()
+	}
+}

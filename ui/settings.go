@@ -1,0 +1,441 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"ascolto/data"
+)
+
+// SettingsView is where the office sets up the program: the interface language
+// (switched at once), the office's profile and default signer, the working days
+// promised per kind, the days the office is closed, the backup folder (and a backup
+// now), and the places of the exchange folder and of the signing certificate, which
+// the exchange and the signed letters (their own parts) read from the preferences.
+type SettingsView struct {
+	// OnLanguage is called when the clerk chooses another interface language.
+	OnLanguage func(lang string)
+	// OnEscape is called for Esc in the view.
+	OnEscape func()
+
+	e    *env
+	root *fyne.Container
+
+	language                *choice
+	nameIT, nameDE, address *textEntry
+	signer                  *textEntry
+	defaultDays             *textEntry
+	days                    map[data.Kind]*textEntry
+	loadedDays              map[data.Kind]int
+	loadedDefault           int
+	closureDay, closureNote *textEntry
+	closures                *fyne.Container
+	backupDir, exchangeDir  *textEntry
+	certificate             *textEntry
+	officeMsg, daysMsg      *widget.Label
+	closureMsg, backupMsg   *widget.Label
+	placesMsg               *widget.Label
+	first                   fyne.Focusable
+	loaded                  func() // tests
+	closureList             []string
+}
+
+func newSettingsView(e *env) *SettingsView {
+	v := &SettingsView{e: e, days: map[data.Kind]*textEntry{}}
+	v.build()
+	v.load()
+	return v
+}
+
+// Object is the view for a window or a tab.
+func (v *SettingsView) Object() fyne.CanvasObject { return v.root }
+
+// FocusFirst puts the keyboard on the language choice.
+func (v *SettingsView) FocusFirst(c fyne.Canvas) {
+	if c != nil && v.first != nil {
+		c.Focus(v.first)
+	}
+}
+
+func (v *SettingsView) escape() {
+	if v.OnEscape != nil {
+		v.OnEscape()
+	}
+}
+
+func messageLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return l
+}
+
+func say(l *widget.Label, text string, err bool) {
+	l.SetText(text)
+	if err {
+		l.Importance = widget.DangerImportance
+	} else {
+		l.Importance = widget.SuccessImportance
+	}
+	l.Show()
+}
+
+func section(title string) *widget.Label {
+	l := widget.NewLabel(title)
+	l.TextStyle.Bold = true
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+func (v *SettingsView) entry(text string) *textEntry {
+	t := newTextEntry()
+	t.SetText(text)
+	t.onEscape = v.escape
+	return t
+}
+
+func (v *SettingsView) button(label string, icon fyne.Resource, tapped func()) *button {
+	b := newButton(label, icon, tapped)
+	b.onEscape = v.escape
+	return b
+}
+
+func (v *SettingsView) build() {
+	e := v.e
+	local := e.store.Local()
+	v.language = newChoice([]string{e.t("settings.language_name.it"), e.t("settings.language_name.de"), e.t("settings.language_name.en")}, []string{"it", "de", "en"}, nil)
+	v.language.SetValue(e.lang)
+	v.language.onEscape = v.escape
+	v.language.onPick = func(lang string) {
+		if lang != "" && lang != v.e.lang && v.OnLanguage != nil {
+			v.OnLanguage(lang)
+		}
+	}
+	v.first = v.language
+	langHint := widget.NewLabel(e.t("settings.language_hint"))
+	langHint.Wrapping = fyne.TextWrapWord
+	langHint.SizeName = theme.SizeNameCaptionText
+
+	v.nameIT = v.entry(local.NameIT)
+	v.nameDE = v.entry(local.NameDE)
+	v.address = v.entry(local.Address)
+	v.signer = v.entry(e.pref(PrefSigner))
+	v.signer.SetPlaceHolder(e.store.Actor())
+	v.officeMsg = messageLabel()
+	office := container.New(layout.NewFormLayout(),
+		widget.NewLabel(e.t("settings.office_code")), widget.NewLabel(local.Code),
+		widget.NewLabel(e.t("settings.name_it")), v.nameIT,
+		widget.NewLabel(e.t("settings.name_de")), v.nameDE,
+		widget.NewLabel(e.t("field.address")), v.address,
+		widget.NewLabel(e.t("settings.signer")), v.signer,
+	)
+
+	v.defaultDays = v.entry("")
+	// The six kinds in three columns of two: a figure of one to three digits each.
+	var cols []fyne.CanvasObject
+	for i := 0; i < len(data.Kinds); i += 2 {
+		var pair []fyne.CanvasObject
+		for _, k := range data.Kinds[i:min(i+2, len(data.Kinds))] {
+			t := v.entry("")
+			v.days[k] = t
+			pair = append(pair, widget.NewLabel(capital(word(e.lang, "kind", k))), t)
+		}
+		cols = append(cols, container.New(layout.NewFormLayout(), pair...))
+	}
+	v.daysMsg = messageLabel()
+	days := container.NewVBox(
+		container.New(layout.NewFormLayout(), widget.NewLabel(e.t("settings.days_default")),
+			container.NewGridWithColumns(3, v.defaultDays)),
+		container.NewGridWithColumns(3, cols...))
+	daysHint := widget.NewLabel(e.t("settings.days_hint"))
+	daysHint.Wrapping = fyne.TextWrapWord
+	daysHint.SizeName = theme.SizeNameCaptionText
+
+	v.closureDay = v.entry("")
+	v.closureDay.SetPlaceHolder(formatDay("2026-12-24", e.lang))
+	v.closureNote = v.entry("")
+	v.closureNote.SetPlaceHolder(e.t("settings.closure_note"))
+	v.closureDay.OnSubmitted = func(string) { v.addClosure() }
+	v.closures = container.NewVBox()
+	v.closureMsg = messageLabel()
+	addClosure := container.NewBorder(nil, nil, nil, v.button(e.t("settings.closure_add"), theme.ContentAddIcon(), v.addClosure),
+		container.NewGridWithColumns(2, v.closureDay, v.closureNote))
+
+	v.backupDir = v.entry(e.pref(PrefBackupDir))
+	v.backupMsg = messageLabel()
+	v.exchangeDir = v.entry(e.pref(PrefExchangeDir))
+	v.certificate = v.entry(e.pref(PrefCertificate))
+	v.placesMsg = messageLabel()
+	places := container.New(layout.NewFormLayout(),
+		widget.NewLabel(e.t("settings.exchange_dir")), container.NewBorder(nil, nil, nil,
+			v.button(e.t("settings.choose"), theme.FolderOpenIcon(), func() { v.chooseFolder(v.exchangeDir) }), v.exchangeDir),
+		widget.NewLabel(e.t("settings.certificate")), container.NewBorder(nil, nil, nil,
+			v.button(e.t("settings.choose"), theme.FileIcon(), v.chooseCertificate), v.certificate),
+	)
+	placesHint := widget.NewLabel(e.t("settings.places_hint"))
+	placesHint.Wrapping = fyne.TextWrapWord
+	placesHint.SizeName = theme.SizeNameCaptionText
+
+	leftCol := container.NewVBox(
+		section(e.t("settings.section.language")), container.NewHBox(v.language), langHint,
+		widget.NewSeparator(),
+		section(e.t("settings.section.office")), office,
+		container.NewHBox(v.button(e.t("settings.save_office"), theme.DocumentSaveIcon(), v.saveOffice)), v.officeMsg,
+		widget.NewSeparator(),
+		section(e.t("settings.section.deadlines")), daysHint, days,
+		container.NewHBox(v.button(e.t("settings.save_days"), theme.DocumentSaveIcon(), v.saveDays)), v.daysMsg,
+	)
+	rightCol := container.NewVBox(
+		section(e.t("settings.section.closures")), v.closures, addClosure, v.closureMsg,
+		widget.NewSeparator(),
+		section(e.t("settings.section.backup")),
+		container.NewBorder(nil, nil, widget.NewLabel(e.t("settings.backup_dir")),
+			v.button(e.t("settings.choose"), theme.FolderOpenIcon(), func() { v.chooseFolder(v.backupDir) }), v.backupDir),
+		container.NewHBox(v.button(e.t("settings.backup_now"), theme.UploadIcon(), v.backupNow)), v.backupMsg,
+		widget.NewSeparator(),
+		section(e.t("settings.section.places")), placesHint, places,
+		container.NewHBox(v.button(e.t("settings.save_places"), theme.DocumentSaveIcon(), v.savePlaces)), v.placesMsg,
+	)
+	v.root = container.NewStack(container.NewVScroll(container.NewPadded(container.NewGridWithColumns(2, leftCol, rightCol))))
+}
+
+// load reads the deadline rules and the closure days off the UI thread.
+func (v *SettingsView) load() {
+	store := v.e.store
+	code := store.Local().Code
+	days := map[data.Kind]int{}
+	var def int
+	var closures []string
+	v.e.background(func() error {
+		var err error
+		if def, err = store.DeadlineDays(code, ""); err != nil {
+			return err
+		}
+		for _, k := range data.Kinds {
+			if days[k], err = store.DeadlineDays(code, k); err != nil {
+				return err
+			}
+		}
+		closures, err = store.Closures(code)
+		return err
+	}, func(err error) {
+		if err != nil {
+			say(v.daysMsg, v.e.errText(err), true)
+			return
+		}
+		v.loadedDefault, v.loadedDays = def, days
+		v.defaultDays.SetText(strconv.Itoa(def))
+		for k, t := range v.days {
+			t.SetText(strconv.Itoa(days[k]))
+		}
+		v.showClosures(closures)
+		if v.loaded != nil {
+			v.loaded()
+		}
+	})
+}
+
+func (v *SettingsView) showClosures(days []string) {
+	v.closureList = days
+	v.closures.RemoveAll()
+	if len(days) == 0 {
+		v.closures.Add(widget.NewLabel(v.e.t("settings.closures_none")))
+	}
+	for _, d := range days {
+		d := d
+		remove := v.button(v.e.t("settings.closure_remove"), theme.DeleteIcon(), func() { v.removeClosure(d) })
+		v.closures.Add(container.NewBorder(nil, nil, nil, remove, widget.NewLabel(formatDay(d, v.e.lang))))
+	}
+	v.closures.Refresh()
+}
+
+// saveOffice writes the office's names and address, and keeps the signer.
+func (v *SettingsView) saveOffice() {
+	local := v.e.store.Local()
+	o := data.Office{Code: local.Code, NameIT: strings.TrimSpace(v.nameIT.Text), NameDE: strings.TrimSpace(v.nameDE.Text),
+		Address: strings.TrimSpace(v.address.Text)}
+	v.e.setPref(PrefSigner, strings.TrimSpace(v.signer.Text))
+	store := v.e.store
+	v.e.background(func() error { return store.PutOffice(o) }, func(err error) {
+		if err != nil {
+			say(v.officeMsg, v.e.errText(err), true)
+			return
+		}
+		say(v.officeMsg, v.e.t("settings.saved"), false)
+	})
+}
+
+// saveDays writes the deadline rules that changed, all in one transaction.
+func (v *SettingsView) saveDays() {
+	type rule struct {
+		kind data.Kind
+		days int
+	}
+	var rules []rule
+	read := func(t *textEntry) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(t.Text))
+		return n, err == nil
+	}
+	n, ok := read(v.defaultDays)
+	if !ok {
+		say(v.daysMsg, v.e.errText(data.Problemf("err.deadline_days", "value", v.defaultDays.Text)), true)
+		return
+	}
+	if n != v.loadedDefault {
+		rules = append(rules, rule{"", n})
+	}
+	for _, k := range data.Kinds {
+		n, ok := read(v.days[k])
+		if !ok {
+			say(v.daysMsg, v.e.errText(data.Problemf("err.deadline_days", "value", v.days[k].Text)), true)
+			return
+		}
+		if n != v.loadedDays[k] {
+			rules = append(rules, rule{k, n})
+		}
+	}
+	code := v.e.store.Local().Code
+	store := v.e.store
+	v.e.background(func() error {
+		return store.Update(context.Background(), func(tx *data.Tx) error {
+			for _, r := range rules {
+				if err := tx.SetDeadlineDays(code, r.kind, r.days); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}, func(err error) {
+		if err != nil {
+			say(v.daysMsg, v.e.errText(err), true)
+			return
+		}
+		say(v.daysMsg, v.e.t("settings.days_saved"), false)
+		v.load()
+	})
+}
+
+func (v *SettingsView) addClosure() {
+	day, ok := parseDay(v.closureDay.Text, v.e.lang)
+	if !ok {
+		say(v.closureMsg, v.e.errText(data.Problemf("err.date", "value", v.closureDay.Text)), true)
+		return
+	}
+	note := strings.TrimSpace(v.closureNote.Text)
+	v.closureChange(func(tx *data.Tx, code string) error { return tx.AddClosure(code, day, note) }, func() {
+		v.closureDay.SetText("")
+		v.closureNote.SetText("")
+	})
+}
+
+func (v *SettingsView) removeClosure(day string) {
+	v.closureChange(func(tx *data.Tx, code string) error { return tx.RemoveClosure(code, day) }, nil)
+}
+
+func (v *SettingsView) closureChange(fn func(tx *data.Tx, code string) error, after func()) {
+	store := v.e.store
+	code := store.Local().Code
+	var days []string
+	v.e.background(func() error {
+		if err := store.Update(context.Background(), func(tx *data.Tx) error { return fn(tx, code) }); err != nil {
+			return err
+		}
+		var err error
+		days, err = store.Closures(code)
+		return err
+	}, func(err error) {
+		if err != nil {
+			say(v.closureMsg, v.e.errText(err), true)
+			return
+		}
+		v.closureMsg.Hide()
+		v.showClosures(days)
+		if after != nil {
+			after()
+		}
+	})
+}
+
+// backupNow writes a copy of the register into the backup folder, named after the
+// office and the time, while the program keeps working.
+func (v *SettingsView) backupNow() {
+	dir := strings.TrimSpace(v.backupDir.Text)
+	if dir == "" {
+		say(v.backupMsg, v.e.t("settings.backup_no_dir"), true)
+		return
+	}
+	v.e.setPref(PrefBackupDir, dir)
+	store := v.e.store
+	now := store.Now().In(data.Rome)
+	path := filepath.Join(dir, fmt.Sprintf("ascolto-%s-%s.ascolto", store.Local().Code, now.Format("2006-01-02-1504")))
+	say(v.backupMsg, v.e.t("settings.backup_running"), false)
+	v.e.background(func() error { return store.Backup(context.Background(), path) }, func(err error) {
+		if err != nil {
+			say(v.backupMsg, v.e.errText(err), true)
+			return
+		}
+		say(v.backupMsg, v.e.t("settings.backup_done", "path", path), false)
+	})
+}
+
+// savePlaces keeps the folders and the certificate's file in the preferences.
+func (v *SettingsView) savePlaces() {
+	v.e.setPref(PrefExchangeDir, strings.TrimSpace(v.exchangeDir.Text))
+	v.e.setPref(PrefCertificate, strings.TrimSpace(v.certificate.Text))
+	v.e.setPref(PrefBackupDir, strings.TrimSpace(v.backupDir.Text))
+	say(v.placesMsg, v.e.t("settings.saved"), false)
+}
+
+func (v *SettingsView) chooseFolder(into *textEntry) {
+	if v.e.win == nil {
+		return
+	}
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err == nil && u != nil {
+			into.SetText(u.Path())
+		}
+	}, v.e.win)
+	if cur := strings.TrimSpace(into.Text); cur != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(cur)); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+func (v *SettingsView) chooseCertificate() {
+	if v.e.win == nil {
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err == nil && r != nil {
+			v.certificate.SetText(r.URI().Path())
+			r.Close()
+		}
+	}, v.e.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".p12", ".pfx"}))
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// capital begins a word with a capital letter, as a label does ("richiesta" → "Richiesta").
+func capital(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r[0])) + string(r[1:])
+}

@@ -1,0 +1,523 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"ascolto/data"
+	"ascolto/data/draft"
+)
+
+// DashboardFunc builds the quality dashboard's tab (ui.NewDashboard, its own part);
+// open shows the register filtered to the cases behind a figure.
+type DashboardFunc func(store *data.Store, lang string, open func(data.Filter)) fyne.CanvasObject
+
+// Config is what the main window is made of.
+type Config struct {
+	Store  *data.Store
+	Lang   string
+	Window fyne.Window
+	App    fyne.App
+	// Drafts keeps what is typed until it is saved; nil keeps nothing (tests).
+	Drafts *draft.Store
+	// Letter and Dashboard are the places of the letter panel and of the quality
+	// dashboard, which come from their own parts; nil leaves them out.
+	Letter    LetterFunc
+	Dashboard DashboardFunc
+	// ReminderEvery is how often the deadlines are counted (default hourly).
+	ReminderEvery time.Duration
+	// WatchEvery is how often the register is looked at for changes made by other
+	// programs (default every second).
+	WatchEvery time.Duration
+}
+
+// Shell is the main window: the register, the intake form, the dashboard, the settings
+// and the open cases as tabs; the menu with the keyboard shortcuts; the reminder at the
+// foot. It switches language while running by building its screens again, keeping the
+// filter, the open cases and what was typed.
+type Shell struct {
+	// OnFirstRows is called once when the register's first rows are on screen.
+	OnFirstRows func()
+
+	cfg Config
+	e   *env
+
+	tabs        *container.AppTabs
+	register    *RegisterView
+	registerTab *container.TabItem
+	intake      *IntakeView
+	intakeTab   *container.TabItem
+	settings    *SettingsView
+	settingsTab *container.TabItem
+	dashTab     *container.TabItem
+	dashBuilt   bool
+	cases       []*openCase
+	reminder    *Reminder
+	root        fyne.CanvasObject
+	firstSeen   bool
+	stopWatch   context.CancelFunc
+}
+
+type openCase struct {
+	view *CaseView
+	tab  *container.TabItem
+}
+
+// NewShell builds the main window's content for cfg.Window; Show puts it there.
+func NewShell(cfg Config) *Shell { return newShell(cfg, fyne.Do) }
+
+func newShell(cfg Config, do func(func())) *Shell {
+	if cfg.ReminderEvery == 0 {
+		cfg.ReminderEvery = ReminderEvery
+	}
+	if cfg.WatchEvery == 0 {
+		cfg.WatchEvery = time.Second
+	}
+	s := &Shell{cfg: cfg}
+	var prefs fyne.Preferences
+	if cfg.App != nil {
+		prefs = cfg.App.Preferences()
+	}
+	s.e = &env{store: cfg.Store, lang: cfg.Lang, do: do, win: cfg.Window, app: cfg.App, prefs: prefs, drafts: cfg.Drafts}
+	s.build(registerFilter{}, nil)
+	return s
+}
+
+// Lang is the interface language.
+func (s *Shell) Lang() string { return s.e.lang }
+
+// Register is the register view.
+func (s *Shell) Register() *RegisterView { return s.register }
+
+// Intake is the intake form.
+func (s *Shell) Intake() *IntakeView { return s.intake }
+
+func (s *Shell) build(f registerFilter, keep *intakeDraft) {
+	e := s.e
+	s.register = registerViewFor(e, f)
+	s.register.OnOpen = func(c *data.Case) { s.OpenCase(c.ID) }
+	s.register.OnFirstRows = func() {
+		if !s.firstSeen {
+			s.firstSeen = true
+			if s.OnFirstRows != nil {
+				s.OnFirstRows()
+			}
+		}
+	}
+	s.intake = newIntakeView(e)
+	if keep != nil && !s.intake.Restored() {
+		s.intake.fill(*keep) // no drafts folder: carry the form over in memory
+	}
+	s.intake.OnSaved = func(*data.Case) {
+		s.register.Reload()
+		s.reminder.Refresh()
+	}
+	s.intake.OnEscape = s.ShowRegister
+	s.intake.OnOpenCase = s.OpenCase
+	s.register.OnEscape = func() {}
+	s.settings = newSettingsView(e)
+	s.settings.OnLanguage = func(lang string) { s.e.do(func() { s.SetLanguage(lang) }) }
+	s.settings.OnEscape = s.ShowRegister
+
+	s.registerTab = container.NewTabItemWithIcon(e.t("window.tab.register"), theme.ListIcon(), s.register.Object())
+	s.intakeTab = container.NewTabItemWithIcon(e.t("window.tab.intake"), theme.ContentAddIcon(), s.intake.Object())
+	s.settingsTab = container.NewTabItemWithIcon(e.t("window.tab.settings"), theme.SettingsIcon(), s.settings.Object())
+	items := []*container.TabItem{s.registerTab, s.intakeTab}
+	s.dashTab, s.dashBuilt = nil, false
+	// The quality dashboard's place: its tab comes from its own part (ui.NewDashboard,
+	// wired in cmd/ascolto); without it there is no tab. It is built when the tab is
+	// first opened: its figures are computed over the whole register, work the start
+	// of the window (and its memory) should not wait for.
+	if s.cfg.Dashboard != nil {
+		s.dashTab = container.NewTabItemWithIcon(e.t("window.tab.dashboard"), theme.GridIcon(),
+			container.NewCenter(widget.NewLabel(e.t("window.loading"))))
+		items = append(items, s.dashTab)
+	}
+	items = append(items, s.settingsTab)
+	s.tabs = container.NewAppTabs(items...)
+	s.tabs.OnSelected = s.tabSelected
+
+	s.reminder = newReminder(e, s.cfg.ReminderEvery)
+	s.reminder.OnShow = func() {
+		s.ShowRegister()
+		s.register.ShowOverdue()
+	}
+	foot := container.NewVBox(widget.NewSeparator(), s.reminder.Object())
+	s.root = container.NewBorder(nil, foot, nil, nil, s.tabs)
+	if s.intake.Restored() {
+		s.intakeTab.Text = e.t("window.tab.intake_draft")
+	}
+}
+
+// Object is the window's content.
+func (s *Shell) Object() fyne.CanvasObject { return s.root }
+
+// Show puts the shell in its window: content, title, menu, the drop of e-mails; it
+// starts the reminder and the watch for changes made by other programs.
+func (s *Shell) Show() {
+	w := s.cfg.Window
+	w.SetContent(s.root)
+	w.SetTitle(s.register.Title())
+	w.SetMainMenu(s.menu())
+	w.SetOnDropped(s.dropped)
+	s.reminder.Start()
+	if s.stopWatch == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopWatch = cancel
+		go s.cfg.Store.Watch(ctx, s.cfg.WatchEvery, func() { s.e.do(s.changedElsewhere) })
+	}
+	s.register.FocusSearch(w.Canvas())
+}
+
+// changedElsewhere follows a change made by another program (ascoltoctl, an import,
+// the exchange): the table and the figures show it. An open case is not rebuilt under
+// the clerk's hands; a change of it made meanwhile is refused with a message (the
+// register checks the version) and the case is shown again then.
+func (s *Shell) changedElsewhere() {
+	s.register.Reload()
+	s.reminder.Refresh()
+}
+
+// Close stops the shell's readers and writes pending drafts (the window is closing).
+func (s *Shell) Close() {
+	if s.stopWatch != nil {
+		s.stopWatch()
+		s.stopWatch = nil
+	}
+	s.closeViews()
+}
+
+func (s *Shell) closeViews() {
+	s.reminder.Stop()
+	s.register.Close()
+	s.intake.Close()
+	for _, oc := range s.cases {
+		oc.view.Close()
+	}
+}
+
+// SetLanguage switches the interface language at once: the screens are built again in
+// lang, with the same filter, the same open cases and what was typed in the form.
+func (s *Shell) SetLanguage(lang string) {
+	if lang == s.e.lang {
+		return
+	}
+	f := s.register.filter
+	keep := s.intake.state()
+	s.intake.Close() // the draft is on the disk before the new form reads it
+	var open []string
+	for _, oc := range s.cases {
+		open = append(open, oc.view.id)
+	}
+	selected := s.selectedName()
+	s.closeViews()
+	s.cases = nil
+	s.e.lang = lang
+	s.e.setPref(PrefLanguage, lang)
+	UseFyneLanguage(lang)
+	s.firstSeen = true // no second screenshot after a switch
+	s.build(f, &keep)
+	for _, id := range open {
+		s.OpenCase(id)
+	}
+	s.Show()
+	s.selectName(selected)
+}
+
+func (s *Shell) selectedName() string {
+	cur := s.tabs.Selected()
+	switch cur {
+	case s.intakeTab:
+		return "intake"
+	case s.settingsTab:
+		return "settings"
+	case s.dashTab:
+		return "dashboard"
+	}
+	for _, oc := range s.cases {
+		if oc.tab == cur {
+			return "case:" + oc.view.id
+		}
+	}
+	return "register"
+}
+
+func (s *Shell) selectName(name string) {
+	switch {
+	case name == "intake":
+		s.ShowIntake()
+	case name == "settings":
+		s.ShowSettings()
+	case name == "dashboard" && s.dashTab != nil:
+		s.tabs.Select(s.dashTab)
+	case strings.HasPrefix(name, "case:"):
+		s.OpenCase(strings.TrimPrefix(name, "case:"))
+	default:
+		s.ShowRegister()
+	}
+}
+
+// ShowScreen selects a screen by name (register, intake, settings, dashboard, case:REF), for
+// the program's --show option.
+func (s *Shell) ShowScreen(name string) { s.selectName(name) }
+
+func (s *Shell) canvas() fyne.Canvas { return s.cfg.Window.Canvas() }
+
+func (s *Shell) tabSelected(t *container.TabItem) {
+	if t == s.dashTab && !s.dashBuilt {
+		s.dashBuilt = true
+		if d := s.cfg.Dashboard(s.e.store, s.e.lang, s.ShowCases); d != nil {
+			t.Content = d
+			s.tabs.Refresh()
+		}
+	}
+	switch t {
+	case s.registerTab:
+		s.register.FocusSearch(s.canvas())
+	case s.intakeTab:
+		s.intake.FocusFirst(s.canvas())
+	case s.settingsTab:
+		s.settings.FocusFirst(s.canvas())
+	}
+	for _, oc := range s.cases {
+		if oc.tab == t {
+			oc.view.FocusFirst(s.canvas())
+		}
+	}
+}
+
+// ShowCases shows the register filtered by f (the dashboard's way to the cases).
+func (s *Shell) ShowCases(f data.Filter) {
+	s.register.ShowCases(f)
+	s.ShowRegister()
+}
+
+// ShowRegister selects the register with the keyboard in the search box (Ctrl+F).
+func (s *Shell) ShowRegister() {
+	if s.tabs.Selected() != s.registerTab {
+		s.tabs.Select(s.registerTab)
+	}
+	s.register.FocusSearch(s.canvas())
+}
+
+// ShowIntake selects the intake form with the keyboard on its first field (Ctrl+N).
+func (s *Shell) ShowIntake() {
+	if s.tabs.Selected() != s.intakeTab {
+		s.tabs.Select(s.intakeTab)
+	}
+	s.intake.freshen()
+	s.intake.FocusFirst(s.canvas())
+}
+
+// ShowSettings selects the settings.
+func (s *Shell) ShowSettings() {
+	if s.tabs.Selected() != s.settingsTab {
+		s.tabs.Select(s.settingsTab)
+	}
+	s.settings.FocusFirst(s.canvas())
+}
+
+// OpenCase shows a case in a tab of its own (the same tab if it is open already).
+func (s *Shell) OpenCase(ref string) {
+	for _, oc := range s.cases {
+		if oc.view.id == ref || (oc.view.c != nil && oc.view.c.Number == ref) {
+			s.tabs.Select(oc.tab)
+			oc.view.FocusFirst(s.canvas())
+			return
+		}
+	}
+	v := newCaseView(s.e, ref, s.cfg.Letter)
+	title := ref
+	if len(title) > 20 {
+		title = "…"
+	}
+	tab := container.NewTabItemWithIcon(title, theme.DocumentIcon(), v.Object())
+	oc := &openCase{view: v, tab: tab}
+	v.OnEscape = func() { s.closeCase(oc) }
+	v.OnChanged = func(*data.Case) {
+		s.register.Reload()
+		s.reminder.Refresh()
+	}
+	v.loaded = func() {
+		if tab.Text != v.c.Number {
+			tab.Text = v.c.Number
+			s.tabs.Refresh()
+		}
+		// The view was built anew: the keyboard goes to its first action.
+		if s.tabs.Selected() == tab {
+			v.FocusFirst(s.canvas())
+		}
+	}
+	s.cases = append(s.cases, oc)
+	s.tabs.Append(tab)
+	s.tabs.Select(tab)
+}
+
+// closeCase closes a case's tab and goes back to the register.
+func (s *Shell) closeCase(oc *openCase) {
+	oc.view.Close()
+	for i, x := range s.cases {
+		if x == oc {
+			s.cases = append(s.cases[:i], s.cases[i+1:]...)
+			break
+		}
+	}
+	s.tabs.Remove(oc.tab)
+	s.ShowRegister()
+}
+
+func (s *Shell) currentCase() *openCase {
+	cur := s.tabs.Selected()
+	for _, oc := range s.cases {
+		if oc.tab == cur {
+			return oc
+		}
+	}
+	return nil
+}
+
+// save is Ctrl+S: it saves what the current screen is about.
+func (s *Shell) save() {
+	switch cur := s.tabs.Selected(); {
+	case cur == s.intakeTab:
+		s.intake.Save()
+	case s.currentCase() != nil:
+		s.currentCase().view.Save(s.canvas())
+	}
+}
+
+// closeTab is Ctrl+W: a case's tab closes; elsewhere the register comes to the front.
+func (s *Shell) closeTab() {
+	if oc := s.currentCase(); oc != nil {
+		s.closeCase(oc)
+		return
+	}
+	s.ShowRegister()
+}
+
+func (s *Shell) reply() {
+	if oc := s.currentCase(); oc != nil {
+		oc.view.FocusReply(s.canvas())
+	}
+}
+
+func ctrl(k fyne.KeyName) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+}
+
+// menu is the window's menu. Its shortcuts work wherever the keyboard is, also inside
+// a text field, because Fyne gives menu shortcuts the first go at every key.
+func (s *Shell) menu() *fyne.MainMenu {
+	e := s.e
+	item := func(key string, sc fyne.Shortcut, do func()) *fyne.MenuItem {
+		i := fyne.NewMenuItem(e.t(key), do)
+		i.Shortcut = sc
+		return i
+	}
+	register := fyne.NewMenu(e.t("window.menu.register"),
+		item("window.menu.new", ctrl(fyne.KeyN), s.ShowIntake),
+		item("window.menu.mail", ctrl(fyne.KeyE), s.chooseMail),
+		item("window.menu.search", ctrl(fyne.KeyF), s.ShowRegister),
+		item("window.menu.save", ctrl(fyne.KeyS), s.save),
+		item("window.menu.reply", ctrl(fyne.KeyR), s.reply),
+		item("window.menu.close_tab", ctrl(fyne.KeyW), s.closeTab),
+		fyne.NewMenuItemSeparator(),
+		item("window.menu.overdue", ctrl(fyne.KeyD), func() {
+			s.ShowRegister()
+			s.register.ShowOverdue()
+		}),
+		item("window.menu.settings", ctrl(fyne.KeyComma), s.ShowSettings),
+	)
+	var langs []*fyne.MenuItem
+	for _, l := range []struct{ code, key string }{{"it", "settings.language_name.it"}, {"de", "settings.language_name.de"}, {"en", "settings.language_name.en"}} {
+		code := l.code
+		i := fyne.NewMenuItem(e.t(l.key), func() { s.SetLanguage(code) })
+		i.Checked = code == e.lang
+		langs = append(langs, i)
+	}
+	language := fyne.NewMenu(e.t("window.menu.language"), langs...)
+	help := fyne.NewMenu(e.t("window.menu.help"), fyne.NewMenuItem(e.t("window.menu.keys"), s.ShowKeys))
+	return fyne.NewMainMenu(register, language, help)
+}
+
+// ShowKeys shows the keyboard shortcuts (Help menu).
+func (s *Shell) ShowKeys() {
+	inform(s.e, s.e.t("window.menu.keys"), s.e.t("window.keys"))
+}
+
+// chooseMail asks for an .eml file (Ctrl+E).
+func (s *Shell) chooseMail() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		u := r.URI()
+		r.Close()
+		s.loadMail(u)
+	}, s.cfg.Window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".eml", ".EML"}))
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// dropped takes an e-mail dropped on the window.
+func (s *Shell) dropped(_ fyne.Position, uris []fyne.URI) {
+	for _, u := range uris {
+		if strings.EqualFold(u.Extension(), ".eml") {
+			s.loadMail(u)
+			return
+		}
+	}
+	if len(uris) > 0 {
+		inform(s.e, s.e.t("intake.mail_title"), s.e.t("intake.mail_only_eml"))
+	}
+}
+
+// loadMail reads an .eml file and fills the intake form from it. A broken file gets a
+// message and changes nothing; a form with unsaved input is replaced only if the clerk
+// agrees.
+func (s *Shell) loadMail(u fyne.URI) {
+	var raw []byte
+	name := u.Name()
+	s.e.background(func() error {
+		var err error
+		raw, err = os.ReadFile(u.Path())
+		if err != nil {
+			return data.Problemf("err.read_file", "path", u.Path())
+		}
+		return nil
+	}, func(err error) {
+		if err != nil {
+			showError(s.e, err)
+			return
+		}
+		s.LoadMail(name, raw)
+	})
+}
+
+// LoadMail fills the intake form from the e-mail raw (named name), asking first if
+// the form holds unsaved input.
+func (s *Shell) LoadMail(name string, raw []byte) {
+	apply := func() {
+		if err := s.intake.LoadMail(name, raw); err != nil {
+			showError(s.e, err)
+			return
+		}
+		s.ShowIntake()
+	}
+	if s.intake.Dirty() {
+		confirm(s.e, s.e.t("intake.mail_title"), s.e.t("intake.mail_replace"), apply)
+		return
+	}
+	apply()
+}
