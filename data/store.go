@@ -82,6 +82,9 @@ type Options struct {
 	IDs   IDSource
 	// Actor is the clerk recorded in the audit trail; empty: the operating-system user.
 	Actor string
+	// CacheMiB is SQLite's page cache per connection (default 256: bulk work on a large
+	// register). The window passes less: it reads in short bursts and must stay small.
+	CacheMiB int
 }
 
 // Store is an open register.
@@ -171,7 +174,12 @@ func osUser() string {
 	return "unknown"
 }
 
-func dsn(path string) string {
+func dsn(path string) string { return dsnWith(path, 0) }
+
+func dsnWith(path string, cacheMiB int) string {
+	if cacheMiB <= 0 {
+		cacheMiB = 256
+	}
 	// busy_timeout: the window and ascoltoctl share the file; a writer waits rather
 	// than failing. synchronous FULL: a saved case survives a power cut.
 	// _txlock immediate: write transactions take the write lock at BEGIN, so two
@@ -181,7 +189,7 @@ func dsn(path string) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
 	// A larger page cache keeps a million-case register's indexes in memory.
-	q.Add("_pragma", "cache_size(-262144)")
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheMiB*1024))
 	// Checkpoints (copying the WAL into the register) run in the background, see
 	// maintain; this is only the limit past which a writer does one itself.
 	q.Add("_pragma", "wal_autocheckpoint(65536)")
@@ -219,7 +227,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := refuseNetworkShare(path); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(path))
+	db, err := sql.Open("sqlite", dsnWith(path, opt.CacheMiB))
 	if err != nil {
 		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
 	}

@@ -156,7 +156,7 @@ func (v *IntakeView) build() {
 	v.description = newTextArea(6)
 	v.name = newTextEntry()
 	v.email = newTextEntry()
-	v.email.SetPlaceHolder("nome@example.org")
+	v.email.SetPlaceHolder(e.t("intake.email_hint"))
 	v.phone = newTextEntry()
 	v.address = newTextEntry()
 	v.category = newTextEntry()

@@ -39,6 +39,10 @@ type Config struct {
 	// WatchEvery is how often the register is looked at for changes made by other
 	// programs (default every second).
 	WatchEvery time.Duration
+	// About is the program's version line (Help → About); Diagnostics gathers the text
+	// for support (Help → Copy diagnostics). Either may be empty/nil.
+	About       string
+	Diagnostics func() string
 }
 
 // Shell is the main window: the register, the intake form, the dashboard, the settings
@@ -447,6 +451,18 @@ func (s *Shell) menu() *fyne.MainMenu {
 	}
 	language := fyne.NewMenu(e.t("window.menu.language"), langs...)
 	help := fyne.NewMenu(e.t("window.menu.help"), fyne.NewMenuItem(e.t("window.menu.keys"), s.ShowKeys))
+	if s.cfg.About != "" {
+		help.Items = append(help.Items, fyne.NewMenuItem(e.t("window.menu.about"), func() {
+			inform(s.e, e.t("window.menu.about"), s.cfg.About)
+		}))
+	}
+	if s.cfg.Diagnostics != nil {
+		help.Items = append(help.Items, fyne.NewMenuItem(e.t("window.menu.diagnostics"), func() {
+			text := s.cfg.Diagnostics()
+			s.cfg.App.Clipboard().SetContent(text)
+			inform(s.e, e.t("window.menu.diagnostics"), e.t("window.diagnostics_copied"))
+		}))
+	}
 	return fyne.NewMainMenu(register, language, help)
 }
 

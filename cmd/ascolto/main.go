@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"ascolto/assets"
+	"ascolto/cmd/internal/buildinfo"
 	"ascolto/data"
 	"ascolto/translations"
 	"ascolto/ui"
@@ -56,7 +57,12 @@ func run() int {
 	demo := flag.Bool("demo", false, "on a first start, make the demo register without asking")
 	shot := flag.String("screenshot", "", "capture the window to this PNG once it is drawn, then quit")
 	show := flag.String("show", "", "with --screenshot: the screen to capture (register, intake, case, settings, keys)")
+	version := flag.Bool("version", false, "print the version and build, then quit")
 	flag.Parse()
+	if *version {
+		fmt.Println(buildinfo.String("Ascolto"))
+		return exitOK
+	}
 	if flag.NArg() > 0 || (*lang != "" && !translations.Supported(*lang)) || !screens[*show] {
 		flag.Usage()
 		return exitUsage
@@ -71,6 +77,12 @@ func run() int {
 	p.lang = p.chooseLanguage(*lang)
 	p.path, p.explicitPath = p.choosePath(*path)
 	ui.UseFyneLanguage(p.lang)
+	defer openLog()()
+	release, forwarded, held := p.holdRegister()
+	defer release()
+	if forwarded { // the program that has the register came forward: nothing to do here
+		return exitOK
+	}
 
 	w := a.NewWindow("Ascolto")
 	w.SetIcon(icon)
@@ -90,7 +102,12 @@ func run() int {
 		p.watchdog(3 * time.Minute)
 	}
 	var wg sync.WaitGroup
-	wg.Go(p.start) // never read or write the register on the UI thread
+	if held != nil { // another program has the register and does not answer
+		p.setExit(exitNoOpen)
+		fyne.Do(func() { p.showProblem(held) })
+	} else {
+		wg.Go(p.start) // never read or write the register on the UI thread
+	}
 	w.ShowAndRun()
 	cancel()
 	wg.Wait()

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"ascolto/cmd/internal/buildinfo"
 	"ascolto/data"
 	"ascolto/data/draft"
 	"ascolto/ui"
@@ -50,7 +51,7 @@ func (p *program) exitCode() int {
 // start opens the register, or shows the first-start screen where there is none, and
 // puts the right screen in the window. It runs on its own goroutine.
 func (p *program) start() {
-	store, err := data.Open(p.path, data.Options{})
+	store, err := data.Open(p.path, windowOptions)
 	if pr, ok := data.AsProblem(err); ok && pr.Key == "err.no_register" {
 		if p.demo {
 			store, err = p.createTrial()
@@ -95,7 +96,7 @@ func (p *program) showFirstStart() {
 	v := ui.NewFirstStartView(p.lang, p.path, p.win, ui.FirstStart{
 		TrialCases: trialCases,
 		Create: func(o data.Office, signer string) error {
-			store, err := data.Create(p.path, o, data.Options{})
+			store, err := data.Create(p.path, o, windowOptions)
 			if err != nil {
 				return err
 			}
@@ -106,7 +107,7 @@ func (p *program) showFirstStart() {
 			return nil
 		},
 		Open: func(path string) error {
-			store, err := data.Open(path, data.Options{})
+			store, err := data.Open(path, windowOptions)
 			if err != nil {
 				return err
 			}
@@ -143,7 +144,8 @@ func (p *program) showRegister(store *data.Store, drafts *draft.Store, opened ti
 	}
 	p.logf("window ready for the register %v after start", time.Since(p.started).Round(time.Millisecond))
 	shell := ui.NewShell(ui.Config{Store: store, Lang: p.lang, Window: p.win, App: p.app, Drafts: drafts,
-		Letter: letterPanel(p.win), Dashboard: dashboard})
+		Letter: letterPanel(p.win), Dashboard: dashboard,
+		About: buildinfo.String("Ascolto"), Diagnostics: p.diagnostics(store)})
 	p.mu.Lock()
 	p.store, p.shell = store, shell
 	p.mu.Unlock()
@@ -156,6 +158,10 @@ func (p *program) showRegister(store *data.Store, drafts *draft.Store, opened ti
 	}
 	shell.Show()
 	p.logf("screens built %v after start", time.Since(p.started).Round(time.Millisecond))
+	p.tellMigration(store)
+	if p.shot == "" { // not for a screenshot run: it must not leave backups behind
+		go p.housekeep(store)
+	}
 }
 
 // showForScreenshot brings the screen asked for with --show to the front, then

@@ -36,7 +36,7 @@ func (p *program) createTrial() (*data.Store, error) {
 	begun := time.Now()
 	tmp := p.path + ".trial"
 	removeDB(tmp) // left over from an interrupted start; the name is ours
-	store, err := data.Create(tmp, demo.Office(), data.Options{})
+	store, err := data.Create(tmp, demo.Office(), windowOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -57,14 +57,14 @@ func (p *program) createTrial() (*data.Store, error) {
 	}
 	if errors.Is(err, os.ErrExist) { // another start (or ascoltoctl init) was quicker: use its register
 		removeDB(tmp)
-		return data.Open(p.path, data.Options{})
+		return data.Open(p.path, windowOptions)
 	}
 	if err != nil {
 		removeDB(tmp)
 		return nil, err
 	}
 	p.logf("trial register of %d cases made in %v", trialCases, time.Since(begun).Round(time.Millisecond))
-	return data.Open(p.path, data.Options{})
+	return data.Open(p.path, windowOptions)
 }
 
 // moveDB renames a closed SQLite file (and a write-ahead log, should one remain) into

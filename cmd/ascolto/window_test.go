@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -75,14 +76,25 @@ func xvfb(t *testing.T) string {
 // standard error. A run that hangs is killed with its display after a few minutes.
 func runWindow(t *testing.T, args ...string) (int, string) {
 	t.Helper()
+	return runWindowFor(t, 4*time.Minute, args...)
+}
+
+// stopWindows ends the programs started on db (by the argument list they were given).
+func stopWindows(t *testing.T, db string) {
+	exec.Command("pkill", "-f", "--", "--db "+db).Run()
+}
+
+func runWindowFor(t *testing.T, limit time.Duration, args ...string) (int, string) {
+	t.Helper()
 	bin := ascoltoBinary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, xvfb(t), append([]string{"-a", "-s", "-screen 0 1280x800x24", bin}, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // xvfb-run, Xvfb and the program
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir()) // Fyne's settings stay out of $HOME
+	// Fyne's settings and the program's log stay out of $HOME.
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "ASCOLTO_HOME="+t.TempDir())
 	if os.Getenv("GALLIUM_DRIVER") == "" {
 		// Mesa's default software renderer (llvmpipe) reads the window back empty under
 		// Xvfb; softpipe draws the same picture and reads it back.
@@ -270,4 +282,37 @@ func TestWindowRejectsAnUnknownLanguage(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != exitUsage {
 		t.Errorf("exit %v, want code %d; output %s", err, exitUsage, out)
 	}
+}
+
+// TestSecondStartBringsTheFirstForward: one program per register. A second start on the
+// same register asks the running window to come forward and ends, without opening the
+// register or a window of its own (it needs no display for that).
+func TestSecondStartBringsTheFirstForward(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "register.ascolto")
+	first := make(chan int, 1)
+	go func() {
+		// The first program makes the demo register and stays until the test ends it.
+		code, _ := runWindowFor(t, 90*time.Second, "--db", db, "--lang", "it", "--demo")
+		first <- code
+	}()
+	lock := db + ".lock"
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if b, err := os.ReadFile(lock); err == nil && len(strings.Fields(string(b))) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first program never took the register")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	second := exec.Command(ascoltoBinary(t), "--db", db, "--lang", "de")
+	second.Env = append(os.Environ(), "DISPLAY=", "XDG_CONFIG_HOME="+t.TempDir(), "ASCOLTO_HOME="+t.TempDir())
+	out, err := second.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "in den Vordergrund geholt") {
+		t.Fatalf("second start: %v\n%s", err, out)
+	}
+	stopWindows(t, db)
+	<-first
 }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"ascolto/cmd/internal/applog"
+	"ascolto/cmd/internal/buildinfo"
+	"ascolto/cmd/internal/support"
+	"ascolto/data"
+	"ascolto/data/instance"
+	"ascolto/translations"
+)
+
+// windowOptions: a smaller page cache than ascoltoctl's bulk work — the window reads in
+// short bursts and a desktop program should stay within a few hundred MB on a register
+// of a million cases.
+var windowOptions = data.Options{CacheMiB: 32}
+
+// logPath is the window's log in the user's data folder (rotated, see applog).
+func logPath() string { return filepath.Join(data.DefaultDir(), "logs", "ascolto.log") }
+
+// openLog sends the standard logger to the rotating log file as well as to stderr.
+func openLog() func() {
+	w, err := applog.Open(logPath())
+	if err != nil {
+		log.Printf("ascolto: no log file: %v", err)
+		return func() {}
+	}
+	log.SetOutput(io.MultiWriter(os.Stderr, w))
+	log.Printf("%s started", buildinfo.String("Ascolto"))
+	return func() { log.SetOutput(os.Stderr); w.Close() }
+}
+
+// holdRegister makes this the one program on the register. When another already has
+// it, that one is asked to come forward and this start ends; if it does not answer,
+// the clerk is told (problem is then non-nil and shown instead of the register).
+func (p *program) holdRegister() (release func(), forwarded bool, problem error) {
+	in, err := instance.Acquire(p.path)
+	switch {
+	case err == instance.ErrRunning:
+		if instance.Knock(p.path) {
+			os.Stderr.WriteString("ascolto: " + translations.T(p.lang, "window.already_open") + "\n")
+			return func() {}, true, nil
+		}
+		return func() {}, false, data.Problemf("window.already_open_noanswer")
+	case err != nil: // no lock possible (read-only folder): carry on, data.Open will say more
+		log.Printf("ascolto: no lock beside the register: %v", err)
+		return func() {}, false, nil
+	}
+	if err := in.Listen(func() {
+		fyne.Do(func() { p.win.Show(); p.win.RequestFocus() })
+	}); err != nil {
+		log.Printf("ascolto: a second start cannot call this window: %v", err)
+	}
+	return in.Release, false, nil
+}
+
+// housekeep keeps the register safe while the window is open: today's backup at start
+// and, checked every hour, the next day's; the retention rule applied once at start.
+func (p *program) housekeep(store *data.Store) {
+	backup := func() {
+		if path, err := store.DailyBackup(p.ctx); err != nil {
+			log.Printf("ascolto: daily backup: %v", err)
+		} else if path != "" {
+			log.Printf("ascolto: daily backup %s", path)
+		}
+	}
+	backup()
+	if n, err := store.ApplyRetention(p.ctx); err != nil {
+		log.Printf("ascolto: retention: %v", err)
+	} else if n > 0 {
+		log.Printf("ascolto: retention rule anonymised %d cases", n)
+	}
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-tick.C:
+			backup()
+		}
+	}
+}
+
+// tellMigration says, once, that opening upgraded the register and where the old
+// version is kept. UI thread.
+func (p *program) tellMigration(store *data.Store) {
+	m := store.Migrated()
+	if m == nil || m.Backup == "" {
+		return
+	}
+	log.Printf("ascolto: register upgraded %s", m)
+	dialog.ShowInformation(translations.T(p.lang, "window.migrated_title"),
+		translations.T(p.lang, "window.migrated", "from", itoa(m.From), "to", itoa(m.To), "backup", m.Backup), p.win)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// diagnostics is Help → Copy diagnostics.
+func (p *program) diagnostics(store *data.Store) func() string {
+	return func() string {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return support.Report(ctx, "Ascolto", store, logPath())
+	}
+}
