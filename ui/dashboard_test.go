@@ -66,30 +66,11 @@ func dashRegister(t testing.TB) *data.Store {
 	return s
 }
 
-// dashQueue stands in for fyne.Do: the dashboard's loads hand their results to it and
-// the test runs them, in order, on its own goroutine.
-type dashQueue chan func()
-
-func (q dashQueue) do(f func()) { q <- f }
-
-func (q dashQueue) until(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.After(60 * time.Second)
-	for !cond() {
-		select {
-		case f := <-q:
-			f()
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
 // showDashboard opens the dashboard in a window of a laptop's size and waits for its
 // figures; opened collects the filters it asks the register to show.
 func showDashboard(t testing.TB, s *data.Store, lang string) (*Dashboard, fyne.Window, *[]data.Filter) {
 	t.Helper()
-	q := make(dashQueue, 1000)
+	q := make(uiQueue, 1000)
 	var opened []data.Filter
 	d := newDashboard(s, lang, func(f data.Filter) { opened = append(opened, f) }, q.do)
 	w := test.NewWindow(d)
@@ -190,7 +171,7 @@ func TestDashboardClickThrough(t *testing.T) {
 	}
 	// The action's cases: one opens by its number.
 	actions, _ := s.Actions(context.Background(), data.ActionFilter{Pending: true})
-	q := make(dashQueue, 100)
+	q := make(uiQueue, 100)
 	d.do = q.do
 	d.showBehind(actions[0])
 	q.until(t, "the cases behind the action", func() bool { return len(d.behind.Objects) > 1 })
@@ -264,7 +245,7 @@ func BenchmarkDashboardOpen(b *testing.B) {
 			var worst time.Duration
 			for b.Loop() {
 				t0 := time.Now()
-				q := make(dashQueue, 1000)
+				q := make(uiQueue, 1000)
 				d := newDashboard(s, "it", nil, q.do)
 				if tc.preset > 0 {
 					d.period.SetSelectedIndex(tc.preset)

@@ -62,7 +62,7 @@ func (q uiQueue) do(f func()) { q <- f }
 // until runs queued work until cond holds, failing the test after a generous wait.
 func (q uiQueue) until(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
+	deadline := time.After(60 * time.Second) // slow CI machines: the dashboard reads a lot
 	for !cond() {
 		select {
 		case f := <-q:

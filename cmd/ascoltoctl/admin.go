@@ -91,10 +91,7 @@ func newProgress(e *env, total int) func(done, total int) {
 func cmdVerify(e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
-	if _, err := e.parse(fs, args, 0); err != nil {
-		return err
-	}
-	s, err := e.open()
+	_, s, err := e.openWith(fs, args, 0)
 	if err != nil {
 		return err
 	}

@@ -521,10 +521,7 @@ func actionList(e *env, args []string) error {
 	all := fs.Bool("all", false, "")
 	office := fs.String("office", "", "")
 	asJSON := fs.Bool("json", false, "")
-	if _, err := e.parse(fs, args, 0); err != nil {
-		return err
-	}
-	s, err := e.open()
+	_, s, err := e.openWith(fs, args, 0)
 	if err != nil {
 		return err
 	}
