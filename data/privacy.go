@@ -78,6 +78,9 @@ func (t *Tx) applyRedacted(action string, old, next *Case, note string) error {
 	if err := t.audit(now, next, action, changes, note); err != nil {
 		return err
 	}
+	if err := t.settleConflicts(next.ID, changes, false); err != nil {
+		return err
+	}
 	return t.logOp(now, next.ID, action, old.Version)
 }
 

@@ -44,6 +44,9 @@ type Tx struct {
 	opRows    [][]any
 	// The protocol counters read or moved in this transaction, written at commit.
 	counters map[counterKey]int64
+	// What this transaction knows each touched case's writers had seen: per office,
+	// its highest operation on the case (the deps of the next local operation).
+	caseDeps map[string]map[string]int64
 }
 
 type counterKey struct {
@@ -61,7 +64,7 @@ func (t *Tx) flush() error {
 		rows *[][]any
 	}{
 		{`INSERT INTO audit(seq, at, actor, office, case_id, action, changes, note, hash) VALUES `, &t.auditRows},
-		{`INSERT INTO ops(origin, seq, hlc, case_id, action, base_version, audit_seq) VALUES `, &t.opRows},
+		{`INSERT INTO ops(origin, seq, hlc, case_id, action, base_version, audit_seq, deps, fields, actor, at, note) VALUES `, &t.opRows},
 	} {
 		rows := *b.rows
 		for len(rows) > 0 {
@@ -101,7 +104,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return &Problem{Key: "err.busy", Err: err}
 	}
-	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}, counters: map[counterKey]int64{}}
+	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}, counters: map[counterKey]int64{}, caseDeps: map[string]map[string]int64{}}
 	defer func() {
 		for _, st := range t.stmts {
 			st.Close()
@@ -311,7 +314,25 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 	if err := t.audit(now, next, action, changes, note); err != nil {
 		return err
 	}
+	if err := t.settleConflicts(next.ID, changes, old == nil); err != nil {
+		return err
+	}
 	return t.logOp(now, next.ID, action, base)
+}
+
+// settleConflicts removes the conflicts of the fields a local change sets: the clerk has
+// seen every value kept (they are all in this register), so the change comes after all
+// of them, here and in every office it reaches (data/merge.go).
+func (t *Tx) settleConflicts(caseID string, changes []FieldChange, created bool) error {
+	if created || len(changes) == 0 {
+		return nil
+	}
+	for _, c := range changes {
+		if _, err := t.exec(`DELETE FROM conflicts WHERE case_id = ? AND field = ?`, caseID, c.Field); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	return nil
 }
 
 func (t *Tx) writeErr(err error) error {
@@ -426,13 +447,52 @@ func jsonString(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
-// logOp records the change as an operation of this office for the exchange.
+// logOp records the change as an operation of this office for the exchange, with what
+// it had seen of the case: the other offices' operations on it applied here.
 func (t *Tx) logOp(now time.Time, caseID, action string, base int64) error {
+	deps, err := t.depsOf(caseID, base == 0)
+	if err != nil {
+		return err
+	}
 	t.seq++
 	t.hlc = t.hlc.Tick(now)
 	t.dirty = true
-	t.opRows = append(t.opRows, []any{t.s.local.Code, t.seq, t.hlc.String(), caseID, action, base, t.auditSeq})
+	t.opRows = append(t.opRows, []any{t.s.local.Code, t.seq, t.hlc.String(), caseID, action, base, t.auditSeq,
+		formatDeps(deps), nil, "", "", ""})
+	if len(t.opRows) >= flushEvery {
+		return t.flush()
+	}
 	return nil
+}
+
+// depsOf is, per other office, the highest of its operations on the case applied here;
+// a new case has none. The transaction keeps what it read and what it added.
+func (t *Tx) depsOf(caseID string, created bool) (map[string]int64, error) {
+	if d, ok := t.caseDeps[caseID]; ok {
+		return d, nil
+	}
+	d := map[string]int64{}
+	if !created {
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT origin, max(seq) FROM ops WHERE case_id = ? AND origin <> ? GROUP BY origin`, caseID, t.s.local.Code)
+		if err != nil {
+			return nil, t.writeErr(err)
+		}
+		for rows.Next() {
+			var o string
+			var n int64
+			if err := rows.Scan(&o, &n); err != nil {
+				rows.Close()
+				return nil, t.writeErr(err)
+			}
+			d[o] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, t.writeErr(err)
+		}
+	}
+	t.caseDeps[caseID] = d
+	return d, nil
 }
 
 // AuditEntry is one line of the audit trail.

@@ -1,0 +1,627 @@
+package data
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Changes received from other offices come in here, through the same transaction, audit
+// trail and change log as a clerk's (ARCHITECTURE.md: one way in).
+//
+// How offices converge. A case is the result of all the operations on it, whatever order
+// they arrived in: for each field, the writes not seen by another write of that field are
+// its heads. Write a was seen by write b when b's office had applied a before making b —
+// the same office's earlier operations always, another office's when b's deps reach a's
+// sequence. One head is the field's value. Two or more heads are a conflict: every office
+// shows the same provisional value, the head with the highest clock reading (then office
+// code, then sequence), keeps the others in the conflicts table, and a clerk's choice is
+// a new write that has seen all heads, so it becomes the only one everywhere it arrives.
+// The clock only orders; whether two writes conflict is decided by what they had seen
+// (EXCHANGE.md). Since heads are a function of the set of operations alone, two registers
+// that hold the same operations hold the same cases, field by field: the simulation in
+// data/exchange checks exactly this with a canonical hash (CanonicalHash).
+
+// RemoteFile names a verified exchange file: its office, its sequence range and its hash.
+type RemoteFile struct {
+	Origin string
+	First  int64
+	Last   int64
+	SHA256 string
+	Name   string
+}
+
+// Errors of ApplyRemote that the exchange acts on: a gap waits for the missing file, a
+// fork (same sequences, other content) is an alarm.
+var (
+	ErrGap  = errors.New("exchange: sequence gap")
+	ErrFork = errors.New("exchange: same sequence, different content")
+)
+
+// mergeFields are what merging decides: the case's fields and the recorded outcome.
+// Other names an operation carries (attachment, letter…) are history only.
+var mergeFields = func() map[string]bool {
+	m := map[string]bool{"outcome": true}
+	for _, f := range fieldNames {
+		m[f] = true
+	}
+	return m
+}()
+
+// ApplyRemote applies a verified exchange file's operations and moves the office's
+// high-water mark, in one transaction. A file applied before changes nothing and returns
+// 0; a file that starts after the next expected sequence returns ErrGap and changes
+// nothing; a file whose sequences were applied with other content returns ErrFork.
+// Operations of this register's own office are taken too (a register restored from an
+// older backup gets back what it had published), and its sequence moves past them.
+func (s *Store) ApplyRemote(ctx context.Context, f RemoteFile, ops []Operation) (int, error) {
+	var n int
+	err := s.Update(ctx, func(t *Tx) error {
+		var err error
+		n, err = t.applyRemote(f, ops)
+		return err
+	})
+	return n, err
+}
+
+func (t *Tx) applyRemote(f RemoteFile, ops []Operation) (int, error) {
+	if len(ops) == 0 || f.First != ops[0].Seq || f.Last != ops[len(ops)-1].Seq {
+		return 0, Problemf("exchange.bad_range", "file", f.Name)
+	}
+	for i, op := range ops {
+		if op.Origin != f.Origin || op.Seq != f.First+int64(i) {
+			return 0, Problemf("exchange.bad_range", "file", f.Name)
+		}
+	}
+	var known string
+	err := t.queryRow(`SELECT sha256 FROM exchange_files WHERE origin = ? AND first = ?`, f.Origin, f.First).Scan(&known)
+	switch {
+	case err == nil && known == f.SHA256:
+		return 0, nil
+	case err == nil:
+		return 0, ErrFork
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, t.writeErr(err)
+	}
+	var hw int64
+	if f.Origin == t.s.local.Code {
+		hw = t.seq
+	} else if err := t.queryRow(`SELECT seq FROM origins WHERE origin = ?`, f.Origin).Scan(&hw); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, t.writeErr(err)
+	}
+	if f.First > hw+1 {
+		return 0, ErrGap
+	}
+	applied := 0
+	for _, op := range ops {
+		if op.Seq <= hw {
+			// Held already (from another file cut differently): it must be the same.
+			var hlc, caseID, action string
+			if err := t.queryRow(`SELECT hlc, case_id, action FROM ops WHERE origin = ? AND seq = ?`, op.Origin, op.Seq).Scan(&hlc, &caseID, &action); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					continue // compacted away here: nothing to compare
+				}
+				return 0, t.writeErr(err)
+			}
+			if hlc != op.HLC.String() || caseID != op.CaseID || action != op.Action {
+				return 0, ErrFork
+			}
+			continue
+		}
+		if err := t.applyOp(op); err != nil {
+			return 0, err
+		}
+		applied++
+	}
+	if f.Last > hw {
+		if f.Origin == t.s.local.Code {
+			t.seq = f.Last
+			t.dirty = true
+		} else if _, err := t.exec(`INSERT INTO origins(origin, seq) VALUES (?, ?) ON CONFLICT(origin) DO UPDATE SET seq = excluded.seq`, f.Origin, f.Last); err != nil {
+			return 0, t.writeErr(err)
+		}
+	}
+	now := formatTime(t.Now())
+	if _, err := t.exec(`INSERT INTO exchange_files(origin, first, last, sha256, name, applied_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(origin, first) DO NOTHING`, f.Origin, f.First, f.Last, f.SHA256, f.Name, now); err != nil {
+		return 0, t.writeErr(err)
+	}
+	if _, err := t.exec(`UPDATE exchange_offices SET last_heard = ? WHERE code = ?`, now, f.Origin); err != nil {
+		return 0, t.writeErr(err)
+	}
+	return applied, nil
+}
+
+// applyOp takes one operation from another office: it joins the case's operations, the
+// case is merged again from all of them, and the difference is the audit entry.
+func (t *Tx) applyOp(op Operation) error {
+	if op.CaseID == "" || op.Action == "" {
+		return Problemf("exchange.bad_op", "origin", op.Origin, "seq", strconv.FormatInt(op.Seq, 10))
+	}
+	now := t.s.clock.Now()
+	t.hlc = t.hlc.Observe(op.HLC, now)
+	t.dirty = true
+	if err := t.flush(); err != nil {
+		return err
+	}
+	all, err := t.caseOperations(op.CaseID)
+	if err != nil {
+		return err
+	}
+	all = append(all, op)
+	m, err := merge(all)
+	if err != nil {
+		return Problemf("exchange.bad_op", "origin", op.Origin, "seq", strconv.FormatInt(op.Seq, 10))
+	}
+	old, err := t.get(op.CaseID)
+	if err != nil {
+		if p, ok := AsProblem(err); !ok || p.Key != "err.unknown_ref" {
+			return err
+		}
+		old = nil
+	}
+
+	var changes []FieldChange
+	if m.complete {
+		next, err := caseFromFields(op.CaseID, m.values)
+		if err != nil {
+			return Problemf("exchange.bad_op", "origin", op.Origin, "seq", strconv.FormatInt(op.Seq, 10))
+		}
+		if err := t.ensureOffice(next.Office); err != nil {
+			return err
+		}
+		changes = diff(old, next)
+		if old == nil {
+			var n int64
+			if err := t.queryRow(`SELECT count(*) FROM audit WHERE case_id = ?`, op.CaseID).Scan(&n); err != nil {
+				return t.writeErr(err)
+			}
+			next.Version = n + 1
+			stored := *next
+			t.pending[next.ID] = &pendingRow{cur: &stored}
+			t.byNum[next.Number] = next.ID
+			t.order = append(t.order, next.ID)
+		} else {
+			next.Version = old.Version + 1
+			next.rowid = old.rowid
+			stored := *next
+			if p, ok := t.pending[old.ID]; ok {
+				p.cur = &stored
+			} else {
+				t.pending[old.ID] = &pendingRow{orig: old, cur: &stored}
+				t.order = append(t.order, old.ID)
+			}
+		}
+		if err := t.mergeSideTables(op, m); err != nil {
+			return err
+		}
+	} else {
+		// The case's first operation has not arrived yet (another office passed this
+		// one on sooner): the history keeps what it set, the case appears with it.
+		for f, v := range op.Fields {
+			changes = append(changes, FieldChange{Field: f, New: v})
+		}
+	}
+	for f, v := range op.Fields {
+		if !mergeFields[f] {
+			changes = append(changes, FieldChange{Field: f, New: v})
+		}
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
+	note := strings.TrimSpace(op.Note + " [" + op.Origin + " " + strconv.FormatInt(op.Seq, 10) + " " + op.At + "]")
+	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: op.Actor, Office: op.Origin,
+		CaseID: op.CaseID, Action: op.Action, Changes: encodeChanges(changes), Note: note, PrevHash: t.auditTip}
+	sum := e.computeHash()
+	t.auditRows = append(t.auditRows, []any{e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum})
+	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
+
+	fields, _ := json.Marshal(op.Fields)
+	t.opRows = append(t.opRows, []any{op.Origin, op.Seq, op.HLC.String(), op.CaseID, op.Action, op.BaseVersion, t.auditSeq,
+		formatDeps(op.Deps), string(fields), op.Actor, op.At, op.Note})
+	deps, err := t.depsOf(op.CaseID, false)
+	if err != nil {
+		return err
+	}
+	if op.Origin != t.s.local.Code && deps[op.Origin] < op.Seq {
+		deps[op.Origin] = op.Seq
+	}
+	return t.saveConflicts(op.CaseID, m.conflicts, now)
+}
+
+// caseOperations reads every operation held on a case, in (origin, seq) order.
+func (t *Tx) caseOperations(caseID string) ([]Operation, error) {
+	rows, err := t.tx.QueryContext(t.ctx, opQuery+`WHERE o.case_id = ? ORDER BY o.origin, o.seq`, caseID)
+	if err != nil {
+		return nil, t.writeErr(err)
+	}
+	defer rows.Close()
+	var out []Operation
+	for rows.Next() {
+		op, err := scanOperation(rows)
+		if err != nil {
+			return nil, t.writeErr(err)
+		}
+		out = append(out, op)
+	}
+	return out, rows.Err()
+}
+
+// ensureOffice makes an office known to the register when a case of it arrives: with the
+// names it published in the exchange folder, or its code until then.
+func (t *Tx) ensureOffice(code string) error {
+	res, err := t.exec(`INSERT INTO offices(code, name_it, name_de)
+		SELECT ?, coalesce(nullif(e.name_it, ''), ?), coalesce(nullif(e.name_de, ''), ?)
+		FROM (SELECT 1) LEFT JOIN exchange_offices e ON e.code = ?
+		WHERE true ON CONFLICT(code) DO NOTHING`, code, code, code, code)
+	if err != nil {
+		return t.writeErr(err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		t.s.calMu.Lock()
+		t.s.offices = nil
+		t.s.calMu.Unlock()
+	}
+	return nil
+}
+
+// mergeSideTables keeps what lives beside the case row: the outcome, and the mark and
+// the files of an anonymised case.
+func (t *Tx) mergeSideTables(op Operation, m *merged) error {
+	outcome := m.values["outcome"]
+	var err error
+	if outcome == "" {
+		_, err = t.exec(`DELETE FROM case_outcomes WHERE case_id = ?`, op.CaseID)
+	} else {
+		_, err = t.exec(`INSERT INTO case_outcomes(case_id, outcome) VALUES (?, ?)
+			ON CONFLICT(case_id) DO UPDATE SET outcome = excluded.outcome`, op.CaseID, outcome)
+	}
+	if err != nil {
+		return t.writeErr(err)
+	}
+	if op.Action == "anonymise" || op.Action == "erase" {
+		reason := ReasonRetention
+		if op.Action == "erase" {
+			reason = ReasonErasure
+		}
+		if _, err := t.exec(`INSERT INTO anonymised_cases(case_id, at, reason) VALUES (?, ?, ?) ON CONFLICT(case_id) DO NOTHING`,
+			op.CaseID, formatTime(t.Now()), reason); err != nil {
+			return t.writeErr(err)
+		}
+		if _, err := t.dropAttachments(op.CaseID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Head is one value kept for a field: the write that set it.
+type Head struct {
+	Origin string `json:"origin"`
+	Seq    int64  `json:"seq"`
+	HLC    string `json:"hlc"`
+	Actor  string `json:"actor,omitempty"`
+	Value  string `json:"value"`
+}
+
+type merged struct {
+	values    map[string]string
+	conflicts map[string][]Head // field → heads, provisional winner first
+	complete  bool              // the case's creation is among the operations
+}
+
+// seen reports whether write b's office had applied a when it made b.
+func seen(a, b *Operation) bool {
+	if a.Origin == b.Origin {
+		return a.Seq < b.Seq
+	}
+	return b.Deps[a.Origin] >= a.Seq
+}
+
+// merge computes a case from all its operations (any order).
+func merge(ops []Operation) (*merged, error) {
+	m := &merged{values: map[string]string{}, conflicts: map[string][]Head{}}
+	byField := map[string][]*Operation{}
+	for i := range ops {
+		for f := range ops[i].Fields {
+			if mergeFields[f] {
+				byField[f] = append(byField[f], &ops[i])
+			}
+		}
+	}
+	for f, writes := range byField {
+		var heads []*Operation
+		for _, a := range writes {
+			later := false
+			for _, b := range writes {
+				if a != b && seen(a, b) {
+					later = true
+					break
+				}
+			}
+			if !later {
+				heads = append(heads, a)
+			}
+		}
+		sort.Slice(heads, func(i, j int) bool {
+			a, b := heads[i], heads[j]
+			if a.HLC != b.HLC {
+				return b.HLC.Less(a.HLC)
+			}
+			if a.Origin != b.Origin {
+				return a.Origin > b.Origin
+			}
+			return a.Seq > b.Seq
+		})
+		m.values[f] = heads[0].Fields[f]
+		if len(heads) > 1 {
+			hs := make([]Head, len(heads))
+			for i, h := range heads {
+				hs[i] = Head{Origin: h.Origin, Seq: h.Seq, HLC: h.HLC.String(), Actor: h.Actor, Value: h.Fields[f]}
+			}
+			m.conflicts[f] = hs
+		}
+	}
+	m.complete = m.values["number"] != "" && m.values["received_at"] != ""
+	return m, nil
+}
+
+// saveConflicts makes the conflicts table say what the merge found for a case.
+func (t *Tx) saveConflicts(caseID string, conflicts map[string][]Head, now time.Time) error {
+	if _, err := t.exec(`DELETE FROM conflicts WHERE case_id = ? AND field NOT IN (SELECT value FROM json_each(?))`, caseID, jsonKeys(conflicts)); err != nil {
+		return t.writeErr(err)
+	}
+	for f, hs := range conflicts {
+		b, _ := json.Marshal(hs)
+		if _, err := t.exec(`INSERT INTO conflicts(case_id, field, heads, since) VALUES (?, ?, ?, ?)
+			ON CONFLICT(case_id, field) DO UPDATE SET heads = excluded.heads`, caseID, f, string(b), formatTime(now)); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	return nil
+}
+
+func jsonKeys(m map[string][]Head) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b, _ := json.Marshal(keys)
+	return string(b)
+}
+
+// caseFromFields builds a case from its fields as text (the inverse of Case.fields).
+func caseFromFields(id string, values map[string]string) (*Case, error) {
+	c := &Case{ID: id}
+	for _, f := range fieldNames {
+		if err := setField(c, f, values[f]); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// setField sets one field of a case from its text form.
+func setField(c *Case, field, v string) error {
+	num := func(dst *int) error {
+		if v == "" {
+			*dst = 0
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		*dst = n
+		return err
+	}
+	tm := func(dst **time.Time) error {
+		if v == "" {
+			*dst = nil
+			return nil
+		}
+		x, err := parseTime(v)
+		*dst = &x
+		return err
+	}
+	switch field {
+	case "number":
+		c.Number = v
+	case "office":
+		c.Office = v
+	case "kind":
+		c.Kind = Kind(v)
+	case "channel":
+		c.Channel = Channel(v)
+	case "status":
+		c.Status = Status(v)
+	case "received_at":
+		x, err := parseTime(v)
+		c.ReceivedAt = x
+		return err
+	case "due_date":
+		c.DueDate = v
+	case "deadline_days":
+		return num(&c.DeadlineDays)
+	case "waiting_since":
+		c.WaitingSince = v
+	case "waited_days":
+		return num(&c.WaitedDays)
+	case "answered_at":
+		return tm(&c.AnsweredAt)
+	case "closed_at":
+		return tm(&c.ClosedAt)
+	case "subject":
+		c.Subject = v
+	case "description":
+		c.Description = v
+	case "category":
+		c.Category = v
+	case "service":
+		c.Service = v
+	case "assignee":
+		c.Assignee = v
+	case "citizen_name":
+		c.Citizen.Name = v
+	case "citizen_email":
+		c.Citizen.Email = v
+	case "citizen_phone":
+		c.Citizen.Phone = v
+	case "citizen_address":
+		c.Citizen.Address = v
+	case "citizen_language":
+		c.Citizen.Language = Language(v)
+	case "reply_text":
+		c.Reply.Text = v
+	case "reply_language":
+		c.Reply.Language = Language(v)
+	case "reply_at":
+		return tm(&c.Reply.At)
+	case "satisfaction":
+		return num(&c.Satisfaction)
+	default:
+		return Problemf("exchange.bad_field", "field", field)
+	}
+	return nil
+}
+
+// Conflict is a field two offices changed without having seen each other's change.
+type Conflict struct {
+	CaseID string `json:"case_id"`
+	Number string `json:"number"`
+	Field  string `json:"field"`
+	// Heads are the values kept, the provisional one (shown in every office) first.
+	Heads []Head `json:"heads"`
+	Since string `json:"since"`
+}
+
+// Conflicts lists the open conflicts, oldest first.
+func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT k.case_id, coalesce(c.number, ''), k.field, k.heads, k.since
+		FROM conflicts k LEFT JOIN cases c ON c.id = k.case_id ORDER BY k.since, c.number, k.field`)
+	if err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	var out []Conflict
+	for rows.Next() {
+		var c Conflict
+		var heads string
+		if err := rows.Scan(&c.CaseID, &c.Number, &c.Field, &heads, &c.Since); err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
+		if err := json.Unmarshal([]byte(heads), &c.Heads); err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ResolveConflict is a clerk's decision on a conflict: the field gets value (one of the
+// kept values, or another), as a change that has seen every kept value, so every office
+// that receives it ends the conflict the same way.
+func (t *Tx) ResolveConflict(ref Ref, field, value, note string) (*Case, error) {
+	old, err := t.get(ref)
+	if err != nil {
+		return nil, err
+	}
+	var heads string
+	if err := t.queryRow(`SELECT heads FROM conflicts WHERE case_id = ? AND field = ?`, old.ID, field).Scan(&heads); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, Problemf("exchange.no_conflict", "number", old.Number, "field", field)
+		}
+		return nil, t.writeErr(err)
+	}
+	next := *old
+	if field == "outcome" {
+		var cur string
+		err := t.queryRow(`SELECT outcome FROM case_outcomes WHERE case_id = ?`, old.ID).Scan(&cur)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, t.writeErr(err)
+		}
+		if cur != value {
+			return t.SetOutcome(ref, Outcome(value))
+		}
+		if err := t.apply("resolve", old, &next, note, map[string]string{field: value}); err != nil {
+			return nil, err
+		}
+		return &next, t.settleConflicts(old.ID, []FieldChange{{Field: field}}, false)
+	}
+	if err := setField(&next, field, value); err != nil {
+		return nil, Problemf("exchange.bad_value", "field", field, "value", value)
+	}
+	var extra map[string]string
+	if (&next).fields() == old.fields() {
+		// The clerk keeps the value shown: the decision is still a write of the field.
+		extra = map[string]string{field: value}
+	}
+	if err := t.apply("resolve", old, &next, note, extra); err != nil {
+		return nil, err
+	}
+	if extra != nil {
+		if err := t.settleConflicts(old.ID, []FieldChange{{Field: field}}, false); err != nil {
+			return nil, err
+		}
+	}
+	return &next, nil
+}
+
+// CanonicalHash is a digest of every case as the offices share it (all fields but the
+// local version and row number), its outcome and its open conflicts: two registers that
+// took the same operations have the same hash.
+func (s *Store) CanonicalHash(ctx context.Context) (string, error) {
+	h := sha256.New()
+	write := func(parts ...string) {
+		for _, p := range parts {
+			h.Write([]byte(strconv.Itoa(len(p))))
+			h.Write([]byte{':'})
+			h.Write([]byte(p))
+		}
+		h.Write([]byte{'\n'})
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+caseColumns+`, rowid FROM cases ORDER BY id`)
+	if err != nil {
+		return "", err
+	}
+	now := s.clock.Now()
+	for rows.Next() {
+		c, err := scanCase(rows, now)
+		if err != nil {
+			rows.Close()
+			return "", err
+		}
+		f := c.fields()
+		write(append([]string{c.ID}, f[:]...)...)
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT case_id, outcome FROM case_outcomes ORDER BY case_id`)
+	if err != nil {
+		return "", err
+	}
+	for rows.Next() {
+		var id, o string
+		rows.Scan(&id, &o)
+		write("outcome", id, o)
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT case_id, field, heads FROM conflicts ORDER BY case_id, field`)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, f, heads string
+		rows.Scan(&id, &f, &heads)
+		var hs []Head
+		json.Unmarshal([]byte(heads), &hs)
+		for _, x := range hs {
+			write("conflict", id, f, x.Origin, strconv.FormatInt(x.Seq, 10), x.Value)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), rows.Err()
+}
