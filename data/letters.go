@@ -364,6 +364,10 @@ func (s *Store) LetterPDF(ctx context.Context, l *Letter) ([]byte, error) {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, &Problem{Key: "err.read", Err: err}
 	}
+	if err == nil && len(b) == 0 && l.Size > 0 {
+		// Its content went when the case was anonymised (data/privacy.go).
+		return nil, Problemf("letter.err_anonymised", "number", l.Number)
+	}
 	if sum := sha256.Sum256(b); err != nil || hex.EncodeToString(sum[:]) != l.SHA256 {
 		return nil, Problemf("letter.err_archive", "number", l.Number)
 	}

@@ -85,11 +85,12 @@ func (t *Tx) applyRemote(f RemoteFile, ops []Operation) (int, error) {
 	switch {
 	case err == nil && known == f.SHA256:
 		return 0, nil
-	case err == nil:
-		return 0, ErrFork
-	case !errors.Is(err, sql.ErrNoRows):
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return 0, t.writeErr(err)
 	}
+	// Another file over sequences held already (cut differently, or published again
+	// after a restore) is compared operation by operation below: the same operations
+	// are welcome, different ones are a fork.
 	var hw int64
 	if f.Origin == t.s.local.Code {
 		hw = t.seq
@@ -102,16 +103,8 @@ func (t *Tx) applyRemote(f RemoteFile, ops []Operation) (int, error) {
 	applied := 0
 	for _, op := range ops {
 		if op.Seq <= hw {
-			// Held already (from another file cut differently): it must be the same.
-			var hlc, caseID, action string
-			if err := t.queryRow(`SELECT hlc, case_id, action FROM ops WHERE origin = ? AND seq = ?`, op.Origin, op.Seq).Scan(&hlc, &caseID, &action); err != nil {
-				if errors.Is(err, sql.ErrNoRows) {
-					continue // compacted away here: nothing to compare
-				}
-				return 0, t.writeErr(err)
-			}
-			if hlc != op.HLC.String() || caseID != op.CaseID || action != op.Action {
-				return 0, ErrFork
+			if err := t.sameAsHeld(op); err != nil {
+				return 0, err
 			}
 			continue
 		}
@@ -137,6 +130,37 @@ func (t *Tx) applyRemote(f RemoteFile, ops []Operation) (int, error) {
 		return 0, t.writeErr(err)
 	}
 	return applied, nil
+}
+
+// sameAsHeld checks an operation held already against its copy in a file: anything
+// different is a fork. The values of an anonymised case's personal fields are not
+// compared: here they were removed from the history.
+func (t *Tx) sameAsHeld(op Operation) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
+	held, err := scanOperation(t.tx.QueryRowContext(t.ctx, opQuery+`WHERE o.origin = ? AND o.seq = ?`, op.Origin, op.Seq))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return t.writeErr(err)
+	}
+	var anon int
+	if err := t.queryRow(`SELECT count(*) FROM anonymised_cases WHERE case_id = ?`, op.CaseID).Scan(&anon); err != nil {
+		return t.writeErr(err)
+	}
+	if held.HLC != op.HLC || held.CaseID != op.CaseID || held.Action != op.Action || held.BaseVersion != op.BaseVersion ||
+		formatDeps(held.Deps) != formatDeps(op.Deps) || len(held.Fields) != len(op.Fields) {
+		return ErrFork
+	}
+	for f, v := range op.Fields {
+		w, ok := held.Fields[f]
+		if !ok || (w != v && !(anon > 0 && historyPersonal(f))) {
+			return ErrFork
+		}
+	}
+	return nil
 }
 
 // applyOp takes one operation from another office: it joins the case's operations, the
@@ -177,6 +201,9 @@ func (t *Tx) applyOp(op Operation) error {
 		if err := t.ensureOffice(next.Office); err != nil {
 			return err
 		}
+		if err := t.seeNumber(next.Number); err != nil {
+			return err
+		}
 		changes = diff(old, next)
 		if old == nil {
 			var n int64
@@ -215,6 +242,13 @@ func (t *Tx) applyOp(op Operation) error {
 		}
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
+	if op.Action == "anonymise" || op.Action == "erase" {
+		for i := range changes {
+			if historyPersonal(changes[i].Field) {
+				changes[i].Old = redactValue(changes[i].Old)
+			}
+		}
+	}
 	note := strings.TrimSpace(op.Note + " [" + op.Origin + " " + strconv.FormatInt(op.Seq, 10) + " " + op.At + "]")
 	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: op.Actor, Office: op.Origin,
 		CaseID: op.CaseID, Action: op.Action, Changes: encodeChanges(changes), Note: note, PrevHash: t.auditTip}
@@ -232,7 +266,19 @@ func (t *Tx) applyOp(op Operation) error {
 	if op.Origin != t.s.local.Code && deps[op.Origin] < op.Seq {
 		deps[op.Origin] = op.Seq
 	}
-	return t.saveConflicts(op.CaseID, m.conflicts, now)
+	if err := t.saveConflicts(op.CaseID, m.conflicts, now); err != nil {
+		return err
+	}
+	// A change that reaches a case already anonymised here (made before its office
+	// learned of the anonymisation) loses its personal values at once.
+	var anon int
+	if err := t.queryRow(`SELECT count(*) FROM anonymised_cases WHERE case_id = ?`, op.CaseID).Scan(&anon); err != nil {
+		return t.writeErr(err)
+	}
+	if anon > 0 && op.Action != "anonymise" && op.Action != "erase" {
+		return t.redactHistory(op.CaseID)
+	}
+	return nil
 }
 
 // caseOperations reads every operation held on a case, in (origin, seq) order.
@@ -271,6 +317,34 @@ func (t *Tx) ensureOffice(code string) error {
 	return nil
 }
 
+// seeNumber moves the protocol counter of a received case's office and year up to its
+// number, so that this register never gives that number again (an office that gets
+// back its own cases after restoring an older backup goes on after them).
+func (t *Tx) seeNumber(number string) error {
+	i := strings.LastIndexByte(number, '-')
+	if i < 6 {
+		return nil
+	}
+	n, err1 := strconv.ParseInt(number[i+1:], 10, 64)
+	year, err2 := strconv.Atoi(number[i-4 : i])
+	if err1 != nil || err2 != nil || number[i-5] != '-' {
+		return nil
+	}
+	office := number[:i-5]
+	k := counterKey{office, year}
+	last, ok := t.counters[k]
+	if !ok {
+		err := t.queryRow(`SELECT last FROM counters WHERE office = ? AND year = ?`, office, year).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return t.writeErr(err)
+		}
+	}
+	if n > last {
+		t.counters[k] = n
+	}
+	return nil
+}
+
 // mergeSideTables keeps what lives beside the case row: the outcome, and the mark and
 // the files of an anonymised case.
 func (t *Tx) mergeSideTables(op Operation, m *merged) error {
@@ -297,6 +371,7 @@ func (t *Tx) mergeSideTables(op Operation, m *merged) error {
 		if _, err := t.dropAttachments(op.CaseID); err != nil {
 			return err
 		}
+		return t.redactHistory(op.CaseID)
 	}
 	return nil
 }

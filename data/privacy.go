@@ -2,7 +2,9 @@ package data
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"sort"
 	"strconv"
@@ -124,6 +126,9 @@ func (t *Tx) Anonymise(ref Ref, reason, note string) (*Case, error) {
 		action = "erase"
 	}
 	if err := t.applyRedacted(action, old, next, note); err != nil {
+		return nil, err
+	}
+	if err := t.redactHistory(old.ID); err != nil {
 		return nil, err
 	}
 	return next, nil
@@ -506,4 +511,148 @@ func (s *Store) Erase(ctx context.Context, refs []Ref, note string) ([]*Case, er
 		return nil
 	})
 	return out, err
+}
+
+// historyFields are the names in an audit entry or an operation that can carry personal
+// data: the personal fields and the names of attached files.
+func historyPersonal(field string) bool { return personalFields[field] || field == "attachment" }
+
+// redactValue is what a personal value becomes in the history of an anonymised case.
+func redactValue(v string) string {
+	if v == "" || v == redacted || v == AnonymisedText {
+		return v
+	}
+	return redacted
+}
+
+// redactHistory removes the personal data of an anonymised case from the rest of the
+// register: the past entries of its audit trail (their digests are kept, so the chain
+// is still checked: migration 0006), the operations received from other offices, and
+// the content of its archived letters (their number, date and hash stay). The entries
+// of the anonymisation itself keep their note: it says who asked for it and why.
+func (t *Tx) redactHistory(caseID string) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
+	// Zeroed, not just freed: what is removed must not stay readable in the file.
+	if _, err := t.tx.ExecContext(t.ctx, `PRAGMA secure_delete = 1`); err != nil {
+		return t.writeErr(err)
+	}
+	type entry struct {
+		seq           int64
+		action        string
+		changes, note string
+	}
+	var entries []entry
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT seq, action, changes, note FROM audit WHERE case_id = ? ORDER BY seq`, caseID)
+	if err != nil {
+		return t.writeErr(err)
+	}
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.seq, &e.action, &e.changes, &e.note); err != nil {
+			rows.Close()
+			return t.writeErr(err)
+		}
+		entries = append(entries, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return t.writeErr(err)
+	}
+	now := formatTime(t.Now())
+	for _, e := range entries {
+		changes, note := redactChanges(e.changes), e.note
+		if e.action != "anonymise" && e.action != "erase" {
+			note = redactValue(note)
+		}
+		if changes == e.changes && note == e.note {
+			continue
+		}
+		cs, ns := sha256.Sum256([]byte(e.changes)), sha256.Sum256([]byte(e.note))
+		if _, err := t.exec(`INSERT INTO audit_redactions(seq, changes_sha, note_sha, at) VALUES (?, ?, ?, ?) ON CONFLICT(seq) DO NOTHING`,
+			e.seq, cs[:], ns[:], now); err != nil {
+			return t.writeErr(err)
+		}
+		if _, err := t.exec(`UPDATE audit SET changes = ?, note = ? WHERE seq = ?`, changes, note, e.seq); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	// Operations received from other offices keep what they set: the same values go.
+	type op struct {
+		origin         string
+		seq            int64
+		action, fields string
+		note           string
+	}
+	var ops []op
+	rows, err = t.tx.QueryContext(t.ctx, `SELECT origin, seq, action, fields, note FROM ops WHERE case_id = ? AND fields IS NOT NULL`, caseID)
+	if err != nil {
+		return t.writeErr(err)
+	}
+	for rows.Next() {
+		var o op
+		if err := rows.Scan(&o.origin, &o.seq, &o.action, &o.fields, &o.note); err != nil {
+			rows.Close()
+			return t.writeErr(err)
+		}
+		ops = append(ops, o)
+	}
+	rows.Close()
+	for _, o := range ops {
+		var m map[string]string
+		if err := json.Unmarshal([]byte(o.fields), &m); err != nil {
+			return t.writeErr(err)
+		}
+		for f, v := range m {
+			if historyPersonal(f) {
+				m[f] = redactValue(v)
+			}
+		}
+		b, _ := json.Marshal(m)
+		note := o.note
+		if o.action != "anonymise" && o.action != "erase" {
+			note = redactValue(note)
+		}
+		if _, err := t.exec(`UPDATE ops SET fields = ?, note = ? WHERE origin = ? AND seq = ?`, string(b), note, o.origin, o.seq); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	if _, err := t.exec(`INSERT INTO meta(key, value) VALUES ('search_purge', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`); err != nil {
+		return t.writeErr(err)
+	}
+	// The letters' PDFs carry the citizen's name and address: their content goes, their
+	// record (number, date, hash, size) stays as the proof that the office replied.
+	if _, err := t.exec(`UPDATE blobs SET content = x'' WHERE sha256 IN (SELECT sha256 FROM letters WHERE case_id = ?)
+		AND NOT EXISTS (SELECT 1 FROM letters l JOIN cases c ON c.id = l.case_id WHERE l.sha256 = blobs.sha256 AND l.case_id <> ?)`, caseID, caseID); err != nil {
+		return t.writeErr(err)
+	}
+	return nil
+}
+
+// redactChanges is an audit entry's changes (field → [old, new]) with the personal
+// values replaced by the marker.
+func redactChanges(changes string) string {
+	var m map[string][2]string
+	if err := json.Unmarshal([]byte(changes), &m); err != nil {
+		return changes
+	}
+	out := make([]FieldChange, 0, len(m))
+	for f, v := range m {
+		if historyPersonal(f) {
+			v[0], v[1] = redactValue(v[0]), redactValue(v[1])
+		}
+		out = append(out, FieldChange{Field: f, Old: v[0], New: v[1]})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return encodeChanges(out)
+}
+
+// redactedForm reports whether an entry's changes and note hold nothing personal, the
+// only form a redacted entry may have (verify).
+func redactedForm(action, changes, note string) bool {
+	if redactChanges(changes) != changes {
+		return false
+	}
+	return action == "anonymise" || action == "erase" || redactValue(note) == note
 }

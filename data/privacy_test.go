@@ -2,6 +2,7 @@ package data_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -257,5 +258,80 @@ func TestSubjectAccess(t *testing.T) {
 	}
 	if len(rep.Cases) != 1 || len(rep.Cases[0].History) != 2 || rep.Office.Code != "BZ" || rep.Cases[0].Case.Citizen.Phone != mueller.Phone {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+// TestErasureLeavesNoTraceInTheFile: after an erasure the citizen's name, e-mail and
+// address are nowhere in the register file (history, change log, letters, search index
+// after its idle merge), the audit chain still verifies, and the trail stays closed to
+// any other edit.
+func TestErasureLeavesNoTraceInTheFile(t *testing.T) {
+	s, clock := privRegister(t, "2026-03-02 09:00")
+	ctx := context.Background()
+	who := data.Citizen{Name: "Zenobia Quarzwald", Email: "zenobia.quarzwald@example.it", Phone: "+39 333 987 6543",
+		Address: "Wangergasse 77, 39100 Bozen", Language: data.German}
+	c := answeredCase(t, s, clock, "2026-03-02 09:00", "2026-03-03 10:00", who)
+	desc := "Frau Quarzwald rief zweimal an."
+	if _, err := s.Edit(ctx, c.Number, data.Edit{Description: &desc}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Update(ctx, func(tx *data.Tx) error {
+		_, err := tx.IssueLetter(c.Number, data.LetterRequest{Render: func(c *data.Case, l *data.Letter) ([]byte, error) {
+			return []byte("%PDF-1.4 Sehr geehrte Frau Zenobia Quarzwald, Wangergasse 77"), nil
+		}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Erase(ctx, []data.Ref{c.Number}, "Antrag 2026/91"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := s.Verify(ctx); err != nil || !rep.OK() {
+		t.Fatalf("verify after erasure: %v %+v", err, rep.Findings)
+	}
+	h, _ := s.History(ctx, c.ID)
+	for _, e := range h {
+		if strings.Contains(e.Changes+e.Note, "Quarzwald") {
+			t.Errorf("history entry %d still names the citizen: %s %s", e.Seq, e.Changes, e.Note)
+		}
+	}
+	ls, _ := s.Letters(ctx, c.ID)
+	if len(ls) != 1 {
+		t.Fatalf("%d letters", len(ls))
+	}
+	_, err = s.LetterPDF(ctx, ls[0])
+	wantKey(t, err, "letter.err_anonymised")
+
+	// Only the redaction may touch a past entry: an entry of a case not anonymised is
+	// closed to edits, and a redacted entry edited otherwise fails verify.
+	other := answeredCase(t, s, clock, "2026-03-04 09:00", "", mueller)
+	if _, err := s.DB().Exec(`UPDATE audit SET note = 'x' WHERE case_id = ?`, other.ID); err == nil {
+		t.Error("the trigger let an entry of the trail be edited")
+	}
+	if err := s.PurgeSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	path := s.Path()
+	dump := path + ".dump"
+	if _, err := s.DB().Exec(`VACUUM INTO ?`, dump); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`UPDATE audit SET note = 'x' WHERE seq = (SELECT min(seq) FROM audit_redactions)`); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := s.Verify(ctx); rep.OK() {
+		t.Error("verify missed an edited redacted entry")
+	}
+	s.Close()
+	path = dump
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Quarzwald", "zenobia.quarzwald", "Wangergasse", "987 6543"} {
+		if i := strings.Index(strings.ToLower(string(b)), strings.ToLower(w)); i >= 0 {
+			t.Errorf("%q still in the register file at byte %d: %q", w, i, b[max(0, i-80):i+40])
+		}
 	}
 }

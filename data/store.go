@@ -296,8 +296,40 @@ func (s *Store) maintain() {
 		}
 		if idle++; idle >= 4 && merge {
 			merge = s.mergeIndex(256)
+			if !merge && s.purgePending() {
+				// After an anonymisation: the idle time goes to rewriting the index.
+				merge = s.mergeIndex(-256) || s.finishPurge()
+			}
 		}
 	}
+}
+
+// The search index keeps a removed case's words in its older segments until they are
+// merged. After an anonymisation (meta 'search_purge') the register merges the whole
+// index into one segment, in short steps while idle (PurgeSearchIndex does it at once),
+// with freed pages zeroed, so that the citizen's words leave the file too.
+func (s *Store) purgePending() bool {
+	var v string
+	s.db.QueryRow(`SELECT value FROM meta WHERE key = 'search_purge'`).Scan(&v)
+	return v == "1"
+}
+
+func (s *Store) finishPurge() bool {
+	s.db.Exec(`DELETE FROM meta WHERE key = 'search_purge'`)
+	return false
+}
+
+// PurgeSearchIndex does the whole pending purge of the search index now.
+func (s *Store) PurgeSearchIndex(ctx context.Context) error {
+	for s.purgePending() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !s.mergeIndex(-1024) {
+			s.finishPurge()
+		}
+	}
+	return nil
 }
 
 // mergeIndex does up to pages pages of search-index merging in one short transaction and
@@ -312,6 +344,9 @@ func (s *Store) mergeIndex(pages int) bool {
 	var before, after int64
 	conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before)
 	conn.ExecContext(ctx, `PRAGMA busy_timeout = 50`) // a clerk saving goes first
+	if pages < 0 {
+		conn.ExecContext(ctx, `PRAGMA secure_delete = 1`)
+	}
 	_, err = conn.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts, rank) VALUES ('merge', ?)`, pages)
 	conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`)
 	conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after)
@@ -341,6 +376,12 @@ func migrate(db *sql.DB, from int) error {
 		if _, err := tx.Exec(migrations[v]); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
+		}
+		if step := migrationSteps[v+1]; step != nil {
+			if err := step(tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrate register to version %d: %w", v+1, err)
+			}
 		}
 		if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
 			tx.Rollback()

@@ -512,11 +512,20 @@ type AuditEntry struct {
 
 // computeHash covers every column but the hash itself, and the previous entry's hash;
 // lengths prefix each part so that no two different entries can be made to hash alike
-// by moving text between fields.
+// by moving text between fields. The changes and the note enter as their SHA-256, so
+// that an anonymised case's entries can lose their personal values and still be
+// checked (migration 0006, data/privacy.go).
 func (e *AuditEntry) computeHash() []byte {
+	c, n := sha256.Sum256([]byte(e.Changes)), sha256.Sum256([]byte(e.Note))
+	return e.hashWith(c[:], n[:])
+}
+
+// hashWith is computeHash with the digests of the changes and the note given: those of
+// a redacted entry are the ones kept when it was redacted.
+func (e *AuditEntry) hashWith(changesSHA, noteSHA []byte) []byte {
 	h := sha256.New()
 	buf := make([]byte, 0, 256)
-	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note} {
+	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, string(changesSHA), string(noteSHA)} {
 		buf = strconv.AppendInt(buf[:0], int64(len(part)), 10)
 		buf = append(buf, ':')
 		h.Write(buf)
@@ -536,4 +545,19 @@ func (e *AuditEntry) ChangeList() []FieldChange {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
+}
+
+// computeHashV1 is the hash of registers before version 6 (the text itself), kept to
+// check their chain once before it is sealed again (reseal).
+func (e *AuditEntry) computeHashV1() []byte {
+	h := sha256.New()
+	buf := make([]byte, 0, 256)
+	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note} {
+		buf = strconv.AppendInt(buf[:0], int64(len(part)), 10)
+		buf = append(buf, ':')
+		h.Write(buf)
+		h.Write([]byte(part))
+		h.Write([]byte{';'})
+	}
+	return h.Sum(nil)
 }
