@@ -452,6 +452,9 @@ func (t *Tx) saveConflicts(caseID string, conflicts map[string][]Head, now time.
 	if _, err := t.exec(`DELETE FROM conflicts WHERE case_id = ? AND field NOT IN (SELECT value FROM json_each(?))`, caseID, jsonKeys(conflicts)); err != nil {
 		return t.writeErr(err)
 	}
+	if len(conflicts) > 0 {
+		t.conflictsRead, t.haveConflicts = true, true
+	}
 	for f, hs := range conflicts {
 		b, _ := json.Marshal(hs)
 		if _, err := t.exec(`INSERT INTO conflicts(case_id, field, heads, since) VALUES (?, ?, ?, ?)

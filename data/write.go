@@ -47,6 +47,8 @@ type Tx struct {
 	// What this transaction knows each touched case's writers had seen: per office,
 	// its highest operation on the case (the deps of the next local operation).
 	caseDeps map[string]map[string]int64
+	// Whether the conflicts table has rows, read once per transaction.
+	conflictsRead, haveConflicts bool
 }
 
 type counterKey struct {
@@ -325,6 +327,18 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 // of them, here and in every office it reaches (data/merge.go).
 func (t *Tx) settleConflicts(caseID string, changes []FieldChange, created bool) error {
 	if created || len(changes) == 0 {
+		return nil
+	}
+	if !t.conflictsRead {
+		// Most registers have none: one look per transaction spares a statement per
+		// changed field (a bulk import changes millions).
+		var n int
+		if err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM conflicts)`).Scan(&n); err != nil {
+			return t.writeErr(err)
+		}
+		t.conflictsRead, t.haveConflicts = true, n > 0
+	}
+	if !t.haveConflicts {
 		return nil
 	}
 	for _, c := range changes {
