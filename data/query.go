@@ -135,6 +135,15 @@ func (f *Filter) order() string {
 			return col + " DESC, c.rowid DESC" // newest first
 		}
 	}
+	// Within one status, kind or office, by date of receipt: the order of the indexes
+	// on (column, received_at), so no sort is needed (migration 0007).
+	switch f.Sort {
+	case SortStatus, SortKind, SortOffice:
+		col += ", c.received_at"
+		if f.Desc {
+			col = strings.ReplaceAll(col, ", ", " DESC, ")
+		}
+	}
 	if f.Desc {
 		return col + " DESC, c.rowid DESC"
 	}
