@@ -172,14 +172,15 @@ func (t *Tx) applyOp(op Operation) error {
 	now := t.s.clock.Now()
 	t.hlc = t.hlc.Observe(op.HLC, now)
 	t.dirty = true
-	if err := t.flush(); err != nil {
-		return err
-	}
-	all, err := t.caseOperations(op.CaseID)
+	held, err := t.opsOf(op.CaseID)
 	if err != nil {
 		return err
 	}
-	all = append(all, op)
+	all := append(held[:len(held):len(held)], op)
+	anonymised := false
+	for _, o := range all {
+		anonymised = anonymised || o.Action == "anonymise" || o.Action == "erase"
+	}
 	m, err := merge(all)
 	if err != nil {
 		return Problemf("exchange.bad_op", "origin", op.Origin, "seq", strconv.FormatInt(op.Seq, 10))
@@ -206,11 +207,8 @@ func (t *Tx) applyOp(op Operation) error {
 		}
 		changes = diff(old, next)
 		if old == nil {
-			var n int64
-			if err := t.queryRow(`SELECT count(*) FROM audit WHERE case_id = ?`, op.CaseID).Scan(&n); err != nil {
-				return t.writeErr(err)
-			}
-			next.Version = n + 1
+			// One audit entry per operation: the version counts them (verify).
+			next.Version = int64(len(all))
 			stored := *next
 			t.pending[next.ID] = &pendingRow{cur: &stored}
 			t.byNum[next.Number] = next.ID
@@ -226,7 +224,7 @@ func (t *Tx) applyOp(op Operation) error {
 				t.order = append(t.order, old.ID)
 			}
 		}
-		if err := t.mergeSideTables(op, m); err != nil {
+		if err := t.mergeSideTables(op, m, all); err != nil {
 			return err
 		}
 	} else {
@@ -259,6 +257,11 @@ func (t *Tx) applyOp(op Operation) error {
 	fields, _ := json.Marshal(op.Fields)
 	t.opRows = append(t.opRows, []any{op.Origin, op.Seq, op.HLC.String(), op.CaseID, op.Action, op.BaseVersion, t.auditSeq,
 		formatDeps(op.Deps), string(fields), op.Actor, op.At, op.Note})
+	if anonymised {
+		delete(t.caseOps, op.CaseID) // redaction changes what is held: read it again
+	} else {
+		t.caseOps[op.CaseID] = all
+	}
 	deps, err := t.depsOf(op.CaseID, false)
 	if err != nil {
 		return err
@@ -271,14 +274,37 @@ func (t *Tx) applyOp(op Operation) error {
 	}
 	// A change that reaches a case already anonymised here (made before its office
 	// learned of the anonymisation) loses its personal values at once.
-	var anon int
-	if err := t.queryRow(`SELECT count(*) FROM anonymised_cases WHERE case_id = ?`, op.CaseID).Scan(&anon); err != nil {
-		return t.writeErr(err)
-	}
-	if anon > 0 && op.Action != "anonymise" && op.Action != "erase" {
+	if anonymised && op.Action != "anonymise" && op.Action != "erase" {
 		return t.redactHistory(op.CaseID)
 	}
 	return nil
+}
+
+// opsOf is every operation held on a case, read once per transaction and then kept up
+// to date by applyOp (a file brings several operations of one case: creation, reply,
+// closing). A local change drops the case from this cache (logOp), as does redaction.
+func (t *Tx) opsOf(caseID string) ([]Operation, error) {
+	if ops, ok := t.caseOps[caseID]; ok {
+		return ops, nil
+	}
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	ops, err := t.caseOperations(caseID)
+	if err != nil {
+		return nil, err
+	}
+	t.caseOps[caseID] = ops
+	if _, ok := t.caseDeps[caseID]; !ok {
+		d := map[string]int64{}
+		for _, o := range ops {
+			if o.Origin != t.s.local.Code && d[o.Origin] < o.Seq {
+				d[o.Origin] = o.Seq
+			}
+		}
+		t.caseDeps[caseID] = d
+	}
+	return ops, nil
 }
 
 // caseOperations reads every operation held on a case, in (origin, seq) order.
@@ -302,6 +328,10 @@ func (t *Tx) caseOperations(caseID string) ([]Operation, error) {
 // ensureOffice makes an office known to the register when a case of it arrives: with the
 // names it published in the exchange folder, or its code until then.
 func (t *Tx) ensureOffice(code string) error {
+	if t.officesSeen[code] {
+		return nil
+	}
+	t.officesSeen[code] = true
 	res, err := t.exec(`INSERT INTO offices(code, name_it, name_de)
 		SELECT ?, coalesce(nullif(e.name_it, ''), ?), coalesce(nullif(e.name_de, ''), ?)
 		FROM (SELECT 1) LEFT JOIN exchange_offices e ON e.code = ?
@@ -347,17 +377,24 @@ func (t *Tx) seeNumber(number string) error {
 
 // mergeSideTables keeps what lives beside the case row: the outcome, and the mark and
 // the files of an anonymised case.
-func (t *Tx) mergeSideTables(op Operation, m *merged) error {
-	outcome := m.values["outcome"]
-	var err error
-	if outcome == "" {
-		_, err = t.exec(`DELETE FROM case_outcomes WHERE case_id = ?`, op.CaseID)
-	} else {
-		_, err = t.exec(`INSERT INTO case_outcomes(case_id, outcome) VALUES (?, ?)
-			ON CONFLICT(case_id) DO UPDATE SET outcome = excluded.outcome`, op.CaseID, outcome)
+func (t *Tx) mergeSideTables(op Operation, m *merged, all []Operation) error {
+	hasOutcome := false
+	for _, o := range all {
+		_, ok := o.Fields["outcome"]
+		hasOutcome = hasOutcome || ok
 	}
-	if err != nil {
-		return t.writeErr(err)
+	if hasOutcome {
+		outcome := m.values["outcome"]
+		var err error
+		if outcome == "" {
+			_, err = t.exec(`DELETE FROM case_outcomes WHERE case_id = ?`, op.CaseID)
+		} else {
+			_, err = t.exec(`INSERT INTO case_outcomes(case_id, outcome) VALUES (?, ?)
+				ON CONFLICT(case_id) DO UPDATE SET outcome = excluded.outcome`, op.CaseID, outcome)
+		}
+		if err != nil {
+			return t.writeErr(err)
+		}
 	}
 	if op.Action == "anonymise" || op.Action == "erase" {
 		reason := ReasonRetention
@@ -449,6 +486,18 @@ func merge(ops []Operation) (*merged, error) {
 
 // saveConflicts makes the conflicts table say what the merge found for a case.
 func (t *Tx) saveConflicts(caseID string, conflicts map[string][]Head, now time.Time) error {
+	if len(conflicts) == 0 {
+		if !t.conflictsRead {
+			var n int
+			if err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM conflicts)`).Scan(&n); err != nil {
+				return t.writeErr(err)
+			}
+			t.conflictsRead, t.haveConflicts = true, n > 0
+		}
+		if !t.haveConflicts {
+			return nil
+		}
+	}
 	if _, err := t.exec(`DELETE FROM conflicts WHERE case_id = ? AND field NOT IN (SELECT value FROM json_each(?))`, caseID, jsonKeys(conflicts)); err != nil {
 		return t.writeErr(err)
 	}

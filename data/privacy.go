@@ -531,6 +531,7 @@ func redactValue(v string) string {
 // the content of its archived letters (their number, date and hash stay). The entries
 // of the anonymisation itself keep their note: it says who asked for it and why.
 func (t *Tx) redactHistory(caseID string) error {
+	delete(t.caseOps, caseID)
 	if err := t.flush(); err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ type Tx struct {
 	caseDeps map[string]map[string]int64
 	// Whether the conflicts table has rows, read once per transaction.
 	conflictsRead, haveConflicts bool
+	// Operations held per case and offices made known, for received changes (merge.go).
+	caseOps     map[string][]Operation
+	officesSeen map[string]bool
 }
 
 type counterKey struct {
@@ -106,7 +109,8 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return &Problem{Key: "err.busy", Err: err}
 	}
-	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}, counters: map[counterKey]int64{}, caseDeps: map[string]map[string]int64{}}
+	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}, counters: map[counterKey]int64{}, caseDeps: map[string]map[string]int64{},
+		caseOps: map[string][]Operation{}, officesSeen: map[string]bool{}}
 	defer func() {
 		for _, st := range t.stmts {
 			st.Close()
@@ -468,6 +472,7 @@ func (t *Tx) logOp(now time.Time, caseID, action string, base int64) error {
 	if err != nil {
 		return err
 	}
+	delete(t.caseOps, caseID)
 	t.seq++
 	t.hlc = t.hlc.Tick(now)
 	t.dirty = true
