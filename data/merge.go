@@ -255,6 +255,7 @@ func (t *Tx) applyOp(op Operation) error {
 	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
 
 	fields, _ := json.Marshal(op.Fields)
+	t.buffered[op.CaseID] = true
 	t.opRows = append(t.opRows, []any{op.Origin, op.Seq, op.HLC.String(), op.CaseID, op.Action, op.BaseVersion, t.auditSeq,
 		formatDeps(op.Deps), string(fields), op.Actor, op.At, op.Note})
 	if anonymised {
@@ -287,8 +288,10 @@ func (t *Tx) opsOf(caseID string) ([]Operation, error) {
 	if ops, ok := t.caseOps[caseID]; ok {
 		return ops, nil
 	}
-	if err := t.flush(); err != nil {
-		return nil, err
+	if t.buffered[caseID] {
+		if err := t.flush(); err != nil {
+			return nil, err
+		}
 	}
 	ops, err := t.caseOperations(caseID)
 	if err != nil {

@@ -52,6 +52,9 @@ type Tx struct {
 	// Operations held per case and offices made known, for received changes (merge.go).
 	caseOps     map[string][]Operation
 	officesSeen map[string]bool
+	// Cases with audit entries or operations still waiting in the buffers: reading a
+	// case's operations must flush first only for these.
+	buffered map[string]bool
 }
 
 type counterKey struct {
@@ -87,6 +90,7 @@ func (t *Tx) flush() error {
 		}
 		*b.rows = (*b.rows)[:0]
 	}
+	clear(t.buffered)
 	return nil
 }
 
@@ -110,7 +114,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 		return &Problem{Key: "err.busy", Err: err}
 	}
 	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}, counters: map[counterKey]int64{}, caseDeps: map[string]map[string]int64{},
-		caseOps: map[string][]Operation{}, officesSeen: map[string]bool{}}
+		caseOps: map[string][]Operation{}, officesSeen: map[string]bool{}, buffered: map[string]bool{}}
 	defer func() {
 		for _, st := range t.stmts {
 			st.Close()
@@ -473,6 +477,7 @@ func (t *Tx) logOp(now time.Time, caseID, action string, base int64) error {
 		return err
 	}
 	delete(t.caseOps, caseID)
+	t.buffered[caseID] = true
 	t.seq++
 	t.hlc = t.hlc.Tick(now)
 	t.dirty = true
