@@ -50,7 +50,10 @@ func (t *Tx) Create(nc NewCase) (*Case, error) {
 	}
 	c.DeadlineDays = rules.days(c.Kind)
 	c.DueDate = rules.cal.AddWorkdays(deadline.DateOf(c.ReceivedAt.In(Rome)), c.DeadlineDays).String()
-	if c.Number, err = t.nextNumber(c.Office, c.ReceivedAt.In(Rome).Year()); err != nil {
+	// The number is the registering office's, whatever office the case is for: offices
+	// number only from their own counters, so two offices never give the same number
+	// (EXCHANGE.md), and a case keeps its number when it is forwarded.
+	if c.Number, err = t.nextNumber(t.s.local.Code, c.ReceivedAt.In(Rome).Year()); err != nil {
 		return nil, err
 	}
 	if err := t.apply("create", nil, c, nc.Note, nil); err != nil {

@@ -442,6 +442,7 @@ func seen(a, b *Operation) bool {
 // merge computes a case from all its operations (any order).
 func merge(ops []Operation) (*merged, error) {
 	m := &merged{values: map[string]string{}, conflicts: map[string][]Head{}}
+	var statusHead *Operation
 	byField := map[string][]*Operation{}
 	for i := range ops {
 		for f := range ops[i].Fields {
@@ -475,6 +476,9 @@ func merge(ops []Operation) (*merged, error) {
 			return a.Seq > b.Seq
 		})
 		m.values[f] = heads[0].Fields[f]
+		if f == "status" {
+			statusHead = heads[0]
+		}
 		if len(heads) > 1 {
 			hs := make([]Head, len(heads))
 			for i, h := range heads {
@@ -484,7 +488,41 @@ func merge(ops []Operation) (*merged, error) {
 		}
 	}
 	m.complete = m.values["number"] != "" && m.values["received_at"] != ""
+	if st := statusHead; st != nil {
+		m.normalise(st)
+	}
 	return m, nil
+}
+
+// normalise keeps the fields that follow the status consistent with the status chosen.
+// Fields merge one by one, so when two offices moved a case concurrently (one put it on
+// hold for the citizen, the other answered or resumed it) the provisional status may
+// come from one office and the waiting date from the other. Each rule below is a
+// function of the operations alone (the time is that of the operation whose status
+// won), so every office repairs the same way; the clerk settles the conflict itself.
+func (m *merged) normalise(statusHead *Operation) {
+	at := time.UnixMilli(statusHead.HLC.Wall).UTC()
+	switch Status(m.values["status"]) {
+	case StatusWaiting:
+		if m.values["waiting_since"] == "" {
+			m.values["waiting_since"] = at.In(Rome).Format(dateLayout)
+		}
+	default:
+		m.values["waiting_since"] = ""
+	}
+	switch Status(m.values["status"]) {
+	case StatusAnswered, StatusClosed:
+		if m.values["answered_at"] == "" {
+			m.values["answered_at"] = formatTime(at)
+		}
+	}
+	if Status(m.values["status"]) == StatusClosed {
+		if m.values["closed_at"] == "" {
+			m.values["closed_at"] = formatTime(at)
+		}
+	} else {
+		m.values["closed_at"] = ""
+	}
 }
 
 // saveConflicts makes the conflicts table say what the merge found for a case.
