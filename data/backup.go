@@ -202,15 +202,53 @@ func pruneBackups(b BackupSettings) error {
 	return nil
 }
 
+// BackupInfo is what a backup holds, read without changing it.
+type BackupInfo struct {
+	Version int // the register's format
+	Cases   int
+}
+
+// CheckBackup checks a backup the way Restore does before it replaces anything (an
+// Ascolto register this program can read, intact) and counts its cases. The window asks
+// this first, while the register is still open, so that a file it would refuse is
+// refused before the register is closed, and the clerk confirms knowing what comes back.
+func CheckBackup(ctx context.Context, path string) (BackupInfo, error) {
+	if err := checkBackup(ctx, path); err != nil {
+		return BackupInfo{}, err
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return BackupInfo{}, &Problem{Key: "err.restore", Args: map[string]string{"path": path}, Err: err}
+	}
+	defer db.Close()
+	var info BackupInfo
+	err = db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&info.Version)
+	if err == nil {
+		err = db.QueryRowContext(ctx, `SELECT count(*) FROM cases`).Scan(&info.Cases)
+	}
+	if err != nil {
+		return BackupInfo{}, &Problem{Key: "err.restore", Args: map[string]string{"path": path}, Err: err}
+	}
+	return info, nil
+}
+
+// checkBackup is checkCopy with a translatable refusal for whatever it finds.
+func checkBackup(ctx context.Context, from string) error {
+	if err := checkCopy(ctx, from, false); err != nil {
+		if _, ok := AsProblem(err); ok {
+			return err
+		}
+		return &Problem{Key: "err.restore", Args: map[string]string{"path": from}, Err: err}
+	}
+	return nil
+}
+
 // Restore replaces the register at path with the backup from, which is checked first
 // (an Ascolto register this program can read, intact); the register being replaced is
 // itself kept as a backup ("before-restore"). The register must not be open elsewhere.
 func Restore(ctx context.Context, from, path string) (saved string, err error) {
-	if err := checkCopy(ctx, from, false); err != nil {
-		if _, ok := AsProblem(err); ok {
-			return "", err
-		}
-		return "", &Problem{Key: "err.restore", Args: map[string]string{"path": from}, Err: err}
+	if err := checkBackup(ctx, from); err != nil {
+		return "", err
 	}
 	fail := func(err error) (string, error) {
 		return "", &Problem{Key: "err.restore", Args: map[string]string{"path": from}, Err: err}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -149,4 +150,58 @@ func TestRestoreChecksFirstAndKeepsTheReplacedRegister(t *testing.T) {
 	if n, _ := kept.Count(ctx, Filter{}); n != 2 {
 		t.Fatalf("the replaced register kept %d cases", n)
 	}
+}
+
+// TestCheckBackupRefusesWhatRestoreWouldRefuse: the window checks a backup before it
+// closes the register; what it refuses is named in words, and the file is not touched.
+func TestCheckBackupRefusesWhatRestoreWouldRefuse(t *testing.T) {
+	s, _ := testStore(t, "2026-11-23 09:00")
+	ctx := context.Background()
+	mustCreate(t, s, NewCase{Subject: "uno"})
+	mustCreate(t, s, NewCase{Subject: "due"})
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.ascolto")
+	if err := s.Backup(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	info, err := CheckBackup(ctx, good)
+	if err != nil || info.Cases != 2 || info.Version != SchemaVersion() {
+		t.Fatalf("good backup: %+v %v", info, err)
+	}
+
+	// Damaged: the pages after the first overwritten, the header still SQLite's.
+	raw, _ := os.ReadFile(good)
+	damaged := append([]byte(nil), raw...)
+	for i := 4096; i < len(damaged); i++ {
+		damaged[i] = byte(i * 7)
+	}
+	bad := filepath.Join(dir, "damaged.ascolto")
+	os.WriteFile(bad, damaged, 0o644)
+	if _, err := CheckBackup(ctx, bad); err == nil {
+		t.Fatal("a damaged backup passed")
+	} else if p, ok := AsProblem(err); !ok || (p.Key != "err.damaged" && p.Key != "err.restore" && p.Key != "err.not_register") {
+		t.Fatalf("damaged: %v", err)
+	}
+	if after, _ := os.ReadFile(bad); string(after) != string(damaged) {
+		t.Fatal("checking changed the damaged file")
+	}
+
+	// Written by a newer program.
+	newer := filepath.Join(dir, "newer.ascolto")
+	copyFile(t, good, newer)
+	db, err := sql.Open("sqlite", newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = ` + strconv.Itoa(SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = CheckBackup(ctx, newer)
+	wantProblem(t, err, "err.too_new")
+
+	notes := filepath.Join(dir, "notes.ascolto")
+	os.WriteFile(notes, []byte("not a register"), 0o644)
+	_, err = CheckBackup(ctx, notes)
+	wantProblem(t, err, "err.not_register")
 }

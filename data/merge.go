@@ -452,6 +452,9 @@ func merge(ops []Operation) (*merged, error) {
 		}
 	}
 	for f, writes := range byField {
+		if companion[f] {
+			continue // after the status (below)
+		}
 		var heads []*Operation
 		for _, a := range writes {
 			later := false
@@ -465,16 +468,7 @@ func merge(ops []Operation) (*merged, error) {
 				heads = append(heads, a)
 			}
 		}
-		sort.Slice(heads, func(i, j int) bool {
-			a, b := heads[i], heads[j]
-			if a.HLC != b.HLC {
-				return b.HLC.Less(a.HLC)
-			}
-			if a.Origin != b.Origin {
-				return a.Origin > b.Origin
-			}
-			return a.Seq > b.Seq
-		})
+		sort.Slice(heads, func(i, j int) bool { return outranks(heads[i], heads[j]) })
 		m.values[f] = heads[0].Fields[f]
 		if f == "status" {
 			statusHead = heads[0]
@@ -487,11 +481,56 @@ func merge(ops []Operation) (*merged, error) {
 			m.conflicts[f] = hs
 		}
 	}
+	// The fields that follow the status come with it: from the operation whose status
+	// was chosen when it set them (a change of status on a shared case carries them, see
+	// Tx.withCompanions), otherwise from their own latest writes. They are never a
+	// conflict of their own: the status's conflict is the clerk's question.
+	for _, f := range statusCompanions {
+		writes := byField[f]
+		if len(writes) == 0 {
+			continue
+		}
+		if statusHead != nil {
+			if v, ok := statusHead.Fields[f]; ok {
+				m.values[f] = v
+				continue
+			}
+		}
+		var best *Operation
+		for _, a := range writes {
+			later := false
+			for _, b := range writes {
+				if a != b && seen(a, b) {
+					later = true
+					break
+				}
+			}
+			if !later && (best == nil || outranks(a, best)) {
+				best = a
+			}
+		}
+		m.values[f] = best.Fields[f]
+	}
 	m.complete = m.values["number"] != "" && m.values["received_at"] != ""
 	if st := statusHead; st != nil {
 		m.normalise(st)
 	}
 	return m, nil
+}
+
+// companion marks the fields that follow the status.
+var companion = map[string]bool{"waiting_since": true, "answered_at": true, "closed_at": true}
+
+// outranks is the provisional winner's order: the later clock reading, then the office
+// code, then the sequence (all offices agree on it).
+func outranks(a, b *Operation) bool {
+	if a.HLC != b.HLC {
+		return b.HLC.Less(a.HLC)
+	}
+	if a.Origin != b.Origin {
+		return a.Origin > b.Origin
+	}
+	return a.Seq > b.Seq
 }
 
 // normalise keeps the fields that follow the status consistent with the status chosen.
@@ -723,6 +762,12 @@ func (t *Tx) ResolveConflict(ref Ref, field, value, note string) (*Case, error) 
 	if err := setField(&next, field, value); err != nil {
 		return nil, Problemf("exchange.bad_value", "field", field, "value", value)
 	}
+	if field == "status" {
+		if !next.Status.Valid() {
+			return nil, Problemf("exchange.bad_value", "field", field, "value", value)
+		}
+		settleCompanions(&next, t.Now())
+	}
 	var extra map[string]string
 	if (&next).fields() == old.fields() {
 		// The clerk keeps the value shown: the decision is still a write of the field.
@@ -737,6 +782,30 @@ func (t *Tx) ResolveConflict(ref Ref, field, value, note string) (*Case, error) 
 		}
 	}
 	return &next, nil
+}
+
+// settleCompanions makes the fields that follow the status agree with the status a
+// clerk chose in a conflict, by the same rules as normalise, with the decision's time.
+func settleCompanions(c *Case, now time.Time) {
+	if c.Status == StatusWaiting {
+		if c.WaitingSince == "" {
+			c.WaitingSince = now.In(Rome).Format(dateLayout)
+		}
+	} else {
+		c.WaitingSince = ""
+	}
+	if (c.Status == StatusAnswered || c.Status == StatusClosed) && c.AnsweredAt == nil {
+		at := now.UTC().Truncate(time.Millisecond)
+		c.AnsweredAt = &at
+	}
+	if c.Status == StatusClosed {
+		if c.ClosedAt == nil {
+			at := now.UTC().Truncate(time.Millisecond)
+			c.ClosedAt = &at
+		}
+	} else {
+		c.ClosedAt = nil
+	}
 }
 
 // CanonicalHash is a digest of every case as the offices share it (all fields but the

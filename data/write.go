@@ -320,6 +320,12 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 	for k, v := range extra {
 		changes = append(changes, FieldChange{Field: k, New: v})
 	}
+	if old != nil {
+		var err error
+		if changes, err = t.withCompanions(old.ID, next, changes); err != nil {
+			return err
+		}
+	}
 	now := t.s.clock.Now()
 	if err := t.audit(now, next, action, changes, note); err != nil {
 		return err
@@ -328,6 +334,38 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 		return err
 	}
 	return t.logOp(now, next.ID, action, base)
+}
+
+// statusCompanions are the fields whose values follow the status (merge.go, normalise).
+var statusCompanions = [...]string{"waiting_since", "answered_at", "closed_at"}
+
+// withCompanions makes a change of status on a case shared with other offices carry the
+// fields that follow the status, changed or not: every office then takes them from the
+// same operation as the status, and the case is the same everywhere even when the
+// status chosen came from another office's concurrent change (merge.go, normalise).
+// A case only this office has written needs nothing more.
+func (t *Tx) withCompanions(caseID string, next *Case, changes []FieldChange) ([]FieldChange, error) {
+	has := map[string]bool{}
+	for _, c := range changes {
+		has[c.Field] = true
+	}
+	if !has["status"] {
+		return changes, nil
+	}
+	deps, err := t.depsOf(caseID, false)
+	if err != nil || len(deps) == 0 {
+		return changes, err
+	}
+	f := next.fields()
+	for i, name := range fieldNames {
+		for _, c := range statusCompanions {
+			if name == c && !has[c] {
+				changes = append(changes, FieldChange{Field: c, Old: f[i], New: f[i]})
+			}
+		}
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
+	return changes, nil
 }
 
 // settleConflicts removes the conflicts of the fields a local change sets: the clerk has

@@ -20,6 +20,11 @@ type env struct {
 	app    fyne.App
 	prefs  fyne.Preferences
 	drafts *draft.Store
+
+	// restore replaces the open register with the backup from (Settings → Restore a
+	// backup); nil where the program cannot close and reopen its register (see
+	// Shell.SetRestore). done runs on the UI thread.
+	restore func(from string, done func(saved string, err error))
 }
 
 // t translates key in the interface language.

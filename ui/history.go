@@ -20,7 +20,9 @@ import (
 var actionKeys = map[string]string{
 	"create": "action.create", "status": "action.status", "assign": "action.assign", "reply": "action.reply",
 	"close": "action.close", "edit": "action.edit", "attach": "action.attach", "satisfaction": "action.satisfaction",
-	"forward": "case.history.forwarded",
+	"forward": "case.history.forwarded", "letter": "action.letter", "letter_print": "action.letter_print",
+	"letter_sent": "action.letter_sent", "outcome": "action.outcome", "anonymise": "action.anonymise",
+	"erase": "action.erase", "resolve": "action.resolve",
 }
 
 // auditFieldKeys name the audit trail's fields.
@@ -71,6 +73,8 @@ func describeEntry(e data.AuditEntry, lang string) historyLine {
 		}
 		before, after := fieldValue(ch.Field, ch.Old, lang), fieldValue(ch.Field, ch.New, lang)
 		switch {
+		case before == after:
+			continue // unchanged, carried so that a change of status travels whole
 		case before == "" && after == "":
 			continue
 		case e.Action == "create" || before == "":

@@ -21,9 +21,10 @@ import (
 
 // SettingsView is where the office sets up the program: the interface language
 // (switched at once), the office's profile and default signer, the working days
-// promised per kind, the days the office is closed, the backup folder (and a backup
-// now), and the places of the exchange folder and of the signing certificate, which
-// the exchange and the signed letters (their own parts) read from the preferences.
+// promised per kind, the days the office is closed, the backup folder (a backup now, a
+// backup restored: restore.go), and the places of the exchange folder and of the
+// signing certificate, which the exchange and the signed letters (their own parts)
+// read from the preferences.
 type SettingsView struct {
 	// OnLanguage is called when the clerk chooses another interface language.
 	OnLanguage func(lang string)
@@ -47,6 +48,7 @@ type SettingsView struct {
 	officeMsg, daysMsg      *widget.Label
 	closureMsg, backupMsg   *widget.Label
 	placesMsg               *widget.Label
+	restoreButton           *button
 	first                   fyne.Focusable
 	loaded                  func() // tests
 	closureList             []string
@@ -175,6 +177,8 @@ func (v *SettingsView) build() {
 
 	v.backupDir = v.entry(e.pref(PrefBackupDir))
 	v.backupMsg = messageLabel()
+	v.restoreButton = v.button(e.t("settings.restore"), theme.HistoryIcon(), v.chooseBackup)
+	v.offerRestore()
 	v.exchangeDir = v.entry(e.pref(PrefExchangeDir))
 	v.certificate = v.entry(e.pref(PrefCertificate))
 	v.placesMsg = messageLabel()
@@ -203,7 +207,7 @@ func (v *SettingsView) build() {
 		section(e.t("settings.section.backup")),
 		container.NewBorder(nil, nil, widget.NewLabel(e.t("settings.backup_dir")),
 			v.button(e.t("settings.choose"), theme.FolderOpenIcon(), func() { v.chooseFolder(v.backupDir) }), v.backupDir),
-		container.NewHBox(v.button(e.t("settings.backup_now"), theme.UploadIcon(), v.backupNow)), v.backupMsg,
+		container.NewHBox(v.button(e.t("settings.backup_now"), theme.UploadIcon(), v.backupNow), v.restoreButton), v.backupMsg,
 		widget.NewSeparator(),
 		section(e.t("settings.section.places")), placesHint, places,
 		container.NewHBox(v.button(e.t("settings.save_places"), theme.DocumentSaveIcon(), v.savePlaces)), v.placesMsg,

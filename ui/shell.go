@@ -39,6 +39,9 @@ type Config struct {
 	// WatchEvery is how often the register is looked at for changes made by other
 	// programs (default every second).
 	WatchEvery time.Duration
+	// ExchangeEvery is how often the exchange's status line is read again besides
+	// after each change it applied (default every 15 seconds).
+	ExchangeEvery time.Duration
 	// About is the program's version line (Help → About); Diagnostics gathers the text
 	// for support (Help → Copy diagnostics). Either may be empty/nil.
 	About       string
@@ -70,6 +73,15 @@ type Shell struct {
 	root        fyne.CanvasObject
 	firstSeen   bool
 	stopWatch   context.CancelFunc
+	shown       bool
+
+	// The exchange with other offices (SetExchange): its tab, its line at the foot.
+	exch     Exchanger
+	exchView *ExchangeView
+	exchTab  *container.TabItem
+	exchLine *ExchangeLine
+	foot     *fyne.Container
+	stopExch context.CancelFunc
 }
 
 type openCase struct {
@@ -86,6 +98,9 @@ func newShell(cfg Config, do func(func())) *Shell {
 	}
 	if cfg.WatchEvery == 0 {
 		cfg.WatchEvery = time.Second
+	}
+	if cfg.ExchangeEvery == 0 {
+		cfg.ExchangeEvery = 15 * time.Second
 	}
 	s := &Shell{cfg: cfg}
 	var prefs fyne.Preferences
@@ -147,6 +162,11 @@ func (s *Shell) build(f registerFilter, keep *intakeDraft) {
 			container.NewCenter(widget.NewLabel(e.t("window.loading"))))
 		items = append(items, s.dashTab)
 	}
+	s.exchView, s.exchTab, s.exchLine = nil, nil, nil
+	if s.exch != nil {
+		s.makeExchange()
+		items = append(items, s.exchTab)
+	}
 	items = append(items, s.settingsTab)
 	s.tabs = container.NewAppTabs(items...)
 	s.tabs.OnSelected = s.tabSelected
@@ -156,8 +176,11 @@ func (s *Shell) build(f registerFilter, keep *intakeDraft) {
 		s.ShowRegister()
 		s.register.ShowOverdue()
 	}
-	foot := container.NewVBox(widget.NewSeparator(), s.reminder.Object())
-	s.root = container.NewBorder(nil, foot, nil, nil, s.tabs)
+	s.foot = container.NewVBox(widget.NewSeparator(), s.reminder.Object())
+	if s.exchLine != nil {
+		s.foot.Add(s.exchLine.Object())
+	}
+	s.root = container.NewBorder(nil, s.foot, nil, nil, s.tabs)
 	if s.intake.Restored() {
 		s.intakeTab.Text = e.t("window.tab.intake_draft")
 	}
@@ -180,6 +203,8 @@ func (s *Shell) Show() {
 		s.stopWatch = cancel
 		go s.cfg.Store.Watch(ctx, s.cfg.WatchEvery, func() { s.e.do(s.changedElsewhere) })
 	}
+	s.shown = true
+	s.followExchange()
 	s.register.FocusSearch(w.Canvas())
 }
 
@@ -198,6 +223,8 @@ func (s *Shell) Close() {
 		s.stopWatch()
 		s.stopWatch = nil
 	}
+	s.stopExchange()
+	s.shown = false // an exchange given after this is not followed
 	s.closeViews()
 }
 
@@ -248,6 +275,9 @@ func (s *Shell) selectedName() string {
 	case s.dashTab:
 		return "dashboard"
 	}
+	if cur != nil && cur == s.exchTab {
+		return "exchange"
+	}
 	for _, oc := range s.cases {
 		if oc.tab == cur {
 			return "case:" + oc.view.id
@@ -264,6 +294,8 @@ func (s *Shell) selectName(name string) {
 		s.ShowSettings()
 	case name == "dashboard" && s.dashTab != nil:
 		s.tabs.Select(s.dashTab)
+	case name == "exchange" && s.exchTab != nil:
+		s.ShowExchange()
 	case strings.HasPrefix(name, "case:"):
 		s.OpenCase(strings.TrimPrefix(name, "case:"))
 	default:
@@ -271,7 +303,7 @@ func (s *Shell) selectName(name string) {
 	}
 }
 
-// ShowScreen selects a screen by name (register, intake, settings, dashboard, case:REF), for
+// ShowScreen selects a screen by name (register, intake, settings, dashboard, exchange, case:REF), for
 // the program's --show option.
 func (s *Shell) ShowScreen(name string) { s.selectName(name) }
 
@@ -292,6 +324,10 @@ func (s *Shell) tabSelected(t *container.TabItem) {
 		s.intake.FocusFirst(s.canvas())
 	case s.settingsTab:
 		s.settings.FocusFirst(s.canvas())
+	}
+	if t != nil && t == s.exchTab {
+		s.exchView.Refresh()
+		s.exchView.FocusFirst(s.canvas())
 	}
 	for _, oc := range s.cases {
 		if oc.tab == t {
@@ -536,4 +572,136 @@ func (s *Shell) LoadMail(name string, raw []byte) {
 		return
 	}
 	apply()
+}
+
+// --- The exchange with other offices -------------------------------------------------
+
+// SetExchange gives the window the exchange with the other offices (nil: none, the
+// exchange folder is not set): its tab and its line at the foot of the window come and go
+// with it, and the register follows the changes it applies. UI thread.
+func (s *Shell) SetExchange(x Exchanger) {
+	s.stopExchange()
+	if s.exchTab != nil {
+		if s.tabs.Selected() == s.exchTab {
+			s.ShowRegister()
+		}
+		s.tabs.Remove(s.exchTab)
+	}
+	if s.exchLine != nil {
+		s.foot.Remove(s.exchLine.Object())
+	}
+	s.exchView, s.exchTab, s.exchLine = nil, nil, nil
+	s.exch = x
+	if x != nil {
+		s.makeExchange()
+		s.foot.Add(s.exchLine.Object())
+		// Before the settings, after the register's own screens; keep what is in front.
+		cur, onSel := s.tabs.Selected(), s.tabs.OnSelected
+		var items []*container.TabItem
+		for _, it := range s.tabs.Items {
+			if it == s.settingsTab {
+				items = append(items, s.exchTab)
+			}
+			items = append(items, it)
+		}
+		s.tabs.OnSelected = nil
+		s.tabs.SetItems(items)
+		if cur != nil {
+			s.tabs.Select(cur)
+		}
+		s.tabs.OnSelected = onSel
+	}
+	s.foot.Refresh()
+	if s.shown {
+		s.followExchange()
+	}
+}
+
+// Exchange is the exchange view, nil without an exchange.
+func (s *Shell) Exchange() *ExchangeView { return s.exchView }
+
+// ExchangeLine is the exchange's line at the foot, nil without an exchange.
+func (s *Shell) ExchangeLine() *ExchangeLine { return s.exchLine }
+
+// ShowExchange brings the exchange view to the front (the status line's click).
+func (s *Shell) ShowExchange() {
+	if s.exchTab == nil {
+		return
+	}
+	if s.tabs.Selected() != s.exchTab {
+		s.tabs.Select(s.exchTab) // tabSelected reads it again
+		return
+	}
+	s.exchView.Refresh()
+	s.exchView.FocusFirst(s.canvas())
+}
+
+// makeExchange builds the exchange's view, tab and line for the current exchange and
+// language (build calls it too, so a language switch keeps them).
+func (s *Shell) makeExchange() {
+	e := s.e
+	s.exchView = newExchangeView(e, s.exch)
+	s.exchView.OnEscape = s.ShowRegister
+	s.exchView.OnChanged = s.changedElsewhere
+	s.exchTab = container.NewTabItemWithIcon(e.t("window.exchange.tab"), theme.MailSendIcon(), s.exchView.Object())
+	s.exchLine = newExchangeLine(e, s.exch, s.ShowExchange)
+	s.exchView.OnStatus = s.exchLine.show
+	s.exchLine.Refresh()
+}
+
+// followExchange follows the exchange while the window shows: after each change it
+// applied, the table, the figures, the line and the view are read again; the line also
+// every ExchangeEvery, for what changes without a change (the folder lost, a file
+// refused, the time of the last round).
+func (s *Shell) followExchange() {
+	if s.exch == nil || s.stopExch != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopExch = cancel
+	changed := s.exch.Changed() // nil for an exchange that did not start: never ready
+	every := s.cfg.ExchangeEvery
+	on := func(f func()) {
+		s.e.do(func() {
+			if ctx.Err() == nil { // not for an exchange replaced meanwhile
+				f()
+			}
+		})
+	}
+	go func() {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+				on(s.exchangeApplied)
+			case <-tick.C:
+				on(func() {
+					if s.exchLine != nil {
+						s.exchLine.Refresh()
+					}
+				})
+			}
+		}
+	}()
+}
+
+// exchangeApplied follows changes of other offices the exchange applied.
+func (s *Shell) exchangeApplied() {
+	s.changedElsewhere()
+	if s.exchLine != nil {
+		s.exchLine.Refresh()
+	}
+	if s.exchView != nil && s.tabs.Selected() == s.exchTab {
+		s.exchView.Refresh()
+	}
+}
+
+func (s *Shell) stopExchange() {
+	if s.stopExch != nil {
+		s.stopExch()
+		s.stopExch = nil
+	}
 }

@@ -32,6 +32,7 @@ type program struct {
 	exit  int
 	store *data.Store
 	shell *ui.Shell
+	exch  *exchanger // the exchange with other offices (exchange.go)
 }
 
 func (p *program) setExit(code int) {
@@ -146,6 +147,7 @@ func (p *program) showRegister(store *data.Store, drafts *draft.Store, opened ti
 	shell := ui.NewShell(ui.Config{Store: store, Lang: p.lang, Window: p.win, App: p.app, Drafts: drafts,
 		Letter: letterPanel(p.win), Dashboard: dashboard,
 		About: buildinfo.String("Ascolto"), Diagnostics: p.diagnostics(store)})
+	shell.SetRestore(p.restore)
 	p.mu.Lock()
 	p.store, p.shell = store, shell
 	p.mu.Unlock()
@@ -161,6 +163,11 @@ func (p *program) showRegister(store *data.Store, drafts *draft.Store, opened ti
 	p.tellMigration(store)
 	if p.shot == "" { // not for a screenshot run: it must not leave backups behind
 		go p.housekeep(store)
+		// Nor files in an exchange folder, nor a key beside the register.
+		exch := p.startExchange(store, shell)
+		p.mu.Lock()
+		p.exch = exch
+		p.mu.Unlock()
 	}
 }
 
@@ -215,6 +222,10 @@ func (p *program) showProblem(err error) {
 func (p *program) closeShell() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.exch != nil { // before the register closes under it
+		p.exch.close()
+		p.exch = nil
+	}
 	if p.shell != nil {
 		p.shell.Close()
 	}

@@ -64,10 +64,23 @@ func (p *program) holdRegister() (release func(), forwarded bool, problem error)
 	return in.Release, false, nil
 }
 
+// current is the register the window has open now: a restore replaces the store, and
+// fallback (the one a caller was given) serves until there is one again.
+func (p *program) current(fallback *data.Store) *data.Store {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.store != nil {
+		return p.store
+	}
+	return fallback
+}
+
 // housekeep keeps the register safe while the window is open: today's backup at start
 // and, checked every hour, the next day's; the retention rule applied once at start.
+// It follows a restore: the hourly backup is of the register open at that hour.
 func (p *program) housekeep(store *data.Store) {
 	backup := func() {
+		store := p.current(store)
 		if path, err := store.DailyBackup(p.ctx); err != nil {
 			log.Printf("ascolto: daily backup: %v", err)
 		} else if path != "" {
@@ -106,11 +119,72 @@ func (p *program) tellMigration(store *data.Store) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// diagnostics is Help → Copy diagnostics.
+// diagnostics is Help → Copy diagnostics, about the register open at the time.
 func (p *program) diagnostics(store *data.Store) func() string {
 	return func() string {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return support.Report(ctx, "Ascolto", store, logPath())
+		return support.Report(ctx, "Ascolto", p.current(store), logPath())
 	}
+}
+
+// restore is Settings → Restore a backup (ui.RestoreFunc). The window has stopped
+// reading the register; here it is closed, so that data.Restore — which checks the
+// backup first and keeps a copy of the register it replaces — is the only one at the
+// file, and then opened again as at the start. When restoring fails the register that
+// is still there (untouched: Restore replaces it by a rename, at the very end) is
+// opened again, so the clerk goes on working. A window closed meanwhile cancels the
+// work (p.ctx) and nothing is opened.
+func (p *program) restore(_ context.Context, from string) (*data.Store, string, error) {
+	p.mu.Lock()
+	old, exch := p.store, p.exch
+	p.store, p.exch = nil, nil // closing the window meanwhile must not close it a second time
+	p.mu.Unlock()
+	if exch != nil { // the exchange writes to the register: it stops first, and follows
+		exch.close()
+		defer func() {
+			p.mu.Lock()
+			store := p.store
+			p.mu.Unlock()
+			if store != nil {
+				fyne.Do(func() {
+					p.mu.Lock()
+					defer p.mu.Unlock()
+					if p.store == store && p.exch == nil && p.shell != nil {
+						p.exch = p.startExchange(store, p.shell)
+					}
+				})
+			}
+		}()
+	}
+	if old == nil {
+		return nil, "", data.Problemf("err.restore", "path", from)
+	}
+	path := old.Path()
+	old.Close()
+	saved, err := data.Restore(p.ctx, from, path)
+	if err != nil {
+		log.Printf("ascolto: restore from %s: %v", from, err)
+	} else {
+		log.Printf("ascolto: register restored from %s; the replaced one is kept in %s", from, saved)
+	}
+	store, oerr := data.Open(path, windowOptions)
+	if oerr != nil {
+		if err == nil {
+			err = oerr
+		}
+		return nil, saved, err
+	}
+	store.DB().SetMaxIdleConns(1) // as opened: idle connections give their page cache back
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ctx.Err() != nil { // the window closed meanwhile
+		store.Close()
+		return nil, saved, p.ctx.Err()
+	}
+	p.store = store
+	if err == nil {
+		fyne.Do(func() { p.tellMigration(store) }) // a backup of an older format was upgraded
+	}
+	return store, saved, err
 }

@@ -55,3 +55,33 @@ CREATE TABLE exchange_files (
     applied_at TEXT NOT NULL,
     PRIMARY KEY (origin, first)
 ) WITHOUT ROWID;
+
+-- What this office published in the exchange folder, file by file: a file lost from the
+-- folder (deleted by someone, a folder restored from an old copy) is written again with
+-- the same bytes, so other offices see the same file, not a fork.
+CREATE TABLE exchange_published (
+    first   INTEGER PRIMARY KEY,
+    last    INTEGER NOT NULL,
+    sha256  TEXT NOT NULL,
+    prev    TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    name    TEXT NOT NULL
+);
+
+-- Files in the exchange folder that were not applied, and why: listed for the clerk and
+-- the administrator until they are gone or become valid. Ascolto never deletes them.
+CREATE TABLE exchange_rejected (
+    path       TEXT PRIMARY KEY,
+    reason     TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '',
+    size       INTEGER NOT NULL DEFAULT 0,
+    mtime      TEXT NOT NULL DEFAULT '',
+    first_seen TEXT NOT NULL,
+    last_seen  TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The exchange's own settings and marks (the folder joined, what was compacted).
+CREATE TABLE exchange_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;

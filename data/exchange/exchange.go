@@ -1,0 +1,1460 @@
+// Package exchange keeps the registers of several offices in step through one shared
+// folder, without a server (docs/exchange.md). Each office writes only in its own
+// sub-folder: signed, immutable files of its operations, its public key (office.json)
+// and what it has applied (ack.json). Each office reads the others' files, verifies
+// them whole, and hands them to data.Store.ApplyRemote, which merges them in one
+// transaction each.
+package exchange
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"ascolto/data"
+)
+
+// Config is what an Exchange works with.
+type Config struct {
+	Store  *data.Store
+	Folder Folder
+	Root   string             // the folder's real path, for change notifications ("" for fakes)
+	Key    ed25519.PrivateKey // this office's key (LoadOrCreateKey)
+	Clock  data.Clock         // nil = system clock
+	Log    *slog.Logger       // nil = discard
+
+	BatchOps  int           // most operations per file; default 1000
+	BatchIdle time.Duration // Watch publishes when no local change for this long; default 3s
+	Poll      time.Duration // Watch looks at the folder this often (±20%); default 5s
+
+	// Active is how recently an office must have been heard from for its
+	// acknowledgement to hold back the removal of old files; default 60 days.
+	Active time.Duration
+	// TempGrace is how long a file being written or copied is left alone before it is
+	// listed as incomplete; default 10 minutes.
+	TempGrace time.Duration
+}
+
+// Exchange is one office's side of the exchange folder.
+type Exchange struct {
+	cfg     Config
+	st      *data.Store
+	f       Folder
+	key     ed25519.PrivateKey
+	pub     ed25519.PublicKey
+	local   data.Office
+	clock   data.Clock
+	log     *slog.Logger
+	changed chan struct{}
+
+	mu sync.Mutex // one look at the folder at a time
+	// What earlier looks learned, so that a file is read again only when it changes.
+	seen      map[string]mark
+	snaps     map[string]snapInfo
+	offices   map[string]officeSeen
+	acks      map[string]*AckFile
+	ackMarks  map[string]mark
+	joined    bool
+	ownFork   bool
+	lastAck   string
+	lastAckAt time.Time
+	newKeys   map[string]string // guarded by smu: offices publishing another key than the trusted one
+
+	smu       sync.Mutex // what Status reports between looks
+	reachable bool
+	looked    bool
+	lastScan  time.Time
+	gaps      map[string]Gap
+}
+
+// mark is a file as listed: a file read before is read again when it changes.
+type mark struct {
+	size  int64
+	mtime time.Time
+	bad   *Rejected // why it was not applied; nil if it was fine
+	last  int64     // for an operations file: its last sequence
+}
+
+func markOf(e Entry) mark { return mark{size: e.Size, mtime: e.ModTime} }
+
+func (m mark) same(e Entry) bool { return m.size == e.Size && m.mtime.Equal(e.ModTime) }
+
+// officeSeen is an office.json as last read.
+type officeSeen struct {
+	m   mark
+	o   *OfficeFile
+	bad *Rejected
+}
+
+// snapInfo is a snapshot as last read: its author and high-water marks.
+type snapInfo struct {
+	m      mark
+	author string
+	hw     map[string]int64
+	bad    *Rejected
+}
+
+// New prepares the exchange of a register with a folder; nothing is read or written yet.
+func New(cfg Config) (*Exchange, error) {
+	if cfg.Store == nil || cfg.Folder == nil || len(cfg.Key) != ed25519.PrivateKeySize {
+		return nil, errors.New("exchange: Store, Folder and Key are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = data.SystemClock{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.BatchOps <= 0 {
+		cfg.BatchOps = 1000
+	}
+	if cfg.BatchIdle <= 0 {
+		cfg.BatchIdle = 3 * time.Second
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 5 * time.Second
+	}
+	if cfg.Active <= 0 {
+		cfg.Active = 60 * 24 * time.Hour
+	}
+	if cfg.TempGrace <= 0 {
+		cfg.TempGrace = 10 * time.Minute
+	}
+	x := &Exchange{cfg: cfg, st: cfg.Store, f: cfg.Folder, key: cfg.Key, pub: cfg.Key.Public().(ed25519.PublicKey),
+		local: cfg.Store.Local(), clock: cfg.Clock, log: cfg.Log, changed: make(chan struct{}, 1)}
+	x.reset()
+	return x, nil
+}
+
+// reset forgets what earlier looks learned: the next look reads everything again.
+func (x *Exchange) reset() {
+	x.seen = map[string]mark{}
+	x.snaps = map[string]snapInfo{}
+	x.offices = map[string]officeSeen{}
+	x.acks = map[string]*AckFile{}
+	x.ackMarks = map[string]mark{}
+	x.joined = false
+	x.ownFork = false
+}
+
+func (x *Exchange) db() *sql.DB { return x.st.DB() }
+
+// Changed is signalled after something from another office was applied.
+func (x *Exchange) Changed() <-chan struct{} { return x.changed }
+
+func (x *Exchange) notify() {
+	select {
+	case x.changed <- struct{}{}:
+	default:
+	}
+}
+
+// unreachable is the refusal when the folder cannot be read.
+func (x *Exchange) unreachable(err error) error {
+	x.smu.Lock()
+	was := x.reachable || !x.looked
+	x.reachable, x.looked = false, true
+	x.smu.Unlock()
+	if was {
+		x.log.Warn("exchange: folder unreachable", "folder", x.cfg.Root, "err", err)
+	}
+	return &data.Problem{Key: "exchange.unreachable", Args: map[string]string{"folder": x.cfg.Root}, Err: err}
+}
+
+// Join publishes this office's office.json (its code, names and public key) in its own
+// sub-folder. Doing it again changes nothing; a code already published with another key
+// is refused, since two offices cannot share a code.
+func (x *Exchange) Join(ctx context.Context) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.join(ctx)
+}
+
+func (x *Exchange) join(ctx context.Context) error {
+	code := x.local.Code
+	if err := x.f.MkdirAll(code); err != nil {
+		return x.unreachable(err)
+	}
+	p := code + "/" + OfficeFileName
+	cur, err := x.f.Read(p)
+	switch {
+	case err == nil:
+		o, perr := ParseOffice(cur)
+		if perr == nil && !o.Key().Equal(x.pub) {
+			return data.Problemf("exchange.code_taken", "code", code, "fingerprint", o.Fingerprint)
+		}
+		if perr == nil && o.NameIT == x.local.NameIT && o.NameDE == x.local.NameDE {
+			break // published already, as it is
+		}
+		fallthrough
+	case isNotExist(err):
+		b, err := EncodeOffice(x.key, OfficeFile{Code: code, NameIT: x.local.NameIT, NameDE: x.local.NameDE, Created: fmtTime(x.clock.Now())})
+		if err != nil {
+			return err
+		}
+		if err := x.f.Replace(p, b); err != nil {
+			return x.unreachable(err)
+		}
+		x.log.Info("exchange: office published", "office", code, "fingerprint", Fingerprint(x.pub))
+	default:
+		return x.unreachable(err)
+	}
+	ros, err := x.roster(ctx)
+	if err != nil {
+		return err
+	}
+	now := fmtTime(x.clock.Now())
+	r := ros[code]
+	if r == nil {
+		r = &officeRow{Code: code, FirstSeen: now}
+	}
+	if !r.Key.Equal(x.pub) || !r.Trusted {
+		r.Key, r.Fingerprint, r.Trusted, r.TrustedAt, r.TrustedBy = x.pub, Fingerprint(x.pub), true, now, x.st.Actor()
+	}
+	r.NameIT, r.NameDE = x.local.NameIT, x.local.NameDE
+	if err := x.putRoster(ctx, r); err != nil {
+		return err
+	}
+	if err := x.setState(ctx, "folder", x.cfg.Root); err != nil {
+		return err
+	}
+	x.joined = true
+	return nil
+}
+
+// OfficeInfo is an office of the exchange roster.
+type OfficeInfo struct {
+	Code        string    `json:"code"`
+	NameIT      string    `json:"name_it"`
+	NameDE      string    `json:"name_de"`
+	Fingerprint string    `json:"fingerprint"`
+	Trusted     bool      `json:"trusted"`
+	Local       bool      `json:"local"`
+	TrustedAt   time.Time `json:"trusted_at,omitzero"`
+	TrustedBy   string    `json:"trusted_by,omitempty"`
+	FirstSeen   time.Time `json:"first_seen,omitzero"`
+	LastHeard   time.Time `json:"last_received,omitzero"`
+	// HighWater is the last of its operations applied here; Pending how many more its
+	// files in the folder hold.
+	HighWater int64 `json:"high_water"`
+	Pending   int64 `json:"pending"`
+	// KeyChanged: the office now publishes another key than the one trusted (its files
+	// are checked with the trusted one until a clerk confirms the new fingerprint).
+	KeyChanged     bool   `json:"key_changed,omitempty"`
+	NewFingerprint string `json:"new_fingerprint,omitempty"`
+}
+
+// Offices reads the offices' office.json files, adds new offices to the roster (not
+// trusted) and returns the roster, this office first.
+func (x *Exchange) Offices(ctx context.Context) ([]OfficeInfo, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, err := x.f.List(""); err != nil {
+		return nil, x.unreachable(err)
+	}
+	if _, _, err := x.scanOffices(ctx, map[string]Rejected{}); err != nil {
+		return nil, err
+	}
+	return x.officeInfos(ctx, nil)
+}
+
+func (x *Exchange) officeInfos(ctx context.Context, avail map[string]int64) ([]OfficeInfo, error) {
+	ros, err := x.roster(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hws, err := x.st.HighWaters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []OfficeInfo
+	for _, r := range ros {
+		oi := OfficeInfo{Code: r.Code, NameIT: r.NameIT, NameDE: r.NameDE, Fingerprint: r.Fingerprint, Trusted: r.Trusted,
+			Local: r.Code == x.local.Code, TrustedAt: parseTime(r.TrustedAt), TrustedBy: r.TrustedBy, FirstSeen: parseTime(r.FirstSeen),
+			LastHeard: parseTime(r.LastHeard), HighWater: hws[r.Code]}
+		if a, ok := avail[r.Code]; ok && a > oi.HighWater {
+			oi.Pending = a - oi.HighWater
+		}
+		x.smu.Lock()
+		if fp, ok := x.newKeys[r.Code]; ok && fp != r.Fingerprint {
+			oi.KeyChanged, oi.NewFingerprint = true, fp
+		}
+		x.smu.Unlock()
+		out = append(out, oi)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Local != out[j].Local {
+			return out[i].Local
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out, nil
+}
+
+// Trust records that a clerk confirmed an office's key by its fingerprint (read out on
+// the phone, say). A fingerprint that does not match is refused and nothing changes.
+// The office also becomes one of the register's offices, so cases can be forwarded to it.
+func (x *Exchange) Trust(ctx context.Context, code, fingerprint string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if _, err := x.f.List(""); err == nil {
+		if _, _, err := x.scanOffices(ctx, map[string]Rejected{}); err != nil {
+			return err
+		}
+	}
+	ros, err := x.roster(ctx)
+	if err != nil {
+		return err
+	}
+	r := ros[code]
+	if r == nil {
+		return data.Problemf("exchange.unknown_office", "code", code)
+	}
+	// The key to trust is the one the office publishes now (it may have replaced its
+	// key: confirming the new fingerprint accepts the new key).
+	key, names := r.Key, [2]string{r.NameIT, r.NameDE}
+	if s, ok := x.offices[code]; ok && s.o != nil {
+		key, names = s.o.Key(), [2]string{s.o.NameIT, s.o.NameDE}
+	}
+	if normalFingerprint(fingerprint) != normalFingerprint(Fingerprint(key)) {
+		return data.Problemf("exchange.wrong_fingerprint", "code", code, "fingerprint", fingerprint)
+	}
+	o := data.Office{Code: code, NameIT: names[0], NameDE: names[1]}
+	if strings.TrimSpace(o.NameIT) == "" {
+		o.NameIT = code
+	}
+	if strings.TrimSpace(o.NameDE) == "" {
+		o.NameDE = code
+	}
+	known, err := x.st.Offices()
+	if err != nil {
+		return readErr(err)
+	}
+	for _, k := range known {
+		if k.Code == code {
+			o.Address = k.Address
+		}
+	}
+	if code != x.local.Code {
+		if err := x.st.PutOffice(o); err != nil {
+			return err
+		}
+	}
+	now := fmtTime(x.clock.Now())
+	r.Key, r.Fingerprint, r.NameIT, r.NameDE = key, Fingerprint(key), names[0], names[1]
+	if !r.Trusted || r.TrustedAt == "" {
+		r.TrustedAt = now
+	}
+	r.Trusted, r.TrustedBy = true, x.st.Actor()
+	if err := x.putRoster(ctx, r); err != nil {
+		return err
+	}
+	x.log.Info("exchange: office trusted", "office", code, "fingerprint", r.Fingerprint, "by", r.TrustedBy)
+	return nil
+}
+
+// scanOffices reads every office sub-folder's office.json (when it changed) and keeps
+// the roster up to date: a new office is added, not trusted; a trusted office that now
+// publishes another key keeps its trusted key (an alarm). It returns the listing of
+// every office folder.
+func (x *Exchange) scanOffices(ctx context.Context, rej map[string]Rejected) (map[string][]Entry, []Entry, error) {
+	root, err := x.f.List("")
+	if err != nil {
+		return nil, nil, x.unreachable(err)
+	}
+	ros, err := x.roster(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	folders := map[string][]Entry{}
+	now := x.clock.Now()
+	for _, e := range root {
+		if !e.Dir || !validCode(e.Name) {
+			continue
+		}
+		code := e.Name
+		entries, err := x.f.List(code)
+		if err != nil {
+			if isNotExist(err) {
+				continue
+			}
+			return nil, nil, x.unreachable(err)
+		}
+		folders[code] = entries
+		var oe *Entry
+		for i := range entries {
+			if entries[i].Name == OfficeFileName && !entries[i].Dir {
+				oe = &entries[i]
+			}
+		}
+		if oe == nil {
+			delete(x.offices, code)
+			continue
+		}
+		p := code + "/" + OfficeFileName
+		s, ok := x.offices[code]
+		if !ok || !s.m.same(*oe) {
+			s = officeSeen{m: markOf(*oe)}
+			b, err := x.readLimited(p, *oe, maxMetaSize)
+			var o *OfficeFile
+			if err == nil {
+				o, err = ParseOffice(b)
+			}
+			if err == nil && o.Code != code {
+				err = fail(ReasonWrongFolder, "office.json of %s", o.Code)
+			}
+			if err != nil {
+				if isNotExist(err) {
+					continue
+				}
+				s.bad = rejection(p, *oe, err)
+			}
+			s.o = o
+			x.offices[code] = s
+		}
+		if s.bad != nil {
+			rej[p] = *s.bad
+			continue
+		}
+		o := s.o
+		x.smu.Lock()
+		if x.newKeys == nil {
+			x.newKeys = map[string]string{}
+		}
+		x.newKeys[code] = o.Fingerprint
+		x.smu.Unlock()
+		r := ros[code]
+		switch {
+		case r == nil:
+			r = &officeRow{Code: code, NameIT: o.NameIT, NameDE: o.NameDE, Key: o.Key(), Fingerprint: o.Fingerprint, FirstSeen: fmtTime(now)}
+			x.log.Info("exchange: new office in the folder", "office", code, "fingerprint", o.Fingerprint)
+		case r.Key.Equal(o.Key()):
+			if r.NameIT == o.NameIT && r.NameDE == o.NameDE {
+				continue
+			}
+			r.NameIT, r.NameDE = o.NameIT, o.NameDE
+		case r.Trusted || code == x.local.Code:
+			// Never swap a trusted key behind the clerks' back.
+			rej[p] = Rejected{Path: p, Reason: ReasonKeyChanged, Detail: o.Fingerprint, Size: oe.Size, ModTime: oe.ModTime}
+			continue
+		default:
+			r.Key, r.Fingerprint, r.NameIT, r.NameDE = o.Key(), o.Fingerprint, o.NameIT, o.NameDE
+		}
+		if err := x.putRoster(ctx, r); err != nil {
+			return nil, nil, err
+		}
+	}
+	return folders, root, nil
+}
+
+// readLimited reads a file the listing says is not larger than limit.
+func (x *Exchange) readLimited(p string, e Entry, limit int64) ([]byte, error) {
+	if e.Size > limit {
+		return nil, fail(ReasonTooBig, "%d bytes", e.Size)
+	}
+	b, err := x.f.Read(p)
+	if err != nil {
+		if isNotExist(err) || ReasonOf(err) != "" {
+			return nil, err
+		}
+		return nil, &FileError{Reason: ReasonUnreadable, Err: err}
+	}
+	if int64(len(b)) > limit {
+		return nil, fail(ReasonTooBig, "%d bytes", len(b))
+	}
+	return b, nil
+}
+
+// rejection describes a refused file for the list.
+func rejection(p string, e Entry, err error) *Rejected {
+	r := &Rejected{Path: p, Reason: ReasonOf(err), Size: e.Size, ModTime: e.ModTime}
+	var fe *FileError
+	if errors.As(err, &fe) {
+		r.Detail = fe.Detail
+		if fe.Err != nil {
+			r.Detail = strings.TrimSpace(r.Detail + " " + fe.Err.Error())
+		}
+	} else if err != nil {
+		r.Reason, r.Detail = ReasonUnreadable, err.Error()
+	}
+	if r.Reason == "" {
+		r.Reason = ReasonMalformed
+	}
+	return r
+}
+
+// Report is what one look at the folder did.
+type Report struct {
+	Published    int      `json:"published"`     // operations of this office published
+	Files        int      `json:"files"`         // files written
+	Applied      int      `json:"applied"`       // operations of other offices applied
+	AppliedFiles int      `json:"applied_files"` // their files
+	Origins      []string `json:"origins,omitempty"`
+	Rejected     int      `json:"rejected"` // files listed as not applied
+	Gaps         int      `json:"gaps"`     // offices whose next file is missing
+	Forks        int      `json:"forks"`    // fork alarms
+	Removed      int      `json:"removed"`  // own old files removed (all offices have them)
+}
+
+// SyncOnce publishes the local operations not yet published, reads every trusted
+// office's new files (verified whole, applied in sequence order), writes this office's
+// acknowledgement and removes its own files every active office has.
+func (x *Exchange) SyncOnce(ctx context.Context) (Report, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.sync(ctx, true)
+}
+
+func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
+	var rep Report
+	x.smu.Lock()
+	wasDown := x.looked && !x.reachable
+	x.smu.Unlock()
+	if wasDown {
+		x.reset() // the folder is back: read everything again
+	}
+	if _, err := x.f.List(""); err != nil {
+		return rep, x.unreachable(err)
+	}
+	if !x.joined {
+		if err := x.join(ctx); err != nil {
+			return rep, err
+		}
+	}
+	rej := map[string]Rejected{}
+	folders, root, err := x.scanOffices(ctx, rej)
+	if err != nil {
+		return rep, err
+	}
+	x.smu.Lock()
+	if !x.reachable && x.looked {
+		x.log.Info("exchange: folder reachable again", "folder", x.cfg.Root)
+	}
+	x.reachable, x.looked = true, true
+	x.smu.Unlock()
+	for _, e := range root {
+		if e.Dir {
+			continue
+		}
+		switch classify(e.Name) {
+		case kindOps, kindSnapshot:
+			rej[e.Name] = Rejected{Path: e.Name, Reason: ReasonWrongFolder, Size: e.Size, ModTime: e.ModTime}
+		case kindConflict:
+			rej[e.Name] = Rejected{Path: e.Name, Reason: ReasonConflictCopy, Size: e.Size, ModTime: e.ModTime}
+		}
+	}
+	ros, err := x.roster(ctx)
+	if err != nil {
+		return rep, err
+	}
+	hws, err := x.st.HighWaters(ctx)
+	if err != nil {
+		return rep, err
+	}
+	fresh := true // nothing of another office held yet: a snapshot may start the register
+	for o, n := range hws {
+		if o != x.local.Code && n > 0 {
+			fresh = false
+		}
+	}
+	gaps := map[string]Gap{}
+	codes := make([]string, 0, len(folders))
+	for c := range folders {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool { // this office first: a restored register takes back its own files
+		if (codes[i] == x.local.Code) != (codes[j] == x.local.Code) {
+			return codes[i] == x.local.Code
+		}
+		return codes[i] < codes[j]
+	})
+	if _, ok := folders[x.local.Code]; !ok {
+		codes = append([]string{x.local.Code}, codes...)
+	}
+	for _, code := range codes {
+		entries := folders[code]
+		r := ros[code]
+		files := x.sortFolder(code, entries, r, rej)
+		if r == nil || !r.Trusted {
+			continue
+		}
+		if code != x.local.Code {
+			x.readAck(ctx, code, r, entries, rej)
+		}
+		if err := x.receive(ctx, code, r.Key, files, folders, ros, fresh, rej, gaps, &rep); err != nil {
+			return rep, err
+		}
+		if code == x.local.Code && publish {
+			if err := x.publish(ctx, files, rej, &rep); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := x.saveRejected(ctx, rej); err != nil {
+		return rep, err
+	}
+	for _, r := range rej {
+		if r.Reason == ReasonFork || r.Reason == ReasonChain {
+			rep.Forks++
+		}
+	}
+	rep.Rejected, rep.Gaps = len(rej), len(gaps)
+	if err := x.writeAck(ctx); err != nil {
+		return rep, err
+	}
+	n, err := x.compact(ctx, folders[x.local.Code], ros)
+	if err != nil {
+		return rep, err
+	}
+	rep.Removed = n
+	x.smu.Lock()
+	x.gaps, x.lastScan = gaps, x.clock.Now()
+	x.smu.Unlock()
+	if rep.Applied > 0 {
+		x.notify()
+	}
+	return rep, nil
+}
+
+// candidate is an operations file named in an office's folder.
+type candidate struct {
+	e           Entry
+	path        string
+	first, last int64
+}
+
+// sortFolder lists an office folder's operations files in sequence order, and lists as
+// rejected what must not be applied: other offices' files, copies made by
+// synchronisation programs, old temporary files, strange names, and every file of an
+// office nobody trusted.
+func (x *Exchange) sortFolder(code string, entries []Entry, r *officeRow, rej map[string]Rejected) []candidate {
+	var out []candidate
+	now := x.clock.Now()
+	for _, e := range entries {
+		if e.Dir {
+			continue
+		}
+		p := code + "/" + e.Name
+		bad := func(reason Reason, detail string) {
+			rej[p] = Rejected{Path: p, Reason: reason, Detail: detail, Size: e.Size, ModTime: e.ModTime}
+		}
+		switch classify(e.Name) {
+		case kindTemp:
+			if now.Sub(e.ModTime) > x.cfg.TempGrace {
+				bad(ReasonIncomplete, "")
+			}
+		case kindConflict:
+			bad(ReasonConflictCopy, "")
+		case kindUnknown:
+			bad(ReasonBadName, "")
+		case kindOps:
+			origin, first, last, ok := parseName(e.Name)
+			switch {
+			case !ok:
+				bad(ReasonBadName, "")
+			case origin != code:
+				bad(ReasonWrongFolder, origin)
+			case r == nil:
+				bad(ReasonUnknownOffice, "")
+			case !r.Trusted:
+				bad(ReasonUntrusted, "")
+			default:
+				out = append(out, candidate{e: e, path: p, first: first, last: last})
+			}
+		case kindSnapshot:
+			if r == nil {
+				bad(ReasonUnknownOffice, "")
+			} else if !r.Trusted {
+				bad(ReasonUntrusted, "")
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].first != out[j].first {
+			return out[i].first < out[j].first
+		}
+		return out[i].last < out[j].last
+	})
+	return out
+}
+
+// Gap is an office whose next operations are not in the folder (yet): its later files
+// wait.
+type Gap struct {
+	Origin string    `json:"origin"`
+	Want   int64     `json:"want"` // the first sequence missing
+	Next   int64     `json:"next"` // the first sequence of the next file there
+	Since  time.Time `json:"since"`
+}
+
+// receive applies an office's files in sequence order, each verified whole before.
+func (x *Exchange) receive(ctx context.Context, code string, pub ed25519.PublicKey, files []candidate, folders map[string][]Entry,
+	ros map[string]*officeRow, fresh bool, rej map[string]Rejected, gaps map[string]Gap, rep *Report) error {
+	own := code == x.local.Code
+	hw, err := x.st.HighWater(ctx, code)
+	if err != nil {
+		return readErr(err)
+	}
+	var mine map[string]bool
+	if own {
+		pub := map[string]bool{}
+		ps, err := x.publishedFiles(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			pub[p.Name] = true
+		}
+		mine = pub
+	}
+	// A register that holds nothing of other offices yet starts from a snapshot.
+	if !own && fresh && hw == 0 {
+		n, err := x.fromSnapshot(ctx, code, hw, folders, ros, rej, rep)
+		if err != nil {
+			return err
+		}
+		hw += n
+	}
+	for round := 0; ; round++ {
+		var err error
+		if hw, err = x.receiveFiles(ctx, code, pub, own, mine, hw, files, rej, gaps, rep); err != nil {
+			return err
+		}
+		// The next operations are in no file that can be taken (removed once everybody
+		// else had them): a trusted office's snapshot may hold them.
+		if _, waiting := gaps[code]; !waiting || own || round > 0 {
+			return nil
+		}
+		n, err := x.fromSnapshot(ctx, code, hw, folders, ros, rej, rep)
+		if err != nil || n == 0 {
+			return err
+		}
+		delete(gaps, code)
+		hw += n
+	}
+}
+
+// receiveFiles applies an office's files after hw in sequence order, up to the first
+// that is missing, and returns how far the office's operations got.
+func (x *Exchange) receiveFiles(ctx context.Context, code string, pub ed25519.PublicKey, own bool, mine map[string]bool, hw int64,
+	files []candidate, rej map[string]Rejected, gaps map[string]Gap, rep *Report) (int64, error) {
+	waiting := false
+	for _, c := range files {
+		if mine[c.e.Name] {
+			continue // written by this office, as recorded
+		}
+		if m, ok := x.seen[c.path]; ok && m.same(c.e) {
+			if m.bad != nil {
+				rej[c.path] = *m.bad
+				continue
+			}
+			if m.last <= hw {
+				continue
+			}
+		}
+		if waiting {
+			continue
+		}
+		if c.last <= hw && own {
+			// an own file this register knows the operations of: compared below
+		} else if c.first > hw+1 {
+			waiting = true
+			gaps[code] = x.gap(code, hw+1, c.first)
+			continue
+		}
+		f, err := x.readOps(c, pub)
+		if err != nil {
+			if isNotExist(err) {
+				continue // removed meanwhile
+			}
+			x.refuse(c, err, rej)
+			continue
+		}
+		ok, err := x.chainOK(ctx, code, f.Header.First, f.Header.Prev)
+		if err != nil {
+			return hw, err
+		}
+		if !ok {
+			x.refuse(c, fail(ReasonChain, "prev %s", f.Header.Prev), rej)
+			waiting = true
+			continue
+		}
+		n, err := x.applyFile(ctx, c, f, hw, own)
+		switch {
+		case errors.Is(err, data.ErrGap):
+			waiting = true
+			gaps[code] = x.gap(code, hw+1, c.first)
+			continue
+		case errors.Is(err, data.ErrFork):
+			x.refuse(c, fail(ReasonFork, "%s %d-%d", code, f.Header.First, f.Header.Last), rej)
+			waiting = true // nothing after a fork is taken from this office until it is cleared
+			continue
+		case err != nil:
+			if p, ok := data.AsProblem(err); ok && strings.HasPrefix(p.Key, "exchange.") {
+				x.refuse(c, &FileError{Reason: ReasonMalformed, Detail: p.Error()}, rej)
+				waiting = true
+				continue
+			}
+			return hw, err
+		}
+		if own {
+			if err := x.addPublished(ctx, published{First: f.Header.First, Last: f.Header.Last, SHA256: f.SHA256, Prev: f.Header.Prev,
+				Created: f.Header.Created, Name: c.e.Name}); err != nil {
+				return hw, err
+			}
+		}
+		x.seen[c.path] = mark{size: c.e.Size, mtime: c.e.ModTime, last: f.Header.Last}
+		if f.Header.Last > hw {
+			hw = f.Header.Last
+		}
+		if n > 0 {
+			rep.Applied += n
+			rep.AppliedFiles++
+			if !own {
+				rep.Origins = appendOnce(rep.Origins, code)
+			}
+			x.log.Info("exchange: applied", "office", code, "file", c.path, "operations", n)
+		}
+	}
+	return hw, nil
+}
+
+func appendOnce(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func (x *Exchange) gap(code string, want, next int64) Gap {
+	x.smu.Lock()
+	old, ok := x.gaps[code]
+	x.smu.Unlock()
+	g := Gap{Origin: code, Want: want, Next: next, Since: x.clock.Now()}
+	if ok && old.Want == want {
+		g.Since = old.Since
+	}
+	return g
+}
+
+// refuse lists a file as not applied, and remembers it until the file changes.
+func (x *Exchange) refuse(c candidate, err error, rej map[string]Rejected) {
+	r := rejection(c.path, c.e, err)
+	rej[c.path] = *r
+	if r.Reason != ReasonUnreadable { // the share may give it next time
+		x.seen[c.path] = mark{size: c.e.Size, mtime: c.e.ModTime, bad: r}
+	}
+}
+
+// readOps reads an operations file and verifies it whole: structure, length, hash, that
+// its header says what its name says, and the signature of its office's trusted key.
+func (x *Exchange) readOps(c candidate, pub ed25519.PublicKey) (*File, error) {
+	b, err := x.readLimited(c.path, c.e, MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	origin, _, _, _ := parseName(c.e.Name)
+	if f.Header.Origin != origin || f.Header.First != c.first || f.Header.Last != c.last {
+		return nil, fail(ReasonBadName, "holds %s %d-%d", f.Header.Origin, f.Header.First, f.Header.Last)
+	}
+	if err := f.Verify(pub); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// applyFile hands a verified file to the register. A file whose operations are held
+// already (from a snapshot, or this office's own) is compared instead: the same is
+// nothing to do, different is a fork.
+func (x *Exchange) applyFile(ctx context.Context, c candidate, f *File, hw int64, own bool) (int, error) {
+	h := f.Header
+	rf := data.RemoteFile{Origin: h.Origin, First: h.First, Last: h.Last, SHA256: f.SHA256, Name: c.path}
+	ops := f.Ops
+	sha, name, known, err := x.appliedFile(ctx, h.Origin, h.First)
+	if err != nil {
+		return 0, err
+	}
+	if known && sha != f.SHA256 && isSnapshotRow(name) || own && h.Last <= hw && !known {
+		// Held already, from a snapshot (whose batches are cut differently) or written
+		// here before a restore: compare what is held, apply only what is new.
+		held := min(h.Last, hw)
+		if held >= h.First {
+			have, err := x.st.Operations(ctx, h.Origin, h.First-1, int(held-h.First+1))
+			if err != nil {
+				return 0, err
+			}
+			if !sameOps(have, ops[:held-h.First+1]) {
+				return 0, data.ErrFork
+			}
+		}
+		if h.Last <= hw {
+			return 0, nil
+		}
+		ops = ops[hw-h.First+1:]
+		rf.First = hw + 1
+	}
+	return x.st.ApplyRemote(ctx, rf, ops)
+}
+
+// sameOps compares operations as ApplyRemote does: same clock reading, case and action.
+func sameOps(a, b []data.Operation) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Origin != b[i].Origin || a[i].Seq != b[i].Seq || a[i].HLC != b[i].HLC || a[i].CaseID != b[i].CaseID || a[i].Action != b[i].Action {
+			return false
+		}
+	}
+	return true
+}
+
+func isSnapshotRow(name string) bool {
+	return strings.HasSuffix(strings.SplitN(name, "#", 2)[0], snapshotExt)
+}
+
+// publish writes the local operations not yet in the folder, BatchOps at most per file,
+// each file chained to the one before. Files this office wrote that are missing from
+// the folder (deleted by someone, a folder restored from an old copy) are written again
+// with the same bytes.
+func (x *Exchange) publish(ctx context.Context, own []candidate, rej map[string]Rejected, rep *Report) error {
+	if x.ownFork {
+		return nil
+	}
+	code := x.local.Code
+	ps, err := x.publishedFiles(ctx)
+	if err != nil {
+		return err
+	}
+	compacted, err := x.stateInt(ctx, "compacted")
+	if err != nil {
+		return err
+	}
+	present := map[string]bool{}
+	for _, c := range own {
+		present[c.e.Name] = true
+	}
+	for _, p := range ps {
+		if p.Last <= compacted || present[p.Name] {
+			continue
+		}
+		ops, err := x.st.Operations(ctx, code, p.First-1, int(p.Last-p.First+1))
+		if err != nil {
+			return err
+		}
+		if len(ops) != int(p.Last-p.First+1) {
+			x.log.Error("exchange: cannot write again a lost file", "file", p.Name, "operations", len(ops))
+			continue
+		}
+		b, sha, err := encodeFile(x.key, Header{Origin: code, Prev: p.Prev, Created: p.Created}, ops)
+		if err != nil {
+			return err
+		}
+		if sha != p.SHA256 {
+			x.log.Error("exchange: a lost file would not be the same again", "file", p.Name)
+			continue
+		}
+		if err := x.f.WriteNew(code+"/"+p.Name, b); err != nil && !errors.Is(err, fs.ErrExist) {
+			return x.unreachable(err)
+		}
+		x.log.Warn("exchange: lost file written again", "file", code+"/"+p.Name)
+	}
+	high, prev := int64(0), ""
+	if n := len(ps); n > 0 {
+		high, prev = ps[n-1].Last, ps[n-1].SHA256
+	}
+	for {
+		ops, err := x.st.Operations(ctx, code, high, x.cfg.BatchOps)
+		if err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			return nil
+		}
+		if ops[0].Seq != high+1 {
+			x.log.Error("exchange: local operations missing", "after", high, "next", ops[0].Seq)
+			return nil
+		}
+		created := fmtTime(x.clock.Now())
+		b, sha, err := encodeFile(x.key, Header{Origin: code, Prev: prev, Created: created}, ops)
+		if err != nil {
+			return err
+		}
+		first, last := ops[0].Seq, ops[len(ops)-1].Seq
+		name := FileName(code, first, last)
+		p := published{First: first, Last: last, SHA256: sha, Prev: prev, Created: created, Name: name}
+		if err := x.f.WriteNew(code+"/"+name, b); err != nil {
+			if !errors.Is(err, fs.ErrExist) {
+				return x.unreachable(err)
+			}
+			// A file of this name is there already: the same operations (written
+			// before this register recorded it) are adopted; others are a fork.
+			cur, rerr := x.f.Read(code + "/" + name)
+			var f *File
+			if rerr == nil {
+				f, rerr = Parse(cur)
+			}
+			if rerr == nil {
+				rerr = f.Verify(x.pub)
+			}
+			if rerr != nil || !sameOps(f.Ops, ops) {
+				x.ownFork = true
+				rej[code+"/"+name] = Rejected{Path: code + "/" + name, Reason: ReasonFork, Detail: "not this register's operations", Size: int64(len(cur))}
+				return nil
+			}
+			p = published{First: first, Last: last, SHA256: f.SHA256, Prev: f.Header.Prev, Created: f.Header.Created, Name: name}
+		}
+		if err := x.addPublished(ctx, p); err != nil {
+			return err
+		}
+		rep.Published += len(ops)
+		rep.Files++
+		x.log.Info("exchange: published", "file", code+"/"+name, "operations", len(ops))
+		high, prev = last, p.SHA256
+	}
+}
+
+func (x *Exchange) stateInt(ctx context.Context, key string) (int64, error) {
+	v, err := x.state(ctx, key)
+	if err != nil || v == "" {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+// readAck reads another office's acknowledgement when it changed.
+func (x *Exchange) readAck(ctx context.Context, code string, r *officeRow, entries []Entry, rej map[string]Rejected) {
+	var e *Entry
+	for i := range entries {
+		if entries[i].Name == AckFileName && !entries[i].Dir {
+			e = &entries[i]
+		}
+	}
+	if e == nil {
+		return
+	}
+	p := code + "/" + AckFileName
+	if m, ok := x.ackMarks[code]; ok && m.same(*e) {
+		if m.bad != nil {
+			rej[p] = *m.bad
+		}
+		return
+	}
+	m := markOf(*e)
+	b, err := x.readLimited(p, *e, maxMetaSize)
+	var a *AckFile
+	if err == nil {
+		a, err = ParseAck(b, r.Key)
+	}
+	if err == nil && a.Office != code {
+		err = fail(ReasonWrongFolder, "ack of %s", a.Office)
+	}
+	if err != nil {
+		if isNotExist(err) {
+			return
+		}
+		m.bad = rejection(p, *e, err)
+		rej[p] = *m.bad
+		x.ackMarks[code] = m
+		return
+	}
+	x.ackMarks[code] = m
+	x.acks[code] = a
+	if err := x.heard(ctx, code, x.clock.Now()); err != nil {
+		x.log.Warn("exchange: roster", "err", err)
+	}
+}
+
+// writeAck writes this office's acknowledgement when what it has applied changed, and
+// once a day anyway, so that the others know it is still there.
+func (x *Exchange) writeAck(ctx context.Context) error {
+	hws, err := x.st.HighWaters(ctx)
+	if err != nil {
+		return err
+	}
+	a := AckFile{Office: x.local.Code, HighWater: hws}
+	key := AckFileName
+	sig := formatHW(hws)
+	now := x.clock.Now()
+	if sig == x.lastAck && now.Sub(x.lastAckAt) < 24*time.Hour {
+		return nil
+	}
+	a.At = fmtTime(now)
+	b, err := EncodeAck(x.key, a)
+	if err != nil {
+		return err
+	}
+	if err := x.f.Replace(x.local.Code+"/"+key, b); err != nil {
+		return x.unreachable(err)
+	}
+	x.lastAck, x.lastAckAt = sig, now
+	return nil
+}
+
+func formatHW(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + ":" + strconv.FormatInt(m[k], 10) + ",")
+	}
+	return b.String()
+}
+
+// compact removes this office's own files that every trusted, active office has
+// acknowledged. Other offices' files are never touched; without another active office
+// nothing is removed.
+func (x *Exchange) compact(ctx context.Context, entries []Entry, ros map[string]*officeRow) (int, error) {
+	code := x.local.Code
+	upTo, n := int64(-1), 0
+	now := x.clock.Now()
+	for c, r := range ros {
+		if c == code || !r.Trusted {
+			continue
+		}
+		heard := parseTime(r.LastHeard)
+		if t := parseTime(r.TrustedAt); t.After(heard) {
+			heard = t
+		}
+		if now.Sub(heard) > x.cfg.Active {
+			continue
+		}
+		acked := int64(0)
+		if a := x.acks[c]; a != nil {
+			acked = a.HighWater[code]
+		}
+		if upTo < 0 || acked < upTo {
+			upTo = acked
+		}
+		n++
+	}
+	if n == 0 || upTo <= 0 {
+		return 0, nil
+	}
+	published, err := x.publishedHigh(ctx)
+	if err != nil {
+		return 0, err
+	}
+	upTo = min(upTo, published) // an ack from a register ahead of this one's record
+	compacted, err := x.stateInt(ctx, "compacted")
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, e := range entries {
+		origin, _, last, ok := parseName(e.Name)
+		if e.Dir || !ok || origin != code || last > upTo {
+			continue
+		}
+		if err := x.f.Remove(code + "/" + e.Name); err != nil && !isNotExist(err) {
+			x.log.Warn("exchange: cannot remove an old file", "file", code+"/"+e.Name, "err", err)
+			continue
+		}
+		removed++
+		compacted = max(compacted, last)
+		delete(x.seen, code+"/"+e.Name)
+		x.log.Info("exchange: old file removed, every office has it", "file", code+"/"+e.Name)
+	}
+	if removed > 0 {
+		if err := x.setState(ctx, "compacted", strconv.FormatInt(compacted, 10)); err != nil {
+			return removed, err
+		}
+	}
+	return removed, nil
+}
+
+// Status is the exchange as the window shows it.
+type Status struct {
+	Folder      string       `json:"folder"`
+	Reachable   bool         `json:"reachable"`
+	Office      string       `json:"office"`
+	Fingerprint string       `json:"fingerprint"`
+	Offices     []OfficeInfo `json:"offices"`
+	// Unpublished counts this office's operations not yet in the folder.
+	Unpublished int64      `json:"unpublished"`
+	Gaps        []Gap      `json:"gaps"`
+	Rejected    []Rejected `json:"rejected"`
+	// Forks are the alarms among the rejected: an office's operations with two
+	// different contents, or a trusted office publishing another key.
+	Forks     []Rejected `json:"forks"`
+	Conflicts int        `json:"conflicts"`
+	LastScan  time.Time  `json:"last_scan,omitzero"`
+}
+
+// Status says how the exchange stands. It reads the register and lists the folder (no
+// file is read), so the window may ask often.
+func (x *Exchange) Status(ctx context.Context) (Status, error) {
+	st := Status{Folder: x.cfg.Root, Office: x.local.Code, Fingerprint: Fingerprint(x.pub)}
+	avail := map[string]int64{}
+	firsts := map[string][]int64{}
+	root, err := x.f.List("")
+	st.Reachable = err == nil
+	if err == nil {
+		for _, e := range root {
+			if !e.Dir || !validCode(e.Name) {
+				continue
+			}
+			entries, err := x.f.List(e.Name)
+			if err != nil {
+				continue
+			}
+			for _, f := range entries {
+				if o, first, last, ok := parseName(f.Name); ok && o == e.Name {
+					avail[o] = max(avail[o], last)
+					firsts[o] = append(firsts[o], first, last)
+				}
+			}
+		}
+	}
+	var err2 error
+	if st.Offices, err2 = x.officeInfos(ctx, avail); err2 != nil {
+		return st, err2
+	}
+	hw, err := x.st.HighWater(ctx, x.local.Code)
+	if err != nil {
+		return st, readErr(err)
+	}
+	pub, err := x.publishedHigh(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Unpublished = max(hw-pub, 0)
+	if st.Rejected, err = x.rejectedFiles(ctx); err != nil {
+		return st, err
+	}
+	for _, r := range st.Rejected {
+		if r.Reason == ReasonFork || r.Reason == ReasonChain || r.Reason == ReasonKeyChanged {
+			st.Forks = append(st.Forks, r)
+		}
+	}
+	cs, err := x.st.Conflicts(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Conflicts = len(cs)
+	x.smu.Lock()
+	st.LastScan = x.lastScan
+	for _, g := range x.gaps {
+		st.Gaps = append(st.Gaps, g)
+	}
+	looked := x.looked
+	x.smu.Unlock()
+	if !looked && st.Reachable {
+		// No look yet in this program: say from the names what is missing.
+		for _, o := range st.Offices {
+			if !o.Trusted || o.Local {
+				continue
+			}
+			want, next := o.HighWater+1, int64(0)
+			covered := false
+			fs := firsts[o.Code]
+			for i := 0; i+1 < len(fs); i += 2 {
+				if fs[i] <= want && fs[i+1] >= want {
+					covered = true
+				}
+				if fs[i] > want && (next == 0 || fs[i] < next) {
+					next = fs[i]
+				}
+			}
+			if !covered && next > 0 {
+				st.Gaps = append(st.Gaps, Gap{Origin: o.Code, Want: want, Next: next})
+			}
+		}
+	}
+	sort.Slice(st.Gaps, func(i, j int) bool { return st.Gaps[i].Origin < st.Gaps[j].Origin })
+	return st, nil
+}
+
+// Snapshot writes every operation this register holds, of every office, into one
+// signed, compressed file in this office's folder: a new office starts from it (and the
+// files after it) instead of from every file since the beginning. Older snapshots of
+// this office are then removed.
+func (x *Exchange) Snapshot(ctx context.Context) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	hws, err := x.st.HighWaters(ctx)
+	if err != nil {
+		return err
+	}
+	var ops []data.Operation
+	held := map[string]int64{}
+	for origin := range hws {
+		after := int64(0)
+		for {
+			batch, err := x.st.Operations(ctx, origin, after, 10000)
+			if err != nil {
+				return err
+			}
+			if len(batch) == 0 {
+				break
+			}
+			ops = append(ops, batch...)
+			after = batch[len(batch)-1].Seq
+		}
+		if after > 0 {
+			held[origin] = after
+		}
+	}
+	now := x.clock.Now()
+	b, err := EncodeSnapshot(x.key, SnapshotHeader{Origin: x.local.Code, Created: fmtTime(now), HighWater: held}, ops)
+	if err != nil {
+		return err
+	}
+	if err := x.f.MkdirAll(x.local.Code); err != nil {
+		return x.unreachable(err)
+	}
+	name := SnapshotName(now)
+	if err := x.f.WriteNew(x.local.Code+"/"+name, b); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return data.Problemf("exchange.snapshot_exists", "file", x.local.Code+"/"+name)
+		}
+		return x.unreachable(err)
+	}
+	x.log.Info("exchange: snapshot written", "file", x.local.Code+"/"+name, "operations", len(ops))
+	entries, err := x.f.List(x.local.Code)
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		if classify(e.Name) == kindSnapshot && e.Name < name {
+			if err := x.f.Remove(x.local.Code + "/" + e.Name); err == nil {
+				x.log.Info("exchange: older snapshot removed", "file", x.local.Code+"/"+e.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// fromSnapshot takes an office's operations after hw from the newest trusted snapshot
+// that holds them, in batches; it returns how far the office's operations got.
+func (x *Exchange) fromSnapshot(ctx context.Context, code string, hw int64, folders map[string][]Entry,
+	ros map[string]*officeRow, rej map[string]Rejected, rep *Report) (int64, error) {
+	type ref struct {
+		path   string
+		e      Entry
+		author string
+	}
+	var refs []ref
+	for author, entries := range folders {
+		r := ros[author]
+		if r == nil || !r.Trusted {
+			continue
+		}
+		for _, e := range entries {
+			if !e.Dir && classify(e.Name) == kindSnapshot {
+				refs = append(refs, ref{author + "/" + e.Name, e, author})
+			}
+		}
+	}
+	sort.Slice(refs, func(i, j int) bool { return path.Base(refs[i].path) > path.Base(refs[j].path) }) // newest first
+	for _, s := range refs {
+		info, ok := x.snaps[s.path]
+		if ok && info.m.same(s.e) && info.bad == nil && info.hw[code] <= hw {
+			continue // known not to help
+		}
+		if ok && info.m.same(s.e) && info.bad != nil {
+			rej[s.path] = *info.bad
+			continue
+		}
+		info = snapInfo{m: markOf(s.e), author: s.author}
+		b, err := x.readLimited(s.path, s.e, MaxSnapshotSize)
+		var snap *Snapshot
+		if err == nil {
+			snap, err = ParseSnapshot(b)
+		}
+		if err == nil && snap.Header.Origin != s.author {
+			err = fail(ReasonWrongFolder, "snapshot of %s", snap.Header.Origin)
+		}
+		if err == nil {
+			err = snap.Verify(ros[s.author].Key)
+		}
+		if err != nil {
+			if isNotExist(err) {
+				continue
+			}
+			info.bad = rejection(s.path, s.e, err)
+			rej[s.path] = *info.bad
+			x.snaps[s.path] = info
+			continue
+		}
+		info.hw = snap.Header.HighWater
+		x.snaps[s.path] = info
+		if info.hw[code] <= hw {
+			continue
+		}
+		var ops []data.Operation
+		for _, op := range snap.Ops {
+			if op.Origin == code && op.Seq > hw {
+				ops = append(ops, op)
+			}
+		}
+		if len(ops) == 0 || ops[0].Seq != hw+1 {
+			continue
+		}
+		start := hw
+		for i := 0; i < len(ops); i += x.cfg.BatchOps {
+			batch := ops[i:min(i+x.cfg.BatchOps, len(ops))]
+			if !consecutive(batch) {
+				break
+			}
+			rf := data.RemoteFile{Origin: code, First: batch[0].Seq, Last: batch[len(batch)-1].Seq, SHA256: snap.SHA256,
+				Name: s.path + "#" + code + ":" + strconv.FormatInt(batch[0].Seq, 10)}
+			n, err := x.st.ApplyRemote(ctx, rf, batch)
+			if errors.Is(err, data.ErrFork) {
+				rej[s.path] = Rejected{Path: s.path, Reason: ReasonFork, Detail: code, Size: s.e.Size, ModTime: s.e.ModTime}
+				break
+			}
+			if err != nil {
+				if p, ok := data.AsProblem(err); ok && strings.HasPrefix(p.Key, "exchange.") || errors.Is(err, data.ErrGap) {
+					x.log.Warn("exchange: snapshot not applied", "file", s.path, "office", code, "err", err)
+					break
+				}
+				return hw - start, err
+			}
+			hw = rf.Last
+			rep.Applied += n
+			rep.AppliedFiles++
+			rep.Origins = appendOnce(rep.Origins, code)
+		}
+		if hw > start {
+			x.log.Info("exchange: applied from snapshot", "file", s.path, "office", code, "operations", hw-start)
+			return hw - start, nil
+		}
+	}
+	return 0, nil
+}
+
+func consecutive(ops []data.Operation) bool {
+	for i := 1; i < len(ops); i++ {
+		if ops[i].Seq != ops[i-1].Seq+1 {
+			return false
+		}
+	}
+	return true
+}
+
+// jitter spreads the offices' looks at the folder: d ± 20%.
+func jitter(d time.Duration) time.Duration {
+	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
+}
