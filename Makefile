@@ -96,9 +96,17 @@ windows-check: deps-windows toolchain
 		CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW) $(GO) test -c -o /dev/null $$p || exit 1; \
 	done
 
+# Seeds of the exchange simulation in `make test` (about 0.3 s each on 2 cores).
+SIM_SEEDS ?= 300
+
 test: deps-test toolchain check
-	# The register under the race detector (cgo): the store, deadlines, demo, transfer.
-	CGO_ENABLED=1 $(GO) test -race -count=1 ./data/...
+	# The register under the race detector (cgo): the store, deadlines, demo, transfer,
+	# the exchange (its simulation with a few seeds: -short).
+	CGO_ENABLED=1 $(GO) test -race -count=1 -short ./data/...
+	# The exchange: the simulation of offices over a faulty folder on a few hundred seeds
+	# (thousands: docs/exchange.md), and its file parser fuzzed briefly.
+	CGO_ENABLED=0 $(GO) test -count=1 -run TestSimulation ./data/exchange/ -seeds=$(SIM_SEEDS)
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 15s -fuzzminimizetime 1s ./data/exchange/
 	# Letters, signatures, extracts, printing (a real CUPS server with a PDF printer when root).
 	[ "$$(id -u)" != 0 ] || bash .ci/cups.sh
 	CGO_ENABLED=0 $(GO) test -count=1 ./printing/...
