@@ -130,3 +130,17 @@ func TestKeyboardWidgets(t *testing.T) {
 		t.Error("a multi-line field keeps Tab")
 	}
 }
+
+// TestHistoryOfAChangeFromAnotherOffice: an entry received through the exchange names
+// the office beside the clerk and shows the time the change was made there.
+func TestHistoryOfAChangeFromAnotherOffice(t *testing.T) {
+	e := data.AuditEntry{At: "2026-11-27T22:30:00Z", Actor: "bernd", Office: "EGNA", Action: "assign",
+		Changes: `{"assignee":["Anna","Bernd"]}`, Note: "dringend [EGNA 7 2026-11-27T09:15:00Z]"}
+	l := describeEntry(e, "de")
+	if l.who != "bernd (Amt EGNA)" || l.note != "dringend" || l.when != formatDateTime(time.Date(2026, 11, 27, 9, 15, 0, 0, time.UTC), "de") {
+		t.Errorf("received entry shown as %+v", l)
+	}
+	if l := describeEntry(data.AuditEntry{Actor: "anna", Note: "[nota]"}, "it"); l.who != "anna" || l.note != "[nota]" {
+		t.Errorf("local entry shown as %+v", l)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ var shownOnCreate = map[string]bool{"subject": true, "citizen_name": true, "due_
 // the answer's, the waiting day is the status's).
 var quietFields = map[string]bool{"answered_at": true, "reply_at": true, "waiting_since": true, "closed_at": true}
 
+var receivedTag = regexp.MustCompile(`\s*\[([A-Z0-9]+) ([0-9]+) ([0-9T:.Z+-]+)\]$`)
+
 // historyLine is one entry as a person reads it.
 type historyLine struct {
 	when, who, what string
@@ -57,6 +60,16 @@ func describeEntry(e data.AuditEntry, lang string) historyLine {
 	l := historyLine{who: e.Actor, note: e.Note}
 	if at, err := time.Parse(time.RFC3339Nano, e.At); err == nil {
 		l.when = formatDateTime(at, lang)
+	}
+	// A change received from another office (data/merge.go) ends its note with
+	// "[OFFICE SEQ TIME]": shown as the office beside the clerk and the time it was made
+	// there.
+	if m := receivedTag.FindStringSubmatch(e.Note); m != nil {
+		l.note = strings.TrimSpace(strings.TrimSuffix(e.Note, m[0]))
+		l.who = translations.T(lang, "case.history.from_office", "who", e.Actor, "office", m[1])
+		if at, err := time.Parse(time.RFC3339Nano, m[3]); err == nil {
+			l.when = formatDateTime(at, lang)
+		}
 	}
 	if key, ok := actionKeys[e.Action]; ok {
 		l.what = translations.T(lang, key)
