@@ -455,20 +455,7 @@ func merge(ops []Operation) (*merged, error) {
 		if companion[f] {
 			continue // after the status (below)
 		}
-		var heads []*Operation
-		for _, a := range writes {
-			later := false
-			for _, b := range writes {
-				if a != b && seen(a, b) {
-					later = true
-					break
-				}
-			}
-			if !later {
-				heads = append(heads, a)
-			}
-		}
-		sort.Slice(heads, func(i, j int) bool { return outranks(heads[i], heads[j]) })
+		heads := headsOf(writes)
 		m.values[f] = heads[0].Fields[f]
 		if f == "status" {
 			statusHead = heads[0]
@@ -496,26 +483,33 @@ func merge(ops []Operation) (*merged, error) {
 				continue
 			}
 		}
-		var best *Operation
-		for _, a := range writes {
-			later := false
-			for _, b := range writes {
-				if a != b && seen(a, b) {
-					later = true
-					break
-				}
-			}
-			if !later && (best == nil || outranks(a, best)) {
-				best = a
-			}
-		}
-		m.values[f] = best.Fields[f]
+		m.values[f] = headsOf(writes)[0].Fields[f]
 	}
 	m.complete = m.values["number"] != "" && m.values["received_at"] != ""
 	if st := statusHead; st != nil {
 		m.normalise(st)
 	}
 	return m, nil
+}
+
+// headsOf is the writes of one field that no other write of it had seen, the
+// provisional winner first.
+func headsOf(writes []*Operation) []*Operation {
+	var heads []*Operation
+	for _, a := range writes {
+		later := false
+		for _, b := range writes {
+			if a != b && seen(a, b) {
+				later = true
+				break
+			}
+		}
+		if !later {
+			heads = append(heads, a)
+		}
+	}
+	sort.Slice(heads, func(i, j int) bool { return outranks(heads[i], heads[j]) })
+	return heads
 }
 
 // companion marks the fields that follow the status.

@@ -585,9 +585,15 @@ func (e *AuditEntry) computeHash() []byte {
 // hashWith is computeHash with the digests of the changes and the note given: those of
 // a redacted entry are the ones kept when it was redacted.
 func (e *AuditEntry) hashWith(changesSHA, noteSHA []byte) []byte {
+	return e.sealed(string(changesSHA), string(noteSHA))
+}
+
+// sealed hashes the entry's columns, with changes and note as given, each prefixed by
+// its length, after the previous entry's hash.
+func (e *AuditEntry) sealed(changes, note string) []byte {
 	h := sha256.New()
 	buf := make([]byte, 0, 256)
-	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, string(changesSHA), string(noteSHA)} {
+	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, changes, note} {
 		buf = strconv.AppendInt(buf[:0], int64(len(part)), 10)
 		buf = append(buf, ':')
 		h.Write(buf)
@@ -611,15 +617,4 @@ func (e *AuditEntry) ChangeList() []FieldChange {
 
 // computeHashV1 is the hash of registers before version 6 (the text itself), kept to
 // check their chain once before it is sealed again (reseal).
-func (e *AuditEntry) computeHashV1() []byte {
-	h := sha256.New()
-	buf := make([]byte, 0, 256)
-	for _, part := range []string{e.PrevHash, strconv.FormatInt(e.Seq, 10), e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note} {
-		buf = strconv.AppendInt(buf[:0], int64(len(part)), 10)
-		buf = append(buf, ':')
-		h.Write(buf)
-		h.Write([]byte(part))
-		h.Write([]byte{';'})
-	}
-	return h.Sum(nil)
-}
+func (e *AuditEntry) computeHashV1() []byte { return e.sealed(e.Changes, e.Note) }
