@@ -361,11 +361,12 @@ func BenchmarkFolderScan(b *testing.B) {
 //   - 200 offices, 250 working days, 50 cases a day each, 4 operations a case;
 //   - files as Watch writes them: a file when the clerk's changes pause (BatchIdle),
 //     counted as one file per 1.33 operations;
-//   - compaction: an office removes its files once every active office acknowledged
-//     them (active: heard within 60 days), so the folder holds what the slowest active
-//     office has not yet taken;
+//   - compaction as the engine does it (Config defaults): an office compacts its files
+//     into its base once every active office has CompactFiles of them, and keeps at most
+//     KeepFiles (+ CompactFiles) files however far behind the others are; its bases
+//     follow baseStart, the engine's own rule, played over the year's compactions;
 //   - bytes per file and per operation measured by encoding the demo register's real
-//     operations, snapshot bytes per operation by compressing 100,000 of them.
+//     operations, base bytes per operation by compressing 100,000 of them.
 //
 // The scan time comes from BenchmarkFolderScan's ns/file (passed in
 // ASCOLTO_BENCH_NS_PER_FILE by bench/exchange; a fixed guess otherwise).
@@ -380,7 +381,7 @@ func BenchmarkFolderProjection(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	snap, err := EncodeSnapshot(key, SnapshotHeader{Origin: "BZ"}, append([]data.Operation(nil), ops...))
+	snap, err := EncodeSnapshot(key, SnapshotHeader{Origin: "BZ", HighWater: map[string]int64{"BZ": ops[len(ops)-1].Seq}, First: 1}, append([]data.Operation(nil), ops...))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -396,31 +397,71 @@ func BenchmarkFolderProjection(b *testing.B) {
 	filesPerOfficeDay := opsPerOfficeDay / 1.33
 	bytesPerFile := overhead + perOp*1.33
 	yearOps := float64(offices * days * casesPerDay * opsPerCase)
+	cfg := Config{}
+	cfg.CompactFiles, cfg.KeepFiles = 32, 250 // the defaults of New
+
+	// One office's bases over the year: a compaction every CompactFiles files.
+	perCompaction := int64(float64(cfg.CompactFiles) * 1.33)
+	officeYear := int64(days * casesPerDay * opsPerCase)
+	var bases []baseRec
+	rewritten, maxBases, sumBases, compactions := int64(0), 0, 0, 0
+	for end := perCompaction; end <= officeYear; end += perCompaction {
+		first := baseStart(bases, covers(bases)+1, end)
+		nb := baseRec{First: first, Last: end}
+		keep := bases[:0]
+		for _, x := range bases {
+			if x.First < first {
+				keep = append(keep, x)
+			}
+		}
+		bases = append(keep, nb)
+		rewritten += end - first + 1
+		compactions++
+		maxBases = max(maxBases, len(bases))
+		sumBases += len(bases)
+	}
+	avgBases := float64(sumBases) / float64(compactions)
+	// What an office back after 10 working days reads of one office: the bases that hold
+	// its operations of those days, and the files after them.
+	behind := officeYear - int64(10*opsPerOfficeDay)
+	readBack := int64(0)
+	for _, x := range bases {
+		if x.Last > behind {
+			readBack += x.Last - x.First + 1
+		}
+	}
+
 	type row struct {
 		what         string
 		files, bytes float64
 	}
-	// A working day is 8.5 hours: five minutes are 1/(8.5·12) of its files.
-	meta := float64(offices * 2) // office.json and ack.json
+	meta := 2.0 // office.json and ack.json of each office
+	fiveMin := filesPerOfficeDay / (8.5 * 12)
+	baseBytes := float64(officeYear) * snapPerOp // at the end of the year an office's bases hold all its operations
+	online := meta + avgBases + float64(cfg.CompactFiles)/2 + fiveMin
+	away := meta + avgBases + float64(cfg.KeepFiles+cfg.CompactFiles/2)
 	rows := []row{
-		{"all offices online (five minutes of files)", meta + offices*filesPerOfficeDay/(8.5*12), 0},
-		{"one office away 2 weeks (10 working days)", meta + (offices-1)*10*filesPerOfficeDay, 0},
-		{"one office away 59 days (42 working days)", meta + (offices-1)*42*filesPerOfficeDay, 0},
-		{"nothing ever removed, one year", meta + offices*days*filesPerOfficeDay, 0},
-	}
-	for i := range rows {
-		rows[i].bytes = (rows[i].files-meta)*bytesPerFile + meta*400 // office.json, ack.json: ~400 bytes
+		{"all offices online", offices * online, offices*((online-meta-avgBases)*bytesPerFile+meta*400) + offices*baseBytes},
+		{"one office away 2 weeks (or 59 days, or a year)", (offices-1)*away + online, (offices-1)*((away-meta-avgBases)*bytesPerFile+meta*400) + offices*baseBytes},
+		{"before: one office away 59 days", meta*offices + (offices-1)*42*filesPerOfficeDay, (offices-1)*42*filesPerOfficeDay*bytesPerFile + meta*offices*400},
+		{"nothing ever removed, one year", meta*offices + offices*days*filesPerOfficeDay, offices*days*filesPerOfficeDay*bytesPerFile + meta*offices*400},
 	}
 	var t strings.Builder
-	fmt.Fprintf(&t, "\nmeasured: %.0f bytes per operation in a file, %.0f bytes per file besides, %.1f bytes per operation in a snapshot\n", perOp, overhead, snapPerOp)
+	fmt.Fprintf(&t, "\nmeasured: %.0f bytes per operation in a file, %.0f bytes per file besides, %.1f bytes per operation in a base or snapshot\n", perOp, overhead, snapPerOp)
 	fmt.Fprintf(&t, "%-48s %12s %10s %12s\n", "200 offices × 50 cases/day × 4 operations", "files", "MB", "scan (list)")
 	for _, r := range rows {
 		fmt.Fprintf(&t, "%-48s %12.0f %10.1f %9.2f s\n", r.what, r.files, r.bytes/1e6, r.files*nsPerFile/1e9)
 	}
-	fmt.Fprintf(&t, "%-48s %12s %10.1f   (limit %d MB)\n", "one snapshot after a year (every operation)", "1", yearOps*snapPerOp/1e6, MaxSnapshotSize>>20)
+	fmt.Fprintf(&t, "%-48s %12d compactions a year, %.1f bases on average (%d at most), each operation written %.1f times into bases (%.1f MB a year)\n",
+		"bases of one office", compactions, avgBases, maxBases, float64(rewritten)/float64(officeYear), float64(rewritten)*snapPerOp/1e6)
+	fmt.Fprintf(&t, "%-48s %12.1f MB (every office's bases at the end of the year)\n", "a newcomer reads", float64(offices*officeYear)*snapPerOp/1e6)
+	fmt.Fprintf(&t, "%-48s %12.1f MB (%.0f operations an office, 10 days hold %.0f)\n", "an office back after 2 weeks reads", float64(offices*readBack)*snapPerOp/1e6, float64(readBack), 10*opsPerOfficeDay)
+	fmt.Fprintf(&t, "%-48s %12s %10.1f   (limit %d MB; not needed, bases are per office)\n", "one snapshot after a year (every operation)", "1", yearOps*snapPerOp/1e6, MaxSnapshotSize>>20)
 	fmt.Fprintf(&t, "%-48s %12.0f operations a year (%.0f a working day) to import per office\n", "each register", yearOps, yearOps/days)
 	b.Log(t.String())
 	b.ReportMetric(perOp, "bytes/op")
 	b.ReportMetric(snapPerOp, "snap-bytes/op")
 	b.ReportMetric(yearOps*snapPerOp/1e6, "snap-MB/year")
+	b.ReportMetric(offices*online, "files-online")
+	b.ReportMetric((offices-1)*away+online, "files-away")
 }

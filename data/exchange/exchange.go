@@ -10,12 +10,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +45,15 @@ type Config struct {
 	// TempGrace is how long a file being written or copied is left alone before it is
 	// listed as incomplete; default 10 minutes.
 	TempGrace time.Duration
+	// CompactFiles is how many of its own files every active office has before an office
+	// compacts them into its base and removes them; default 32. Fewer would rewrite the
+	// base more often, more would leave more files for every office to list.
+	CompactFiles int
+	// KeepFiles is the most of its own files an office leaves in the folder however far
+	// behind the others are (plus up to CompactFiles before it acts); older ones go into
+	// its base, from which an office that far behind catches up. Default 250 (about two
+	// days of a busy office): an office away for weeks no longer makes the folder grow.
+	KeepFiles int
 }
 
 // Exchange is one office's side of the exchange folder.
@@ -70,6 +80,8 @@ type Exchange struct {
 	lastAck   string
 	lastAckAt time.Time
 	newKeys   map[string]string // guarded by smu: offices publishing another key than the trusted one
+	scans     int               // looks since the start: refused files are read again after some
+	parsed    *parsedSnapshot   // the snapshot read last, during one look (several offices come from it)
 
 	smu       sync.Mutex // what Status reports between looks
 	reachable bool
@@ -78,17 +90,45 @@ type Exchange struct {
 	gaps      map[string]Gap
 }
 
-// mark is a file as listed: a file read before is read again when it changes.
+// mark is a file as listed: a file read before is read again when it changes, and a
+// refused one also after a while, since a share may have given a bad read once.
 type mark struct {
 	size  int64
 	mtime time.Time
 	bad   *Rejected // why it was not applied; nil if it was fine
-	last  int64     // for an operations file: its last sequence
+	last  int64     // for an operations file or a base: its last sequence
+	fails int       // refused this many times in a row, unchanged
+	retry int       // refused: read again from this look on
 }
 
 func markOf(e Entry) mark { return mark{size: e.Size, mtime: e.ModTime} }
 
 func (m mark) same(e Entry) bool { return m.size == e.Size && m.mtime.Equal(e.ModTime) }
+
+// Refused files are read again after recheckScans looks, then after twice as many each
+// time they are still bad, up to maxRecheckScans (an hour at the default 5 s): a short
+// read of a share heals quickly, a forged file costs one read an hour.
+const (
+	recheckScans    = 6
+	maxRecheckScans = 720
+)
+
+// badMark remembers that a file as listed was refused.
+func (x *Exchange) badMark(prev mark, e Entry, r *Rejected) mark {
+	m := markOf(e)
+	m.bad, m.fails = r, 1
+	if prev.bad != nil && prev.same(e) {
+		m.fails = prev.fails + 1
+	}
+	m.retry = x.scans + min(recheckScans<<min(m.fails-1, 16), maxRecheckScans)
+	return m
+}
+
+// known tells whether a file's mark still holds: same size and time, and, if it was
+// refused, not yet time to read it again.
+func (x *Exchange) known(m mark, e Entry) bool {
+	return m.same(e) && (m.bad == nil || x.scans < m.retry)
+}
 
 // officeSeen is an office.json as last read.
 type officeSeen struct {
@@ -102,7 +142,13 @@ type snapInfo struct {
 	m      mark
 	author string
 	hw     map[string]int64
-	bad    *Rejected
+}
+
+// parsedSnapshot is a snapshot read whole, kept during one look.
+type parsedSnapshot struct {
+	path string
+	m    mark
+	s    *Snapshot
 }
 
 // New prepares the exchange of a register with a folder; nothing is read or written yet.
@@ -130,6 +176,12 @@ func New(cfg Config) (*Exchange, error) {
 	}
 	if cfg.TempGrace <= 0 {
 		cfg.TempGrace = 10 * time.Minute
+	}
+	if cfg.CompactFiles <= 0 {
+		cfg.CompactFiles = 32
+	}
+	if cfg.KeepFiles <= 0 {
+		cfg.KeepFiles = 250
 	}
 	x := &Exchange{cfg: cfg, st: cfg.Store, f: cfg.Folder, key: cfg.Key, pub: cfg.Key.Public().(ed25519.PublicKey),
 		local: cfg.Store.Local(), clock: cfg.Clock, log: cfg.Log, changed: make(chan struct{}, 1)}
@@ -405,7 +457,8 @@ func (x *Exchange) scanOffices(ctx context.Context, rej map[string]Rejected) (ma
 		}
 		p := code + "/" + OfficeFileName
 		s, ok := x.offices[code]
-		if !ok || !s.m.same(*oe) {
+		if !ok || !x.known(s.m, *oe) {
+			old := s.m
 			s = officeSeen{m: markOf(*oe)}
 			b, err := x.readLimited(p, *oe, maxMetaSize)
 			var o *OfficeFile
@@ -420,6 +473,7 @@ func (x *Exchange) scanOffices(ctx context.Context, rej map[string]Rejected) (ma
 					continue
 				}
 				s.bad = rejection(p, *oe, err)
+				s.m = x.badMark(old, *oe, s.bad)
 			}
 			s.o = o
 			x.offices[code] = s
@@ -533,6 +587,8 @@ func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
 			return rep, err
 		}
 	}
+	x.scans++
+	defer func() { x.parsed = nil }()
 	rej := map[string]Rejected{}
 	folders, root, err := x.scanOffices(ctx, rej)
 	if err != nil {
@@ -549,7 +605,7 @@ func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
 			continue
 		}
 		switch classify(e.Name) {
-		case kindOps, kindSnapshot:
+		case kindOps, kindSnapshot, kindBase:
 			rej[e.Name] = Rejected{Path: e.Name, Reason: ReasonWrongFolder, Size: e.Size, ModTime: e.ModTime}
 		case kindConflict:
 			rej[e.Name] = Rejected{Path: e.Name, Reason: ReasonConflictCopy, Size: e.Size, ModTime: e.ModTime}
@@ -633,6 +689,7 @@ type candidate struct {
 	e           Entry
 	path        string
 	first, last int64
+	base        bool // a base (the office's own operations first…last, compacted)
 }
 
 // sortFolder lists an office folder's operations files in sequence order, and lists as
@@ -672,6 +729,20 @@ func (x *Exchange) sortFolder(code string, entries []Entry, r *officeRow, rej ma
 				bad(ReasonUntrusted, "")
 			default:
 				out = append(out, candidate{e: e, path: p, first: first, last: last})
+			}
+		case kindBase:
+			origin, first, last, ok := parseBaseName(e.Name)
+			switch {
+			case !ok:
+				bad(ReasonBadName, "")
+			case origin != code:
+				bad(ReasonWrongFolder, origin)
+			case r == nil:
+				bad(ReasonUnknownOffice, "")
+			case !r.Trusted:
+				bad(ReasonUntrusted, "")
+			default:
+				out = append(out, candidate{e: e, path: p, first: first, last: last, base: true})
 			}
 		case kindSnapshot:
 			if r == nil {
@@ -746,89 +817,193 @@ func (x *Exchange) receive(ctx context.Context, code string, pub ed25519.PublicK
 	}
 }
 
-// receiveFiles applies an office's files after hw in sequence order, up to the first
-// that is missing, and returns how far the office's operations got.
+// receiveFiles applies an office's files and bases after hw in sequence order, and
+// returns how far the office's operations got. Several files may cover the next
+// sequence wanted (a file and a base holding it, a forged or damaged file beside the
+// real one): each is tried, the one reaching furthest first, so that a file that is
+// refused never keeps a valid one from being taken. Refused files stay listed.
 func (x *Exchange) receiveFiles(ctx context.Context, code string, pub ed25519.PublicKey, own bool, mine map[string]bool, hw int64,
 	files []candidate, rej map[string]Rejected, gaps map[string]Gap, rep *Report) (int64, error) {
-	waiting := false
+	tried := map[string]bool{}
 	for _, c := range files {
-		if mine[c.e.Name] {
-			continue // written by this office, as recorded
-		}
-		if m, ok := x.seen[c.path]; ok && m.same(c.e) {
-			if m.bad != nil {
-				rej[c.path] = *m.bad
-				continue
-			}
-			if m.last <= hw {
-				continue
-			}
-		}
-		if waiting {
-			continue
-		}
-		if c.last <= hw && own {
-			// an own file this register knows the operations of: compared below
-		} else if c.first > hw+1 {
-			waiting = true
-			gaps[code] = x.gap(code, hw+1, c.first)
-			continue
-		}
-		f, err := x.readOps(c, pub)
-		if err != nil {
-			if isNotExist(err) {
-				continue // removed meanwhile
-			}
-			x.refuse(c, err, rej)
-			continue
-		}
-		ok, err := x.chainOK(ctx, code, f.Header.First, f.Header.Prev)
-		if err != nil {
-			return hw, err
-		}
-		if !ok {
-			x.refuse(c, fail(ReasonChain, "prev %s", f.Header.Prev), rej)
-			waiting = true
-			continue
-		}
-		n, err := x.applyFile(ctx, c, f, hw, own)
-		switch {
-		case errors.Is(err, data.ErrGap):
-			waiting = true
-			gaps[code] = x.gap(code, hw+1, c.first)
-			continue
-		case errors.Is(err, data.ErrFork):
-			x.refuse(c, fail(ReasonFork, "%s %d-%d", code, f.Header.First, f.Header.Last), rej)
-			waiting = true // nothing after a fork is taken from this office until it is cleared
-			continue
-		case err != nil:
-			if p, ok := data.AsProblem(err); ok && strings.HasPrefix(p.Key, "exchange.") {
-				x.refuse(c, &FileError{Reason: ReasonMalformed, Detail: p.Error()}, rej)
-				waiting = true
-				continue
-			}
-			return hw, err
-		}
-		if own {
-			if err := x.addPublished(ctx, published{First: f.Header.First, Last: f.Header.Last, SHA256: f.SHA256, Prev: f.Header.Prev,
-				Created: f.Header.Created, Name: c.e.Name}); err != nil {
-				return hw, err
-			}
-		}
-		x.seen[c.path] = mark{size: c.e.Size, mtime: c.e.ModTime, last: f.Header.Last}
-		if f.Header.Last > hw {
-			hw = f.Header.Last
-		}
-		if n > 0 {
-			rep.Applied += n
-			rep.AppliedFiles++
-			if !own {
-				rep.Origins = appendOnce(rep.Origins, code)
-			}
-			x.log.Info("exchange: applied", "office", code, "file", c.path, "operations", n)
+		if m, ok := x.seen[c.path]; ok && x.known(m, c.e) && m.bad != nil {
+			rej[c.path] = *m.bad
+			tried[c.path] = true
 		}
 	}
+	for {
+		var pick *candidate
+		for i := range files {
+			c := &files[i]
+			if tried[c.path] || mine[c.e.Name] || c.first > hw+1 || c.last <= hw {
+				continue
+			}
+			if pick == nil || c.last > pick.last || c.last == pick.last && pick.base && !c.base {
+				pick = c
+			}
+		}
+		if pick == nil {
+			break
+		}
+		tried[pick.path] = true
+		stop, err := x.take(ctx, *pick, code, pub, own, &hw, rej, rep)
+		if err != nil || stop {
+			return hw, err
+		}
+	}
+	// Files over sequences held already (and not just taken) are compared once per
+	// program start, so that a fork shows and a bad file is listed. Bases are not:
+	// they are large, and they hold what the office's own files held.
+	for _, c := range files {
+		if c.base || tried[c.path] || mine[c.e.Name] || c.last > hw {
+			continue
+		}
+		if m, ok := x.seen[c.path]; ok && x.known(m, c.e) {
+			continue
+		}
+		tried[c.path] = true
+		stop, err := x.take(ctx, c, code, pub, own, &hw, rej, rep)
+		if err != nil || stop {
+			return hw, err
+		}
+	}
+	next := int64(0)
+	for _, c := range files {
+		if c.first > hw+1 && (next == 0 || c.first < next) {
+			next = c.first
+		}
+	}
+	if next > 0 {
+		gaps[code] = x.gap(code, hw+1, next)
+	}
 	return hw, nil
+}
+
+// take reads a file or base, verifies it whole and applies it; hw moves on with what it
+// held. stop says that nothing more is to be taken from this office (a fork).
+func (x *Exchange) take(ctx context.Context, c candidate, code string, pub ed25519.PublicKey, own bool, hw *int64,
+	rej map[string]Rejected, rep *Report) (stop bool, err error) {
+	if c.base {
+		return x.takeBase(ctx, c, code, pub, hw, rej, rep)
+	}
+	f, err := x.readOps(c, pub)
+	if err != nil {
+		if !isNotExist(err) { // removed meanwhile: nothing to say
+			x.refuse(c, err, rej)
+		}
+		return false, nil
+	}
+	ok, err := x.chainOK(ctx, code, f.Header.First, f.Header.Prev)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		x.refuse(c, fail(ReasonChain, "prev %s", f.Header.Prev), rej)
+		return false, nil
+	}
+	n, err := x.applyFile(ctx, c, f, *hw, own)
+	switch {
+	case errors.Is(err, data.ErrGap):
+		return false, nil
+	case errors.Is(err, data.ErrFork):
+		x.refuse(c, fail(ReasonFork, "%s %d-%d", code, f.Header.First, f.Header.Last), rej)
+		return true, nil // nothing after a fork is taken from this office until it is cleared
+	case err != nil:
+		if p, ok := data.AsProblem(err); ok && strings.HasPrefix(p.Key, "exchange.") {
+			x.refuse(c, &FileError{Reason: ReasonMalformed, Detail: p.Error()}, rej)
+			return false, nil
+		}
+		return false, err
+	}
+	if own {
+		if err := x.addPublished(ctx, published{First: f.Header.First, Last: f.Header.Last, SHA256: f.SHA256, Prev: f.Header.Prev,
+			Created: f.Header.Created, Name: c.e.Name}); err != nil {
+			return false, err
+		}
+	}
+	x.seen[c.path] = mark{size: c.e.Size, mtime: c.e.ModTime, last: f.Header.Last}
+	*hw = max(*hw, f.Header.Last)
+	if n > 0 {
+		rep.Applied += n
+		rep.AppliedFiles++
+		if !own {
+			rep.Origins = appendOnce(rep.Origins, code)
+		}
+		x.log.Info("exchange: applied", "office", code, "file", c.path, "operations", n)
+	}
+	return false, nil
+}
+
+// takeBase applies what a base holds after hw, in batches as files are applied. The
+// office's operations chain starts again after a base (its files after it name the
+// file before them, which a newcomer never saw).
+func (x *Exchange) takeBase(ctx context.Context, c candidate, code string, pub ed25519.PublicKey, hw *int64,
+	rej map[string]Rejected, rep *Report) (bool, error) {
+	b, err := x.readLimited(c.path, c.e, MaxSnapshotSize)
+	var snap *Snapshot
+	if err == nil {
+		snap, err = ParseBase(b, code, c.first, c.last)
+	}
+	if err == nil {
+		err = snap.Verify(pub)
+	}
+	if err != nil {
+		if !isNotExist(err) {
+			x.refuse(c, err, rej)
+		}
+		return false, nil
+	}
+	ops := snap.Ops[*hw-c.first+1:]
+	n, stop, err := x.applyBatches(ctx, code, c.path, c.e, snap.SHA256, ops, rej, rep)
+	*hw += n
+	if err != nil || stop {
+		return stop, err
+	}
+	if n < int64(len(ops)) {
+		// Refused by the register: listed; the office's other files may still serve.
+		x.refuse(c, fail(ReasonMalformed, "operation %d not taken", *hw+1), rej)
+		return false, nil
+	}
+	x.seen[c.path] = mark{size: c.e.Size, mtime: c.e.ModTime, last: c.last}
+	*hw = c.last
+	if n > 0 {
+		x.log.Info("exchange: applied from base", "office", code, "file", c.path, "operations", n)
+	}
+	return false, nil
+}
+
+// applyBatches applies consecutive operations of one office from a snapshot or base,
+// BatchOps at a time, each batch recorded as a part of the file (path#office:first). It
+// returns how many it applied; stop on a fork.
+func (x *Exchange) applyBatches(ctx context.Context, code, p string, e Entry, sha string, ops []data.Operation,
+	rej map[string]Rejected, rep *Report) (int64, bool, error) {
+	done := int64(0)
+	for i := 0; i < len(ops); i += x.cfg.BatchOps {
+		batch := ops[i:min(i+x.cfg.BatchOps, len(ops))]
+		if !consecutive(batch) {
+			break
+		}
+		rf := data.RemoteFile{Origin: code, First: batch[0].Seq, Last: batch[len(batch)-1].Seq, SHA256: sha,
+			Name: p + "#" + code + ":" + strconv.FormatInt(batch[0].Seq, 10)}
+		n, err := x.st.ApplyRemote(ctx, rf, batch)
+		if errors.Is(err, data.ErrFork) {
+			rej[p] = Rejected{Path: p, Reason: ReasonFork, Detail: code, Size: e.Size, ModTime: e.ModTime}
+			x.seen[p] = x.badMark(x.seen[p], e, &Rejected{Path: p, Reason: ReasonFork, Detail: code, Size: e.Size, ModTime: e.ModTime})
+			return done, true, nil
+		}
+		if err != nil {
+			if pr, ok := data.AsProblem(err); ok && strings.HasPrefix(pr.Key, "exchange.") || errors.Is(err, data.ErrGap) {
+				x.log.Warn("exchange: snapshot not applied", "file", p, "office", code, "err", err)
+				break
+			}
+			return done, false, err
+		}
+		done += int64(len(batch))
+		rep.Applied += n
+		rep.AppliedFiles++
+		rep.Origins = appendOnce(rep.Origins, code)
+	}
+	return done, false, nil
 }
 
 func appendOnce(s []string, v string) []string {
@@ -851,12 +1026,13 @@ func (x *Exchange) gap(code string, want, next int64) Gap {
 	return g
 }
 
-// refuse lists a file as not applied, and remembers it until the file changes.
+// refuse lists a file as not applied, and remembers it until the file changes or it is
+// time to read it again.
 func (x *Exchange) refuse(c candidate, err error, rej map[string]Rejected) {
 	r := rejection(c.path, c.e, err)
 	rej[c.path] = *r
 	if r.Reason != ReasonUnreadable { // the share may give it next time
-		x.seen[c.path] = mark{size: c.e.Size, mtime: c.e.ModTime, bad: r}
+		x.seen[c.path] = x.badMark(x.seen[c.path], c.e, r)
 	}
 }
 
@@ -953,8 +1129,8 @@ func (x *Exchange) publish(ctx context.Context, own []candidate, rej map[string]
 		present[c.e.Name] = true
 	}
 	for _, p := range ps {
-		if p.Last <= compacted || present[p.Name] {
-			continue
+		if p.Last <= compacted || present[p.Name] || classify(p.Name) == kindBase {
+			continue // (a base written in place of a file is not written again: the next base holds it)
 		}
 		ops, err := x.st.Operations(ctx, code, p.First-1, int(p.Last-p.First+1))
 		if err != nil {
@@ -993,35 +1169,12 @@ func (x *Exchange) publish(ctx context.Context, own []candidate, rej map[string]
 			x.log.Error("exchange: local operations missing", "after", high, "next", ops[0].Seq)
 			return nil
 		}
-		created := fmtTime(x.clock.Now())
-		b, sha, err := encodeFile(x.key, Header{Origin: code, Prev: prev, Created: created}, ops)
-		if err != nil {
+		p, ok, err := x.publishFile(ctx, ops, prev, rej)
+		if err != nil || !ok {
 			return err
 		}
-		first, last := ops[0].Seq, ops[len(ops)-1].Seq
-		name := FileName(code, first, last)
-		p := published{First: first, Last: last, SHA256: sha, Prev: prev, Created: created, Name: name}
-		if err := x.f.WriteNew(code+"/"+name, b); err != nil {
-			if !errors.Is(err, fs.ErrExist) {
-				return x.unreachable(err)
-			}
-			// A file of this name is there already: the same operations (written
-			// before this register recorded it) are adopted; others are a fork.
-			cur, rerr := x.f.Read(code + "/" + name)
-			var f *File
-			if rerr == nil {
-				f, rerr = Parse(cur)
-			}
-			if rerr == nil {
-				rerr = f.Verify(x.pub)
-			}
-			if rerr != nil || !sameOps(f.Ops, ops) {
-				x.ownFork = true
-				rej[code+"/"+name] = Rejected{Path: code + "/" + name, Reason: ReasonFork, Detail: "not this register's operations", Size: int64(len(cur))}
-				return nil
-			}
-			p = published{First: first, Last: last, SHA256: f.SHA256, Prev: f.Header.Prev, Created: f.Header.Created, Name: name}
-		}
+		ops = ops[:p.Last-p.First+1]
+		name, last := p.Name, p.Last
 		if err := x.addPublished(ctx, p); err != nil {
 			return err
 		}
@@ -1030,6 +1183,76 @@ func (x *Exchange) publish(ctx context.Context, own []candidate, rej map[string]
 		x.log.Info("exchange: published", "file", code+"/"+name, "operations", len(ops))
 		high, prev = last, p.SHA256
 	}
+}
+
+// publishFile writes the next file of this office's operations. A file of that name
+// there already is adopted if it holds the same operations (written before this
+// register recorded it); signed by this office with other operations, it is a fork.
+// A file there that is not this office's (forged, damaged) must not stop the office:
+// it stays, listed, and a file with fewer of the operations is written instead, under
+// another name. ok is false when nothing could be written now.
+func (x *Exchange) publishFile(ctx context.Context, ops []data.Operation, prev string, rej map[string]Rejected) (published, bool, error) {
+	code := x.local.Code
+	for k := len(ops); k > 0; k-- {
+		ops := ops[:k]
+		created := fmtTime(x.clock.Now())
+		b, sha, err := encodeFile(x.key, Header{Origin: code, Prev: prev, Created: created}, ops)
+		if err != nil {
+			return published{}, false, err
+		}
+		first, last := ops[0].Seq, ops[len(ops)-1].Seq
+		name := FileName(code, first, last)
+		p := published{First: first, Last: last, SHA256: sha, Prev: prev, Created: created, Name: name}
+		err = x.f.WriteNew(code+"/"+name, b)
+		if err == nil {
+			return p, true, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return p, false, x.unreachable(err)
+		}
+		cur, rerr := x.f.Read(code + "/" + name)
+		if rerr != nil && ReasonOf(rerr) == "" {
+			if isNotExist(rerr) {
+				continue
+			}
+			return p, false, x.unreachable(rerr)
+		}
+		var f *File
+		if rerr == nil {
+			f, rerr = Parse(cur)
+		}
+		if rerr == nil {
+			rerr = f.Verify(x.pub)
+		}
+		if rerr != nil {
+			r := rejection(code+"/"+name, Entry{Size: int64(len(cur))}, rerr)
+			rej[r.Path] = *r
+			x.log.Warn("exchange: a file not written here has the name of the next file", "file", r.Path, "reason", string(r.Reason))
+			continue
+		}
+		if !sameOps(f.Ops, ops) {
+			x.ownFork = true
+			rej[code+"/"+name] = Rejected{Path: code + "/" + name, Reason: ReasonFork, Detail: "not this register's operations", Size: int64(len(cur))}
+			return p, false, nil
+		}
+		return published{First: first, Last: last, SHA256: f.SHA256, Prev: f.Header.Prev, Created: f.Header.Created, Name: name}, true, nil
+	}
+	// Every name of a file of these operations is taken by a file not this office's: a
+	// base holds them instead (taken like a file; the chain starts again after it).
+	first, last := ops[0].Seq, ops[len(ops)-1].Seq
+	created := fmtTime(x.clock.Now())
+	b, sha, err := encodeSnapshot(x.key, SnapshotHeader{Origin: code, Created: created, HighWater: map[string]int64{code: last}, First: first}, ops)
+	if err != nil {
+		return published{}, false, err
+	}
+	name := BaseName(code, first, last)
+	if err := x.f.WriteNew(code+"/"+name, b); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return published{}, false, nil // taken too: with the next operation other names come
+		}
+		return published{}, false, x.unreachable(err)
+	}
+	return published{First: first, Last: last, SHA256: sha, Prev: prev, Created: created, Name: name}, true, nil
 }
 
 func (x *Exchange) stateInt(ctx context.Context, key string) (int64, error) {
@@ -1052,9 +1275,10 @@ func (x *Exchange) readAck(ctx context.Context, code string, r *officeRow, entri
 		return
 	}
 	p := code + "/" + AckFileName
-	if m, ok := x.ackMarks[code]; ok && m.same(*e) {
-		if m.bad != nil {
-			rej[p] = *m.bad
+	old, ok := x.ackMarks[code]
+	if ok && x.known(old, *e) {
+		if old.bad != nil {
+			rej[p] = *old.bad
 		}
 		return
 	}
@@ -1071,7 +1295,7 @@ func (x *Exchange) readAck(ctx context.Context, code string, r *officeRow, entri
 		if isNotExist(err) {
 			return
 		}
-		m.bad = rejection(p, *e, err)
+		m = x.badMark(old, *e, rejection(p, *e, err))
 		rej[p] = *m.bad
 		x.ackMarks[code] = m
 		return
@@ -1122,10 +1346,97 @@ func formatHW(m map[string]int64) string {
 	return b.String()
 }
 
-// compact removes this office's own files that every trusted, active office has
-// acknowledged. Other offices' files are never touched; without another active office
+// Bases hold at most maxBaseOps operations (a few years of a busy office) and at most
+// maxBaseSize bytes, far below the snapshot limit, so that reading one needs little
+// memory; a longer history is split by sequence range into several bases.
+const (
+	maxBaseOps  = 100_000
+	maxBaseSize = MaxSnapshotSize / 4
+)
+
+// baseRec is a base this office wrote (exchange_state "bases"): only those are ever
+// removed, never a file someone else put under such a name.
+type baseRec struct {
+	Name  string `json:"name"`
+	First int64  `json:"first"`
+	Last  int64  `json:"last"`
+	Size  int64  `json:"size"`
+}
+
+func (x *Exchange) ownBases(ctx context.Context) ([]baseRec, error) {
+	v, err := x.state(ctx, "bases")
+	if err != nil || v == "" {
+		return nil, err
+	}
+	var out []baseRec
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return nil, readErr(err)
+	}
+	return out, nil
+}
+
+func (x *Exchange) setOwnBases(ctx context.Context, bs []baseRec) error {
+	sort.Slice(bs, func(i, j int) bool {
+		return bs[i].First < bs[j].First || bs[i].First == bs[j].First && bs[i].Last < bs[j].Last
+	})
+	b, err := json.Marshal(bs)
+	if err != nil {
+		return err
+	}
+	return x.setState(ctx, "bases", string(b))
+}
+
+// covers is how far bases cover an office's operations without a hole from 1.
+func covers(bs []baseRec) int64 {
+	end := int64(0)
+	for moved := true; moved; {
+		moved = false
+		for _, b := range bs {
+			if b.First <= end+1 && b.Last > end {
+				end, moved = b.Last, true
+			}
+		}
+	}
+	return end
+}
+
+var errBaseTooBig = errors.New("exchange: base too big")
+
+// baseStart is where the next base over first…target starts: it takes in the bases
+// before it while they are not more than twice its size (and the whole stays within
+// maxBaseOps), so that base sizes roughly double going back in time: few bases, each
+// operation rewritten a few times, and an office behind by a day reads about a day's
+// worth of bases.
+func baseStart(present []baseRec, first, target int64) int64 {
+	for {
+		var p *baseRec
+		for i := range present {
+			if b := &present[i]; b.Last == first-1 && (p == nil || b.First < p.First) {
+				p = b
+			}
+		}
+		if p == nil || p.Last-p.First+1 > 2*(target-first+1) || target-p.First+1 > maxBaseOps {
+			return first
+		}
+		first = p.First
+	}
+}
+
+// compact keeps this office's sub-folder sufficient and small. The office is the
+// authority for its own operations: once every trusted, active office has acknowledged
+// CompactFiles of its files, it writes a base holding its operations up to the last of
+// them (signed, written whole under a temporary name), and only then removes those
+// files. A newcomer, or an office back after longer than Active, takes the office's
+// operations from its bases and the files after them. A base merges the bases before it
+// while they are not more than twice its size, so an office keeps a few bases (their
+// sizes roughly doubling) and each operation is rewritten a few times in all; a base is
+// removed only once a newer one covers its whole range. A base that went missing is
+// written again. Other offices' files are never touched; without another active office
 // nothing is removed.
 func (x *Exchange) compact(ctx context.Context, entries []Entry, ros map[string]*officeRow) (int, error) {
+	if x.ownFork {
+		return 0, nil
+	}
 	code := x.local.Code
 	upTo, n := int64(-1), 0
 	now := x.clock.Now()
@@ -1149,39 +1460,165 @@ func (x *Exchange) compact(ctx context.Context, entries []Entry, ros map[string]
 		}
 		n++
 	}
-	if n == 0 || upTo <= 0 {
-		return 0, nil
-	}
-	published, err := x.publishedHigh(ctx)
+	pubs, err := x.publishedFiles(ctx)
 	if err != nil {
 		return 0, err
 	}
-	upTo = min(upTo, published) // an ack from a register ahead of this one's record
 	compacted, err := x.stateInt(ctx, "compacted")
 	if err != nil {
 		return 0, err
 	}
-	removed := 0
+	listed := map[string]Entry{}
 	for _, e := range entries {
-		origin, _, last, ok := parseName(e.Name)
-		if e.Dir || !ok || origin != code || last > upTo {
+		if !e.Dir {
+			listed[e.Name] = e
+		}
+	}
+	// How far the files may go: to the end of the last file every active office has
+	// (an ack from a register ahead of this one's record counts only as far as the
+	// record goes), once enough of them wait.
+	target, waiting := compacted, 0
+	if n > 0 && upTo > 0 {
+		for _, p := range pubs {
+			if p.Last <= upTo && p.Last > compacted {
+				target = max(target, p.Last)
+				if _, ok := listed[p.Name]; ok {
+					waiting++
+				}
+			}
+		}
+	}
+	if waiting < x.cfg.CompactFiles {
+		target = compacted
+	}
+	// However far behind the others are, at most KeepFiles files stay.
+	var kept []published
+	for _, p := range pubs {
+		if _, ok := listed[p.Name]; ok && p.Last > compacted {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) >= x.cfg.KeepFiles+x.cfg.CompactFiles {
+		target = max(target, kept[len(kept)-x.cfg.KeepFiles-1].Last)
+	}
+	recs, err := x.ownBases(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var present []baseRec
+	for _, b := range recs {
+		if e, ok := listed[b.Name]; ok && e.Size == b.Size {
+			present = append(present, b)
+		}
+	}
+	for covers(present) < target {
+		first := baseStart(present, covers(present)+1, target)
+		last := min(target, first+maxBaseOps-1)
+		rec, err := x.writeBase(ctx, first, last)
+		for errors.Is(err, errBaseTooBig) && last > first {
+			last = first + (last-first)/2
+			rec, err = x.writeBase(ctx, first, last)
+		}
+		if err != nil {
+			if _, ok := data.AsProblem(err); ok {
+				return 0, err
+			}
+			x.log.Error("exchange: base not written, own files kept", "first", first, "last", last, "err", err)
+			break
+		}
+		present = append(present, rec)
+	}
+	// Bases a newer one covers whole are removed; then the files the bases cover.
+	keep := present[:0:0]
+	removed := 0
+	for i, b := range present {
+		covered := false
+		for j, c := range present {
+			if j != i && c.First <= b.First && c.Last >= b.Last && (c.First < b.First || c.Last > b.Last) {
+				covered = true
+			}
+		}
+		if covered {
+			if err := x.f.Remove(code + "/" + b.Name); err != nil && !isNotExist(err) {
+				x.log.Warn("exchange: cannot remove an old base", "file", code+"/"+b.Name, "err", err)
+				keep = append(keep, b)
+				continue
+			}
+			removed++
+			delete(x.seen, code+"/"+b.Name)
+			x.log.Info("exchange: old base removed, a newer one holds it", "file", code+"/"+b.Name)
 			continue
 		}
-		if err := x.f.Remove(code + "/" + e.Name); err != nil && !isNotExist(err) {
-			x.log.Warn("exchange: cannot remove an old file", "file", code+"/"+e.Name, "err", err)
+		keep = append(keep, b)
+	}
+	if err := x.setOwnBases(ctx, keep); err != nil {
+		return removed, err
+	}
+	limit := min(covers(keep), max(target, compacted))
+	for _, p := range pubs {
+		if _, ok := listed[p.Name]; !ok || p.Last > limit {
+			continue
+		}
+		if err := x.f.Remove(code + "/" + p.Name); err != nil && !isNotExist(err) {
+			x.log.Warn("exchange: cannot remove an old file", "file", code+"/"+p.Name, "err", err)
 			continue
 		}
 		removed++
-		compacted = max(compacted, last)
-		delete(x.seen, code+"/"+e.Name)
-		x.log.Info("exchange: old file removed, every office has it", "file", code+"/"+e.Name)
+		delete(x.seen, code+"/"+p.Name)
+		x.log.Info("exchange: old file removed, every office has it and a base holds it", "file", code+"/"+p.Name)
 	}
-	if removed > 0 {
-		if err := x.setState(ctx, "compacted", strconv.FormatInt(compacted, 10)); err != nil {
+	if limit > compacted {
+		if err := x.setState(ctx, "compacted", strconv.FormatInt(limit, 10)); err != nil {
 			return removed, err
 		}
 	}
 	return removed, nil
+}
+
+// writeBase writes this office's base over its operations first…last from the register.
+// A file of that name there already is taken if it is this office's base of that range.
+func (x *Exchange) writeBase(ctx context.Context, first, last int64) (baseRec, error) {
+	code := x.local.Code
+	ops := make([]data.Operation, 0, last-first+1)
+	for after := first - 1; after < last; {
+		batch, err := x.st.Operations(ctx, code, after, int(min(10000, last-after)))
+		if err != nil {
+			return baseRec{}, err
+		}
+		if len(batch) == 0 || batch[0].Seq != after+1 || !consecutive(batch) {
+			return baseRec{}, errors.New("operations missing from the register")
+		}
+		ops = append(ops, batch...)
+		after = batch[len(batch)-1].Seq
+	}
+	b, _, err := encodeSnapshot(x.key, SnapshotHeader{Origin: code, Created: fmtTime(x.clock.Now()), HighWater: map[string]int64{code: last}, First: first}, ops)
+	if err != nil {
+		return baseRec{}, err
+	}
+	if len(b) > maxBaseSize {
+		return baseRec{}, errBaseTooBig
+	}
+	name := BaseName(code, first, last)
+	rec := baseRec{Name: name, First: first, Last: last, Size: int64(len(b))}
+	if err := x.f.WriteNew(code+"/"+name, b); err != nil {
+		if !errors.Is(err, fs.ErrExist) {
+			return baseRec{}, x.unreachable(err)
+		}
+		cur, rerr := x.f.Read(code + "/" + name)
+		var s *Snapshot
+		if rerr == nil {
+			s, rerr = ParseBase(cur, code, first, last)
+		}
+		if rerr == nil {
+			rerr = s.Verify(x.pub)
+		}
+		if rerr != nil {
+			return baseRec{}, fmt.Errorf("another file is named %s: %w", name, rerr)
+		}
+		rec.Size = int64(len(cur))
+	}
+	x.log.Info("exchange: base written", "file", code+"/"+name, "operations", len(ops))
+	return rec, nil
 }
 
 // Status is the exchange as the window shows it.
@@ -1220,7 +1657,11 @@ func (x *Exchange) Status(ctx context.Context) (Status, error) {
 				continue
 			}
 			for _, f := range entries {
-				if o, first, last, ok := parseName(f.Name); ok && o == e.Name {
+				o, first, last, ok := parseName(f.Name)
+				if !ok {
+					o, first, last, ok = parseBaseName(f.Name)
+				}
+				if ok && o == e.Name {
 					avail[o] = max(avail[o], last)
 					firsts[o] = append(firsts[o], first, last)
 				}
@@ -1287,9 +1728,11 @@ func (x *Exchange) Status(ctx context.Context) (Status, error) {
 }
 
 // Snapshot writes every operation this register holds, of every office, into one
-// signed, compressed file in this office's folder: a new office starts from it (and the
-// files after it) instead of from every file since the beginning. Older snapshots of
-// this office are then removed.
+// signed, compressed file in this office's folder: a new office may start from it (and
+// the files after it) instead of from each office's bases and files, which it does not
+// need for correctness. The snapshot is named by what it holds, never by this office's
+// clock; this office's older snapshots that the new one covers (for every office, as
+// far or further) are then removed.
 func (x *Exchange) Snapshot(ctx context.Context) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -1299,6 +1742,7 @@ func (x *Exchange) Snapshot(ctx context.Context) error {
 	}
 	var ops []data.Operation
 	held := map[string]int64{}
+	total := int64(0)
 	for origin := range hws {
 		after := int64(0)
 		for {
@@ -1314,17 +1758,17 @@ func (x *Exchange) Snapshot(ctx context.Context) error {
 		}
 		if after > 0 {
 			held[origin] = after
+			total += after
 		}
 	}
-	now := x.clock.Now()
-	b, err := EncodeSnapshot(x.key, SnapshotHeader{Origin: x.local.Code, Created: fmtTime(now), HighWater: held}, ops)
+	b, sha, err := encodeSnapshot(x.key, SnapshotHeader{Origin: x.local.Code, Created: fmtTime(x.clock.Now()), HighWater: held}, ops)
 	if err != nil {
 		return err
 	}
 	if err := x.f.MkdirAll(x.local.Code); err != nil {
 		return x.unreachable(err)
 	}
-	name := SnapshotName(now)
+	name := SnapshotName(total, sha)
 	if err := x.f.WriteNew(x.local.Code+"/"+name, b); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return data.Problemf("exchange.snapshot_exists", "file", x.local.Code+"/"+name)
@@ -1337,17 +1781,64 @@ func (x *Exchange) Snapshot(ctx context.Context) error {
 		return nil
 	}
 	for _, e := range entries {
-		if classify(e.Name) == kindSnapshot && e.Name < name {
-			if err := x.f.Remove(x.local.Code + "/" + e.Name); err == nil {
-				x.log.Info("exchange: older snapshot removed", "file", x.local.Code+"/"+e.Name)
-			}
+		if e.Dir || e.Name == name || classify(e.Name) != kindSnapshot {
+			continue
+		}
+		p := x.local.Code + "/" + e.Name
+		cur, err := x.readLimited(p, e, MaxSnapshotSize)
+		var old *Snapshot
+		if err == nil {
+			old, err = snapshotHead(cur)
+		}
+		if err == nil && old.Header.Origin == x.local.Code {
+			err = old.Verify(x.pub)
+		} else if err == nil {
+			err = fail(ReasonWrongFolder, "")
+		}
+		if err != nil {
+			continue // not this office's snapshot: never removed
+		}
+		covered := true
+		for o, n := range old.Header.HighWater {
+			covered = covered && n <= held[o]
+		}
+		if !covered {
+			continue // holds something the new one does not (a register restored from an older copy)
+		}
+		if err := x.f.Remove(p); err == nil {
+			x.log.Info("exchange: older snapshot removed", "file", p)
 		}
 	}
 	return nil
 }
 
-// fromSnapshot takes an office's operations after hw from the newest trusted snapshot
-// that holds them, in batches; it returns how far the office's operations got.
+// readSnapshot reads a snapshot whole and checks it; the last one read is kept for the
+// rest of the look, since a new office takes several offices from the same snapshot.
+func (x *Exchange) readSnapshot(p string, e Entry, author string, pub ed25519.PublicKey) (*Snapshot, error) {
+	if c := x.parsed; c != nil && c.path == p && c.m.same(e) {
+		return c.s, nil
+	}
+	b, err := x.readLimited(p, e, MaxSnapshotSize)
+	var snap *Snapshot
+	if err == nil {
+		snap, err = ParseSnapshot(b)
+	}
+	if err == nil && snap.Header.Origin != author {
+		err = fail(ReasonWrongFolder, "snapshot of %s", snap.Header.Origin)
+	}
+	if err == nil {
+		err = snap.Verify(pub)
+	}
+	if err != nil {
+		return nil, err
+	}
+	x.parsed = &parsedSnapshot{path: p, m: markOf(e), s: snap}
+	return snap, nil
+}
+
+// fromSnapshot takes an office's operations after hw from the trusted snapshot that holds
+// the most of them (by its content: the authors' clocks are not compared), in batches;
+// it returns how far the office's operations got.
 func (x *Exchange) fromSnapshot(ctx context.Context, code string, hw int64, folders map[string][]Entry,
 	ros map[string]*officeRow, rej map[string]Rejected, rep *Report) (int64, error) {
 	type ref struct {
@@ -1367,82 +1858,56 @@ func (x *Exchange) fromSnapshot(ctx context.Context, code string, hw int64, fold
 			}
 		}
 	}
-	sort.Slice(refs, func(i, j int) bool { return path.Base(refs[i].path) > path.Base(refs[j].path) }) // newest first
-	for _, s := range refs {
+	sort.Slice(refs, func(i, j int) bool { return refs[i].path < refs[j].path })
+	var best *ref
+	bestHW := hw
+	for i, s := range refs {
 		info, ok := x.snaps[s.path]
-		if ok && info.m.same(s.e) && info.bad == nil && info.hw[code] <= hw {
-			continue // known not to help
-		}
-		if ok && info.m.same(s.e) && info.bad != nil {
-			rej[s.path] = *info.bad
-			continue
-		}
-		info = snapInfo{m: markOf(s.e), author: s.author}
-		b, err := x.readLimited(s.path, s.e, MaxSnapshotSize)
-		var snap *Snapshot
-		if err == nil {
-			snap, err = ParseSnapshot(b)
-		}
-		if err == nil && snap.Header.Origin != s.author {
-			err = fail(ReasonWrongFolder, "snapshot of %s", snap.Header.Origin)
-		}
-		if err == nil {
-			err = snap.Verify(ros[s.author].Key)
-		}
-		if err != nil {
-			if isNotExist(err) {
-				continue
-			}
-			info.bad = rejection(s.path, s.e, err)
-			rej[s.path] = *info.bad
-			x.snaps[s.path] = info
-			continue
-		}
-		info.hw = snap.Header.HighWater
-		x.snaps[s.path] = info
-		if info.hw[code] <= hw {
-			continue
-		}
-		var ops []data.Operation
-		for _, op := range snap.Ops {
-			if op.Origin == code && op.Seq > hw {
-				ops = append(ops, op)
-			}
-		}
-		if len(ops) == 0 || ops[0].Seq != hw+1 {
-			continue
-		}
-		start := hw
-		for i := 0; i < len(ops); i += x.cfg.BatchOps {
-			batch := ops[i:min(i+x.cfg.BatchOps, len(ops))]
-			if !consecutive(batch) {
-				break
-			}
-			rf := data.RemoteFile{Origin: code, First: batch[0].Seq, Last: batch[len(batch)-1].Seq, SHA256: snap.SHA256,
-				Name: s.path + "#" + code + ":" + strconv.FormatInt(batch[0].Seq, 10)}
-			n, err := x.st.ApplyRemote(ctx, rf, batch)
-			if errors.Is(err, data.ErrFork) {
-				rej[s.path] = Rejected{Path: s.path, Reason: ReasonFork, Detail: code, Size: s.e.Size, ModTime: s.e.ModTime}
-				break
-			}
+		if !ok || !x.known(info.m, s.e) {
+			snap, err := x.readSnapshot(s.path, s.e, s.author, ros[s.author].Key)
 			if err != nil {
-				if p, ok := data.AsProblem(err); ok && strings.HasPrefix(p.Key, "exchange.") || errors.Is(err, data.ErrGap) {
-					x.log.Warn("exchange: snapshot not applied", "file", s.path, "office", code, "err", err)
-					break
+				if !isNotExist(err) {
+					x.snaps[s.path] = snapInfo{m: x.badMark(info.m, s.e, rejection(s.path, s.e, err)), author: s.author}
 				}
-				return hw - start, err
+			} else {
+				x.snaps[s.path] = snapInfo{m: markOf(s.e), author: s.author, hw: snap.Header.HighWater}
 			}
-			hw = rf.Last
-			rep.Applied += n
-			rep.AppliedFiles++
-			rep.Origins = appendOnce(rep.Origins, code)
+			info = x.snaps[s.path]
 		}
-		if hw > start {
-			x.log.Info("exchange: applied from snapshot", "file", s.path, "office", code, "operations", hw-start)
-			return hw - start, nil
+		if info.m.bad != nil {
+			rej[s.path] = *info.m.bad
+			continue
+		}
+		if info.hw[code] > bestHW {
+			best, bestHW = &refs[i], info.hw[code]
 		}
 	}
-	return 0, nil
+	if best == nil {
+		return 0, nil
+	}
+	snap, err := x.readSnapshot(best.path, best.e, best.author, ros[best.author].Key)
+	if err != nil {
+		if !isNotExist(err) {
+			r := rejection(best.path, best.e, err)
+			x.snaps[best.path] = snapInfo{m: x.badMark(x.snaps[best.path].m, best.e, r), author: best.author}
+			rej[best.path] = *r
+		}
+		return 0, nil
+	}
+	var ops []data.Operation
+	for _, op := range snap.Ops {
+		if op.Origin == code && op.Seq > hw {
+			ops = append(ops, op)
+		}
+	}
+	if len(ops) == 0 || ops[0].Seq != hw+1 {
+		return 0, nil
+	}
+	n, _, err := x.applyBatches(ctx, code, best.path, best.e, snap.SHA256, ops, rej, rep)
+	if n > 0 {
+		x.log.Info("exchange: applied from snapshot", "file", best.path, "office", code, "operations", n)
+	}
+	return n, err
 }
 
 func consecutive(ops []data.Operation) bool {

@@ -285,7 +285,8 @@ func TestUntrustedOfficeIgnored(t *testing.T) {
 
 func TestAcksAndCompaction(t *testing.T) {
 	root := t.TempDir()
-	bz, me, bx := newTestOffice(t, root, "BZ"), newTestOffice(t, root, "ME"), newTestOffice(t, root, "BX")
+	bz := newTestOffice(t, root, "BZ", func(c *Config) { c.CompactFiles = 2 })
+	me, bx := newTestOffice(t, root, "ME"), newTestOffice(t, root, "BX")
 	trustEach(t, bz, me, bx)
 	bz.add("uno")
 	bz.sync()
@@ -317,6 +318,15 @@ func TestAcksAndCompaction(t *testing.T) {
 	bx.sync()
 	if me.hash() != bx.hash() || me.count() != 4 {
 		t.Fatal("registers differ")
+	}
+	// BZ's first two operations are now only in its base: a newcomer takes them from it.
+	if _, err := os.Stat(filepath.Join(root, "BZ", BaseName("BZ", 1, 2))); err != nil {
+		t.Fatalf("no base: %v", err)
+	}
+	eg := newTestOffice(t, root, "EGNA")
+	trustEach(t, eg, bz, me, bx)
+	if r := eg.sync(); r.Applied != 4 || eg.hash() != me.hash() || len(eg.status().Gaps) != 0 {
+		t.Fatalf("newcomer: %+v %+v", r, eg.status())
 	}
 }
 

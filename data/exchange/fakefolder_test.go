@@ -37,6 +37,7 @@ type fakeShare struct {
 	pTruncate float64 // an office's copy of a new file is cut short for a while
 	pFlip     float64 // an office's copy of a new file has a flipped bit for a while
 	pFailNew  float64 // a WriteNew fails half-way and leaves its temp file
+	pShort    float64 // a read gives a file cut short once, though it is whole and listed whole
 
 	stats  fakeStats
 	writeN int // makes every write's time distinct, as on a file system with fine times
@@ -45,6 +46,7 @@ type fakeShare struct {
 type fakeStats struct {
 	lists, reads, writes, removes int
 	truncated, flipped, failedNew int
+	shortReads                    int
 	duplicated, stale, invisible  int
 	injected, unreachable         int
 }
@@ -79,7 +81,7 @@ type fakeGone struct {
 func newFakeShare(seed int64, now func() time.Time) *fakeShare {
 	return &fakeShare{rnd: rand.New(rand.NewSource(seed)), now: now, files: map[string]*fakeFile{},
 		dirs: map[string]bool{"": true}, gone: map[string]*fakeGone{},
-		maxDelay: 6, pDup: 0.1, pTruncate: 0.05, pFlip: 0.03, pFailNew: 0.03}
+		maxDelay: 6, pDup: 0.1, pTruncate: 0.05, pFlip: 0.03, pFailNew: 0.03, pShort: 0.02}
 }
 
 // advance moves the share's time on by one step: delayed files arrive.
@@ -275,6 +277,12 @@ func (v *fakeView) Read(p string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
 	}
 	b, _ := v.replica(&f.versions[i])
+	if len(b) > 1 && s.chance(s.pShort) {
+		// A network share's bad moment: the listing is right, the read is not, and
+		// the next read is (the engine must not believe the bad one for ever).
+		s.stats.shortReads++
+		return append([]byte(nil), b[:s.rnd.Intn(len(b))]...), nil
+	}
 	return append([]byte(nil), b...), nil
 }
 

@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"ascolto/data"
 )
@@ -402,12 +401,38 @@ func parseName(name string) (origin string, first, last int64, ok bool) {
 	return m[1], first, last, first >= 1 && last >= first
 }
 
-// SnapshotName names a snapshot by the time it was made.
-func SnapshotName(at time.Time) string {
-	return snapshotPrefix + at.UTC().Format("20060102T150405.000Z") + snapshotExt
+// SnapshotName names a snapshot of every office's operations by what it holds (the
+// number of operations) and its hash, never by the author's clock: clocks of offices may
+// be days apart, so a time in the name would say nothing about which snapshot is newer.
+func SnapshotName(total int64, sha string) string {
+	if len(sha) > 8 {
+		sha = sha[:8]
+	}
+	return fmt.Sprintf("%s%012d-%s%s", snapshotPrefix, total, sha, snapshotExt)
 }
 
-var snapshotPattern = regexp.MustCompile(`^snapshot-[0-9]{8}T[0-9]{6}(\.[0-9]{3})?Z\.ascs$`)
+// snapshotPattern also takes the names earlier versions gave snapshots (by time): they
+// are read, and ordered by their content like the others.
+var snapshotPattern = regexp.MustCompile(`^snapshot-([0-9]{8}T[0-9]{6}(\.[0-9]{3})?Z|[0-9]{12}-[0-9a-f]{8})\.ascs$`)
+
+// BaseName is the name of an office's base: its own operations first…last, compacted
+// into one file (the snapshot format) so that its operations files may be removed.
+func BaseName(origin string, first, last int64) string {
+	return fmt.Sprintf("%s-%012d-%012d%s", origin, first, last, snapshotExt)
+}
+
+var basePattern = regexp.MustCompile(`^([A-Z][A-Z0-9]{1,9})-([0-9]{12})-([0-9]{12})\.ascs$`)
+
+// parseBaseName reads a base's name.
+func parseBaseName(name string) (origin string, first, last int64, ok bool) {
+	m := basePattern.FindStringSubmatch(name)
+	if m == nil {
+		return "", 0, 0, false
+	}
+	first, _ = strconv.ParseInt(m[2], 10, 64)
+	last, _ = strconv.ParseInt(m[3], 10, 64)
+	return m[1], first, last, first >= 1 && last >= first
+}
 
 // SnapshotHeader is the first line of a snapshot's content.
 type SnapshotHeader struct {
@@ -418,6 +443,8 @@ type SnapshotHeader struct {
 	Created   string           `json:"created"`
 	HighWater map[string]int64 `json:"high_water"`
 	Count     int              `json:"count"`
+	// First is set in a base (an office's own operations First…HighWater[Origin]).
+	First int64 `json:"first,omitempty"`
 }
 
 // Snapshot is every operation an office held at a moment, of every origin: a new office
@@ -432,6 +459,12 @@ type Snapshot struct {
 // EncodeSnapshot writes a snapshot: gzip-compressed JSON lines (header, then the
 // operations by origin and sequence), a line end, then the signed trailer.
 func EncodeSnapshot(key ed25519.PrivateKey, h SnapshotHeader, ops []data.Operation) ([]byte, error) {
+	b, _, err := encodeSnapshot(key, h, ops)
+	return b, err
+}
+
+// encodeSnapshot is EncodeSnapshot that also returns the file's hash.
+func encodeSnapshot(key ed25519.PrivateKey, h SnapshotHeader, ops []data.Operation) ([]byte, string, error) {
 	h.Format, h.Version, h.Count = SnapshotFormat, Version, len(ops)
 	sort.SliceStable(ops, func(i, j int) bool {
 		if ops[i].Origin != ops[j].Origin {
@@ -443,22 +476,63 @@ func EncodeSnapshot(key ed25519.PrivateKey, h SnapshotHeader, ops []data.Operati
 	zw := gzip.NewWriter(&buf)
 	bw := bufio.NewWriter(zw)
 	if err := writeLine(bw, h); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for _, op := range ops {
 		if err := writeLine(bw, toWire(op)); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := zw.Close(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	buf.WriteByte('\n')
-	b, _, err := seal(key, buf.Bytes())
-	return b, err
+	return seal(key, buf.Bytes())
+}
+
+// snapshotHead checks a snapshot's trailer (length, hash) and reads only its header: what
+// it covers, without expanding every operation.
+func snapshotHead(b []byte) (*Snapshot, error) {
+	body, sum, sig, err := unseal(b, MaxSnapshotSize)
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{SHA256: hex.EncodeToString(sum[:]), Sig: sig}
+	zr, err := gzip.NewReader(bytes.NewReader(body[:len(body)-1]))
+	if err != nil {
+		return nil, fail(ReasonMalformed, "not compressed: %v", err)
+	}
+	sc := bufio.NewScanner(io.LimitReader(zr, 16<<20))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	if !sc.Scan() {
+		return nil, fail(ReasonMalformed, "empty snapshot")
+	}
+	if err := json.Unmarshal(sc.Bytes(), &s.Header); err != nil || s.Header.Format != SnapshotFormat {
+		return nil, fail(ReasonMalformed, "header")
+	}
+	return s, nil
+}
+
+// ParseBase reads a base of origin over first…last (from its name) and checks, besides
+// what ParseSnapshot checks, that it holds exactly the origin's operations first…last.
+func ParseBase(b []byte, origin string, first, last int64) (*Snapshot, error) {
+	s, err := ParseSnapshot(b)
+	if err != nil {
+		return nil, err
+	}
+	h := s.Header
+	if h.Origin != origin || h.First != first || h.HighWater[origin] != last || len(h.HighWater) != 1 || int64(len(s.Ops)) != last-first+1 {
+		return nil, fail(ReasonBadName, "holds %s %d-%d", h.Origin, h.First, h.HighWater[h.Origin])
+	}
+	for i, op := range s.Ops {
+		if op.Origin != origin || op.Seq != first+int64(i) {
+			return nil, fail(ReasonMalformed, "operation %s %d out of sequence", op.Origin, op.Seq)
+		}
+	}
+	return s, nil
 }
 
 // ParseSnapshot reads a snapshot and checks its structure and hash; Verify its signature.
@@ -661,7 +735,8 @@ const (
 	kindOffice               // office.json
 	kindAck                  // ack.json
 	kindOps                  // an operations file
-	kindSnapshot             // a snapshot
+	kindSnapshot             // a snapshot of every office's operations
+	kindBase                 // an office's base: its own operations, compacted
 	kindTemp                 // being written or copied
 	kindConflict             // a synchronisation program's conflict copy
 	kindUnknown              // some other file
@@ -683,6 +758,8 @@ func classify(name string) kind {
 		return kindOps
 	case snapshotPattern.MatchString(name):
 		return kindSnapshot
+	case basePattern.MatchString(name):
+		return kindBase
 	case low == "thumbs.db" || low == "desktop.ini" || low == ".ds_store" || strings.HasPrefix(name, "._") || low == ".stfolder" || low == ".stignore":
 		return kindIgnore
 	}

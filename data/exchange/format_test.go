@@ -78,7 +78,8 @@ func TestFileNames(t *testing.T) {
 		"office.json": kindOffice, "ack.json": kindAck, n: kindOps, ".tmp-ab12-" + n: kindTemp, ".syncthing." + n + ".tmp": kindTemp,
 		"~syncthing~" + n + ".tmp": kindTemp, "EGNA-000000000001-000000001000.sync-conflict-20260101-101010-ABC.ascx": kindConflict,
 		"EGNA-000000000001-000000001000 (conflicted copy).ascx": kindConflict, "Thumbs.db": kindIgnore, "notes.txt": kindUnknown,
-		"snapshot-20260615T100000.000Z.ascs": kindSnapshot,
+		"snapshot-20260615T100000.000Z.ascs": kindSnapshot, SnapshotName(1200, "0123456789abcdef"): kindSnapshot,
+		BaseName("EGNA", 1, 1000): kindBase, "EGNA-1-1000.ascs": kindUnknown,
 	} {
 		if got := classify(name); got != want {
 			t.Errorf("classify(%q) = %d, want %d", name, got, want)

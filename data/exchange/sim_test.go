@@ -181,6 +181,11 @@ type sim struct {
 	syncErrs int
 	clerkOps int
 	settle   int // where in the trace the faults stopped
+	// active is how long an office counts as active for compaction here: hours, not
+	// the real 60 days, so that an office away for a while is away for longer than it.
+	active  time.Duration
+	compact int // CompactFiles of this run: small, so that offices compact often
+	keep    int // KeepFiles of this run: small, so that offices compact without the slow ones
 }
 
 // diagnose says where each office stands: gaps, files not applied, and the files of
@@ -245,6 +250,10 @@ func runSim(t *testing.T, seed int64) {
 		m.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	m.share = newFakeShare(m.rnd.Int63(), m.time.now)
+	m.active = time.Duration(1+m.rnd.Intn(4)) * time.Hour
+	m.compact = 1 + m.rnd.Intn(4)
+	m.keep = 2 + m.rnd.Intn(20)
+	adminSnapshots := m.rnd.Intn(3) == 0 // most runs rely on the offices' own bases alone
 	defer func() {
 		if t.Failed() {
 			end := m.settle
@@ -263,8 +272,8 @@ func runSim(t *testing.T, seed int64) {
 		os.RemoveAll(dir)
 	}()
 
-	// Five offices from the start, a sixth sometimes joins late (after compaction may
-	// have removed the first files: it must start from a snapshot and the tail).
+	// Five offices from the start, a sixth sometimes joins late (after compaction
+	// removed the first files: it must start from the offices' bases and the files after).
 	n := 5
 	late := m.rnd.Intn(2) == 0
 	if late {
@@ -297,6 +306,11 @@ func runSim(t *testing.T, seed int64) {
 			offline.view.setOffline(true)
 			m.tracef("%s offline", offline.code)
 		}
+		if step > offFrom && step < offTo && step == (offFrom+offTo)/2 {
+			// Away for longer than the others count it active: they compact without it.
+			m.time.add(m.active + time.Hour)
+			m.tracef("%s away for longer than %v", offline.code, m.active)
+		}
 		if step == offTo {
 			offline.view.setOffline(false)
 			m.tracef("%s back online", offline.code)
@@ -317,8 +331,9 @@ func runSim(t *testing.T, seed int64) {
 				m.sync(o, false)
 			}
 		}
-		if m.rnd.Intn(10) == 0 {
-			// An office writes a snapshot (for offices that join later).
+		if adminSnapshots && m.rnd.Intn(10) == 0 {
+			// An administrator has an office write a snapshot of every office, which
+			// makes a newcomer's start quicker but is not needed.
 			o := m.offices[m.rnd.Intn(len(m.offices))]
 			if o.joined {
 				err := o.x.Snapshot(ctx)
@@ -345,16 +360,6 @@ func runSim(t *testing.T, seed int64) {
 	offline.view.setOffline(false)
 	m.tracef("faults stop")
 	m.settle = len(m.trace)
-	// Offices that joined late need the operations already removed from the folder:
-	// one office writes a snapshot, as an administrator would for them.
-	if late {
-		m.time.add(time.Minute)
-		o := m.offices[m.rnd.Intn(5)]
-		if err := o.x.Snapshot(ctx); err != nil {
-			t.Fatalf("%s snapshot: %v", o.code, err)
-		}
-		m.tracef("%s snapshot", o.code)
-	}
 	for _, o := range m.offices {
 		if !o.joined {
 			m.join(o)
@@ -376,6 +381,9 @@ func runSim(t *testing.T, seed int64) {
 		t.Errorf("no quiet after 40 rounds of synchronisation")
 	}
 	m.check(ctx)
+	if !t.Failed() {
+		m.newcomer(ctx)
+	}
 }
 
 func (m *sim) newOffice(code string) *simOffice {
@@ -399,7 +407,7 @@ func (m *sim) newOffice(code string) *simOffice {
 // restart makes a new Exchange for the office, as a program started again does.
 func (m *sim) restart(o *simOffice) {
 	x, err := New(Config{Store: o.s, Folder: o.view, Root: "sim", Key: o.key, Clock: o.clock, Log: m.log.With("office", o.code),
-		BatchOps: o.batch, Poll: time.Second})
+		BatchOps: o.batch, Poll: time.Second, Active: m.active, CompactFiles: m.compact, KeepFiles: m.keep})
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -644,7 +652,7 @@ func (m *sim) injectFaults() {
 	victim := m.offices[m.rnd.Intn(len(m.offices))]
 	last := m.publishedLast(victim.code)
 	dir := victim.code
-	switch m.rnd.Intn(7) {
+	switch m.rnd.Intn(10) {
 	case 0, 1:
 		if !*simForge {
 			return
@@ -702,6 +710,49 @@ func (m *sim) injectFaults() {
 		// Junk a person or a program put there.
 		junk := []string{"Thumbs.db", "desktop.ini", "notes.txt", "BZ-1-2.ascx", "copy of office.json"}
 		m.share.inject(path.Join(dir, junk[m.rnd.Intn(len(junk))]), []byte("not an exchange file\n"))
+	case 7, 8:
+		// Forged or unsigned files at the very next sequence the others want of the
+		// office, reaching further than the office's next file will (so they are tried
+		// first), or a forged base over everything: they must not keep anybody from
+		// the office's real files and bases. A forged file may take the name of the
+		// office's next file: the office then writes its operations under another.
+		if !*simForge {
+			return
+		}
+		wrong := ed25519.NewKeyFromSeed(randomBytes(m.rnd, ed25519.SeedSize))
+		hw := m.lowestHeld(victim.code)
+		var b []byte
+		var name string
+		switch m.rnd.Intn(4) {
+		case 0:
+			b, name = m.forgedFile(wrong, victim.code, hw+1, hw+1+m.rnd.Int63n(15))
+		case 1:
+			b, name = m.forgedFile(victim.key, victim.code, hw+1, hw+1+m.rnd.Int63n(15))
+			b = unsign(b)
+		case 2:
+			b, name = m.forgedBase(wrong, victim.code, 1, max(hw, 1)+m.rnd.Int63n(20))
+		default:
+			b, name = m.forgedBase(wrong, victim.code, hw+1, hw+1+m.rnd.Int63n(20))
+		}
+		if m.share.inject(path.Join(dir, name), b) {
+			m.tracef("forged at the next sequence %s/%s", dir, name)
+		}
+	case 9:
+		// A forged snapshot of every office, in an office's folder.
+		if !*simForge {
+			return
+		}
+		wrong := ed25519.NewKeyFromSeed(randomBytes(m.rnd, ed25519.SeedSize))
+		b, _ := m.forgedFile(wrong, victim.code, 1, 3)
+		f, _ := Parse(b)
+		sb, err := EncodeSnapshot(wrong, SnapshotHeader{Origin: victim.code, HighWater: map[string]int64{victim.code: 3}}, f.Ops)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		name := SnapshotName(1e6+m.rnd.Int63n(1e6), "deadbeef")
+		if m.share.inject(path.Join(dir, name), sb) {
+			m.tracef("forged snapshot %s/%s", dir, name)
+		}
 	case 6:
 		// A folder of an office nobody knows, with a file in the right format.
 		k := ed25519.NewKeyFromSeed(randomBytes(m.rnd, ed25519.SeedSize))
@@ -732,6 +783,36 @@ func (m *sim) forgedFile(key ed25519.PrivateKey, code string, first, last int64)
 		m.t.Fatal(err)
 	}
 	return b, FileName(code, first, last)
+}
+
+// forgedBase is a base in office code's name over first…last, signed with key.
+func (m *sim) forgedBase(key ed25519.PrivateKey, code string, first, last int64) ([]byte, string) {
+	b, _ := m.forgedFile(key, code, first, last)
+	f, err := Parse(b)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	sb, err := EncodeSnapshot(key, SnapshotHeader{Origin: code, HighWater: map[string]int64{code: last}, First: first}, f.Ops)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return sb, BaseName(code, first, last)
+}
+
+// lowestHeld is the least of the office's operations any other joined office holds:
+// the next sequence wanted of it is one more.
+func (m *sim) lowestHeld(code string) int64 {
+	low := int64(-1)
+	for _, o := range m.offices {
+		if o.code == code || !o.joined {
+			continue
+		}
+		hw, _ := o.s.HighWater(context.Background(), code)
+		if low < 0 || hw < low {
+			low = hw
+		}
+	}
+	return max(low, 0)
 }
 
 // unsign removes the signature from a sealed file, leaving length and hash right.
@@ -941,4 +1022,73 @@ func simConflicts(t *testing.T, s *data.Store) []data.Conflict {
 		return cs[i].Field < cs[j].Field
 	})
 	return cs
+}
+
+// newcomer checks that the folder alone is enough: an office that was never part of the
+// run joins once everything is quiet and, without any snapshot an administrator may have
+// made (it does not see them), takes every office's operations from their bases and
+// files, to the same register as the others.
+func (m *sim) newcomer(ctx context.Context) {
+	t := m.t
+	const code = "NEU"
+	s, err := data.Create(filepath.Join(m.dir, code+".ascolto"), data.Office{Code: code, NameIT: "Ufficio nuovo", NameDE: "Neues Amt"},
+		data.Options{Clock: m.time, Actor: "clerk-neu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	x, err := New(Config{Store: s, Folder: noSnapshots{m.share.view(code)}, Root: "sim", Key: ed25519.NewKeyFromSeed(randomBytes(m.rnd, ed25519.SeedSize)),
+		Clock: m.time, Log: m.log.With("office", code), Active: m.active, CompactFiles: m.compact, KeepFiles: m.keep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Join(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range m.offices {
+		if err := x.Trust(ctx, o.code, Fingerprint(o.key.Public().(ed25519.PublicKey))); err != nil {
+			t.Fatalf("newcomer trusting %s: %v", o.code, err)
+		}
+	}
+	taken := 0
+	for round := 0; round < 5; round++ {
+		r, err := x.SyncOnce(ctx)
+		if err != nil {
+			t.Fatalf("newcomer sync: %v", err)
+		}
+		if taken += r.Applied; r.Applied == 0 {
+			break
+		}
+	}
+	h0, _ := m.offices[0].s.CanonicalHash(ctx)
+	h, _ := s.CanonicalHash(ctx)
+	if hw, hw0 := nonZero(s), nonZero(m.offices[0].s); h != h0 || !reflect.DeepEqual(hw, hw0) {
+		st, _ := x.Status(ctx)
+		t.Errorf("a newcomer from the folder alone holds %v, the offices %v; gaps %+v%s", sortedMap(hw), sortedMap(hw0), st.Gaps, caseDiff(m.offices[0].s, s))
+	}
+	bytes, files := m.share.size()
+	bases := 0
+	for _, p := range m.share.names() {
+		if classify(path.Base(p)) == kindBase {
+			bases++
+		}
+	}
+	m.tracef("newcomer took %d operations; share %d files (%d bases) %d bytes", taken, files, bases, bytes)
+	if testing.Verbose() {
+		t.Log(m.trace[len(m.trace)-1])
+	}
+}
+
+// noSnapshots is a view of the share without the snapshots of every office.
+type noSnapshots struct{ *fakeView }
+
+func (v noSnapshots) List(dir string) ([]Entry, error) {
+	es, err := v.fakeView.List(dir)
+	out := es[:0]
+	for _, e := range es {
+		if classify(e.Name) != kindSnapshot {
+			out = append(out, e)
+		}
+	}
+	return out, err
 }
