@@ -155,3 +155,39 @@ func TestSnapshotOrderIgnoresClock(t *testing.T) {
 		t.Fatalf("newcomer: %+v", r)
 	}
 }
+
+// TestDamagedOwnFileIsReplacedByABase: a file damaged on the share after it was
+// published (a flipped bit) stops every office at it, since files never change. Its
+// office notices that the others stop just before it, finds its bytes changed, and
+// writes a base with the same operations; the others go on from there. The damaged file
+// stays where it is, listed.
+func TestDamagedOwnFileIsReplacedByABase(t *testing.T) {
+	root := t.TempDir()
+	bz, me := newTestOffice(t, root, "BZ"), newTestOffice(t, root, "ME")
+	trustEach(t, bz, me)
+	bz.add("uno")
+	bz.sync()
+	me.sync()
+	bz.sync() // ME's acknowledgement of the first file
+	bz.add("due")
+	bz.sync()
+	p := filepath.Join(root, "BZ", "BZ-000000000002-000000000002.ascx")
+	b := readFile(t, p)
+	b[len(b)/3] ^= 0x20
+	writeFile(t, p, b)
+	me.sync()
+	if me.count() != 1 || me.rejected("BZ/BZ-000000000002-000000000002.ascx") == nil {
+		t.Fatalf("the damaged file: %d cases at ME, rejected %+v", me.count(), me.status().Rejected)
+	}
+	bz.sync()
+	if _, err := os.Stat(filepath.Join(root, "BZ", BaseName("BZ", 2, 2))); err != nil {
+		t.Fatalf("no base for the damaged file: %v", err)
+	}
+	me.sync()
+	if me.count() != 2 || me.hash() != bz.hash() {
+		t.Fatalf("after the base: %d cases at ME, registers differ: %v", me.count(), me.hash() != bz.hash())
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("the damaged file was removed: %v", err)
+	}
+}
