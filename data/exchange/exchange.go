@@ -9,9 +9,7 @@ package exchange
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -1609,7 +1607,7 @@ func (x *Exchange) repairStuck(ctx context.Context, upTo int64, offices int, pub
 		if err != nil {
 			return baseRec{}, false // unreachable now: the next look tries again
 		}
-		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) == p.SHA256 {
+		if f, err := Parse(b); err == nil && f.Verify(x.pub) == nil && f.SHA256 == p.SHA256 {
 			if x.ownCheck == nil {
 				x.ownCheck = map[string]mark{}
 			}
