@@ -33,7 +33,28 @@ func vacuumInto(ctx context.Context, db *sql.DB, out string) error {
 	}
 	tmp := out + ".partial"
 	os.Remove(tmp)
-	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+	// On a connection of its own with a small page cache and temporary data on disk:
+	// copying a large register must not hold it in memory (on a million cases the
+	// copy otherwise took well over a gigabyte while the window was open).
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer conn.Close()
+	var cache int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return fail(err)
+	}
+	for _, p := range []string{`PRAGMA temp_store = FILE`, `PRAGMA cache_size = -8192`} {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return fail(err)
+		}
+	}
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, tmp)
+	// The connection goes back to the pool as the others are.
+	conn.ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`)
+	conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
+	if err != nil {
 		os.Remove(tmp)
 		return fail(err)
 	}
@@ -55,7 +76,8 @@ func checkCopy(ctx context.Context, path string, settle bool) error {
 	if err := checkFile(path); err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", dsn(path))
+	// A small page cache: quick_check reads every page once, a cache would only grow.
+	db, err := sql.Open("sqlite", dsnWith(path, 8))
 	if err != nil {
 		return err
 	}

@@ -78,10 +78,9 @@ func (p *program) opened(store *data.Store, err error) {
 		fyne.Do(func() { p.showProblem(err) })
 		return
 	}
-	// A connection that falls idle is closed, and its page cache (up to the register's
-	// cache size) freed: the window reads in short bursts, and a desktop program should
-	// not keep several copies of a large register's indexes in memory between them.
-	store.DB().SetMaxIdleConns(1)
+	// At most windowConns connections, and those that fall idle are closed with their
+	// page caches (support.go): the window's memory on a large register.
+	limitConns(store)
 	at := time.Now()
 	p.logf("register open %v after start", at.Sub(p.started).Round(time.Millisecond))
 	drafts, derr := draft.Open(draft.DirFor(store.Path()))

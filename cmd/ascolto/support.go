@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -20,10 +21,43 @@ import (
 	"ascolto/translations"
 )
 
-// windowOptions: a smaller page cache than ascoltoctl's bulk work — the window reads in
-// short bursts and a desktop program should stay within a few hundred MB on a register
-// of a million cases.
-var windowOptions = data.Options{CacheMiB: 32}
+// windowOptions: a far smaller page cache than ascoltoctl's bulk work. The window reads
+// in short bursts, and each open connection has a cache of its own: at the start four
+// of them count and read side by side, and with 32 MB each the page caches were the
+// largest part of the window's memory that is its own (some 110 MB of a 1,000,000-case
+// register's index pages). The register file is in the system's file cache anyway, so
+// a page SQLite must read again costs a copy, not a disk read: with 8 MB instead of 32
+// a page deep in a million cases (BenchmarkFarRow), the first rows and the search as
+// you type (BenchmarkKeystrokeToTable) took the same time, within the noise
+// (docs/window.md, "Measured").
+var windowOptions = data.Options{CacheMiB: 8}
+
+// windowConns bounds the connections the window opens, and so its page caches to
+// windowConns × CacheMiB. The watch for other programs holds one all the time (it asks
+// its own connection's data_version); the table's pages and the counts take one each
+// while they read, which leaves one for a save, the reminder's count or the background
+// index merge. More only wait their turn; nothing in the window holds a connection
+// while it asks for another, so the bound cannot block it.
+const windowConns = 4
+
+// limitConns is applied to every store the window opens (at the start and after a
+// restore). A connection that falls idle is closed, and its page cache freed: between
+// the bursts of reading only one stays open beside the watch's.
+func limitConns(store *data.Store) {
+	store.DB().SetMaxOpenConns(windowConns)
+	store.DB().SetMaxIdleConns(1)
+}
+
+// The Go heap of the window is small and steady — some 25 MB live while the table
+// scrolls, most of it Fyne's fonts — but with the default GOGC of 100 it is let grow to
+// twice that before a collection. At 50 the heap peaks some 12 MB lower, for a
+// collection of a few milliseconds about twice a second while scrolling. GOGC in the
+// environment still decides when it is set.
+func init() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+}
 
 // logPath is the window's log in the user's data folder (rotated, see applog).
 func logPath() string { return filepath.Join(data.DefaultDir(), "logs", "ascolto.log") }
@@ -175,7 +209,7 @@ func (p *program) restore(_ context.Context, from string) (*data.Store, string, 
 		}
 		return nil, saved, err
 	}
-	store.DB().SetMaxIdleConns(1) // as opened: idle connections give their page cache back
+	limitConns(store) // as opened at the start
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ctx.Err() != nil { // the window closed meanwhile
