@@ -205,6 +205,11 @@ func (t *Tx) applyOp(op Operation) error {
 		if err := t.seeNumber(next.Number); err != nil {
 			return err
 		}
+		if old == nil || old.Number != next.Number {
+			if next.Number, err = t.claimNumber(next.ID, next.Number, numberOrigin(all)); err != nil {
+				return err
+			}
+		}
 		changes = diff(old, next)
 		if old == nil {
 			// One audit entry per operation: the version counts them (verify).
@@ -348,6 +353,84 @@ func (t *Tx) ensureOffice(code string) error {
 		t.s.calMu.Unlock()
 	}
 	return nil
+}
+
+// numberOrigin is the office whose operation gave a case its number (its creation).
+func numberOrigin(ops []Operation) string {
+	var w []*Operation
+	for i := range ops {
+		if _, ok := ops[i].Fields["number"]; ok {
+			w = append(w, &ops[i])
+		}
+	}
+	if len(w) == 0 {
+		return ""
+	}
+	return headsOf(w)[0].Origin
+}
+
+// claimNumber settles two cases that came with the same protocol number. Offices number
+// only from their own counters, but registers from before the exchange numbered a case
+// for another office from that office's counter (BZ registering EGNA-2026-000001), so
+// such a case may meet the one the other office numbered itself. The case whose number
+// is its own office's keeps it (the prefix is the office that registered it); the other
+// is shown with its registering office after the number (EGNA-2026-000001-BZ); when
+// neither or both are, the smaller id keeps it. Every office decides the same from the
+// cases alone. The case here that loses its number is renumbered in place, with an
+// audit entry of its own; it is not an operation: every office does it by itself.
+// It returns the number the incoming case id is to show.
+func (t *Tx) claimNumber(id, number, origin string) (string, error) {
+	otherID, ok := t.byNum[number]
+	if !ok || otherID == id {
+		err := t.queryRow(`SELECT id FROM cases WHERE number = ? AND id <> ?`, number, id).Scan(&otherID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return number, nil
+		}
+		if err != nil {
+			return "", t.writeErr(err)
+		}
+	}
+	if p, pending := t.pending[otherID]; pending && p.cur.Number != number {
+		return number, nil // renumbered already in this transaction
+	}
+	otherOps, err := t.opsOf(otherID)
+	if err != nil {
+		return "", err
+	}
+	otherOrigin := numberOrigin(otherOps)
+	if otherOrigin == "" {
+		otherOrigin = t.s.local.Code // a case of this register from before the change log
+	}
+	prefix := number[:max(0, strings.IndexByte(number, '-'))]
+	mine, theirs := origin == prefix, otherOrigin == prefix
+	incomingKeeps := mine && !theirs || mine == theirs && id < otherID
+	if !incomingKeeps {
+		return number + "-" + origin, nil
+	}
+	other, err := t.get(otherID)
+	if err != nil {
+		return "", err
+	}
+	next := *other
+	next.Number = number + "-" + otherOrigin
+	next.Version = other.Version + 1
+	stored := next
+	if p, ok := t.pending[other.ID]; ok {
+		p.cur = &stored
+	} else {
+		t.pending[other.ID] = &pendingRow{orig: other, cur: &stored}
+		t.order = append(t.order, other.ID)
+	}
+	delete(t.byNum, number)
+	t.byNum[next.Number] = other.ID
+	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(t.s.clock.Now()), Actor: t.s.actor, Office: t.s.local.Code,
+		CaseID: other.ID, Action: "renumber", Changes: encodeChanges([]FieldChange{{Field: "number", Old: number, New: next.Number}}),
+		PrevHash: t.auditTip}
+	sum := e.computeHash()
+	t.auditRows = append(t.auditRows, []any{e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum})
+	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
+	t.buffered[other.ID] = true
+	return number, nil
 }
 
 // seeNumber moves the protocol counter of a received case's office and year up to its

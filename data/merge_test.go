@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -48,9 +49,10 @@ type mergeFile struct {
 }
 
 var mergeNames = map[string][2]string{
-	"BZ": {"Centro di mediazione lavoro Bolzano", "Arbeitsvermittlungszentrum Bozen"},
-	"ME": {"Centro di mediazione lavoro Merano", "Arbeitsvermittlungszentrum Meran"},
-	"BX": {"Centro di mediazione lavoro Bressanone", "Arbeitsvermittlungszentrum Brixen"},
+	"BZ":   {"Centro di mediazione lavoro Bolzano", "Arbeitsvermittlungszentrum Bozen"},
+	"ME":   {"Centro di mediazione lavoro Merano", "Arbeitsvermittlungszentrum Meran"},
+	"BX":   {"Centro di mediazione lavoro Bressanone", "Arbeitsvermittlungszentrum Brixen"},
+	"EGNA": {"Centro di mediazione lavoro Egna", "Arbeitsvermittlungszentrum Neumarkt"},
 }
 
 // newMergeOffice makes a register for code; every office knows the others (a case can
@@ -803,4 +805,47 @@ func TestMergeCaseNumberedForAnotherOffice(t *testing.T) {
 	}
 	exchange(t, a, b)
 	converged(t, a, b)
+}
+
+// TestMergeLegacyNumbersOfAnotherOffice: a register from before the exchange numbered
+// cases for another office from that office's counter (BZ's register kept from the first
+// release holds EGNA-2026-000001…4). When EGNA, which numbers its own cases, joins, both
+// have an EGNA-2026-000001: the exchange must not stop, both cases must be kept, and both
+// registers must show the same numbers — EGNA's own case keeps it, BZ's shows
+// EGNA-2026-000001-BZ — whichever register learns of the other first.
+func TestMergeLegacyNumbersOfAnotherOffice(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bz.ascolto")
+	b, err := os.ReadFile(filepath.Join("testdata", "register-v2.ascolto"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clock := &mergeClock{t: mergeStart}
+	s, err := Open(path, Options{Clock: clock, Actor: "clerk-bz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	bz := &mergeOffice{code: "BZ", s: s, clock: clock}
+	eg := newMergeOffice(t, "EGNA", mergeStart)
+	mergeCase(t, eg, "Sportello chiuso") // EGNA-2025-000001: taken by BZ's legacy case too
+	mine := mergeCase(t, eg, "Orari")
+	exchange(t, bz, eg)
+	exchange(t, bz, eg)
+	converged(t, bz, eg)
+	for _, o := range []*mergeOffice{bz, eg} {
+		if c, err := o.s.Get(ctx, mine.Number); err != nil || c.ID != mine.ID {
+			t.Errorf("%s: %s is not EGNA's own case: %v", o.code, mine.Number, err)
+		}
+		legacy, err := o.s.Get(ctx, mine.Number+"-BZ")
+		if err != nil || legacy.Office != "EGNA" {
+			t.Errorf("%s: BZ's legacy case not shown as %s-BZ: %v", o.code, mine.Number, err)
+		}
+		if rep, err := o.s.Verify(ctx); err != nil || !rep.OK() {
+			t.Errorf("%s verify: %v %+v", o.code, err, rep)
+		}
+	}
 }

@@ -61,7 +61,7 @@ var dynamic = map[string][]string{
 	"status.":   strs(data.Statuses),
 	"channel.":  strs(data.Channels),
 	"language.": {"it", "de", "en"},
-	"action.":   {"create", "status", "assign", "reply", "close", "edit", "attach", "settings", "satisfaction", "forward", "resolve"},
+	"action.":   {"create", "status", "assign", "reply", "close", "edit", "attach", "settings", "satisfaction", "forward", "resolve", "renumber"},
 }
 
 func strs[T ~string](in []T) []string {

@@ -23,7 +23,7 @@ var actionKeys = map[string]string{
 	"close": "action.close", "edit": "action.edit", "attach": "action.attach", "satisfaction": "action.satisfaction",
 	"forward": "case.history.forwarded", "letter": "action.letter", "letter_print": "action.letter_print",
 	"letter_sent": "action.letter_sent", "outcome": "action.outcome", "anonymise": "action.anonymise",
-	"erase": "action.erase", "resolve": "action.resolve",
+	"erase": "action.erase", "resolve": "action.resolve", "renumber": "action.renumber",
 }
 
 // auditFieldKeys name the audit trail's fields.
