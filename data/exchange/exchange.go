@@ -708,7 +708,7 @@ func (x *Exchange) sortFolder(code string, entries []Entry, r *officeRow, rej ma
 		bad := func(reason Reason, detail string) {
 			rej[p] = Rejected{Path: p, Reason: reason, Detail: detail, Size: e.Size, ModTime: e.ModTime}
 		}
-		switch classify(e.Name) {
+		switch kind := classify(e.Name); kind {
 		case kindTemp:
 			if now.Sub(e.ModTime) > x.cfg.TempGrace {
 				bad(ReasonIncomplete, "")
@@ -717,22 +717,12 @@ func (x *Exchange) sortFolder(code string, entries []Entry, r *officeRow, rej ma
 			bad(ReasonConflictCopy, "")
 		case kindUnknown:
 			bad(ReasonBadName, "")
-		case kindOps:
-			origin, first, last, ok := parseName(e.Name)
-			switch {
-			case !ok:
-				bad(ReasonBadName, "")
-			case origin != code:
-				bad(ReasonWrongFolder, origin)
-			case r == nil:
-				bad(ReasonUnknownOffice, "")
-			case !r.Trusted:
-				bad(ReasonUntrusted, "")
-			default:
-				out = append(out, candidate{e: e, path: p, first: first, last: last})
+		case kindOps, kindBase:
+			parse := parseName
+			if kind == kindBase {
+				parse = parseBaseName
 			}
-		case kindBase:
-			origin, first, last, ok := parseBaseName(e.Name)
+			origin, first, last, ok := parse(e.Name)
 			switch {
 			case !ok:
 				bad(ReasonBadName, "")
@@ -743,7 +733,7 @@ func (x *Exchange) sortFolder(code string, entries []Entry, r *officeRow, rej ma
 			case !r.Trusted:
 				bad(ReasonUntrusted, "")
 			default:
-				out = append(out, candidate{e: e, path: p, first: first, last: last, base: true})
+				out = append(out, candidate{e: e, path: p, first: first, last: last, base: kind == kindBase})
 			}
 		case kindSnapshot:
 			if r == nil {

@@ -392,7 +392,12 @@ var namePattern = regexp.MustCompile(`^([A-Z][A-Z0-9]{1,9})-([0-9]{12})-([0-9]{1
 
 // parseName reads an operations file's name.
 func parseName(name string) (origin string, first, last int64, ok bool) {
-	m := namePattern.FindStringSubmatch(name)
+	return parseRange(namePattern, name)
+}
+
+// parseRange reads an office code and a sequence range from a name the pattern matches.
+func parseRange(pattern *regexp.Regexp, name string) (origin string, first, last int64, ok bool) {
+	m := pattern.FindStringSubmatch(name)
 	if m == nil {
 		return "", 0, 0, false
 	}
@@ -425,13 +430,7 @@ var basePattern = regexp.MustCompile(`^([A-Z][A-Z0-9]{1,9})-([0-9]{12})-([0-9]{1
 
 // parseBaseName reads a base's name.
 func parseBaseName(name string) (origin string, first, last int64, ok bool) {
-	m := basePattern.FindStringSubmatch(name)
-	if m == nil {
-		return "", 0, 0, false
-	}
-	first, _ = strconv.ParseInt(m[2], 10, 64)
-	last, _ = strconv.ParseInt(m[3], 10, 64)
-	return m[1], first, last, first >= 1 && last >= first
+	return parseRange(basePattern, name)
 }
 
 // SnapshotHeader is the first line of a snapshot's content.
