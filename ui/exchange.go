@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -49,6 +50,11 @@ type ExchangeStatus struct {
 	Forks       []ForkAlarm
 	Conflicts   int
 	LastScan    time.Time // zero: never
+	// LastError is why the exchange's last look at the folder (or the last action)
+	// failed, at LastErrorAt; nil when it has not failed. A *data.Problem where the
+	// exchange knows the cause, so that it is shown in the clerk's language.
+	LastError   error
+	LastErrorAt time.Time
 }
 
 // ExchangeOffice is another office seen in the folder.
@@ -114,16 +120,53 @@ func firstNonEmpty(s ...string) string {
 // (an SMB server gone) must not leave the clerk with a view that never answers.
 const exchangeTimeout = 2 * time.Minute
 
+// busyAfter is how long an action of the view may run before the clerk is told the
+// exchange is busy: an action waits for a look at the folder under way (the first
+// import of a large register takes minutes), and a view that says nothing meanwhile
+// looks broken.
+const busyAfter = 3 * time.Second
+
+// busyError is what the clerk reads for an action that ran out of time or was stopped
+// while it waited for the exchange: "busy, try again", never a raw "deadline exceeded".
+func busyError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return data.Problemf("exchange.view.busy")
+	}
+	return err
+}
+
 // failedExchange stands for an exchange that could not be started: the view and the
 // status line say why and what to do.
 type failedExchange struct {
 	folder string
 	err    error
+	retry  func()
 }
 
 // FailedExchange is the exchange of folder when it could not be started (err says why):
 // the status line and the view show the reason instead of hiding the exchange.
-func FailedExchange(folder string, err error) Exchanger { return failedExchange{folder, err} }
+func FailedExchange(folder string, err error) Exchanger {
+	return failedExchange{folder: folder, err: err}
+}
+
+// RetryableExchange is FailedExchange with a way to start it again: the view offers
+// "Try again", which calls retry (from the UI thread; it must not block). A share that
+// was down at the start is usually back soon.
+func RetryableExchange(folder string, err error, retry func()) Exchanger {
+	return failedExchange{folder: folder, err: err, retry: retry}
+}
+
+// retrier is an exchange that did not start and can be started again.
+type retrier interface{ Retry() bool }
+
+// Retry starts the exchange again; false when it cannot be.
+func (f failedExchange) Retry() bool {
+	if f.retry == nil {
+		return false
+	}
+	f.retry()
+	return true
+}
 
 func (f failedExchange) Status(context.Context) (ExchangeStatus, error) {
 	return ExchangeStatus{Folder: f.folder}, f.err
@@ -139,6 +182,7 @@ func (f failedExchange) Changed() <-chan struct{} { return nil }
 // · ultimo 10:42 · 2 conflitti · 1 file rifiutato"); a click opens the exchange view.
 type ExchangeLine struct {
 	e       *env
+	ctx     context.Context // ended when the exchange is taken away (Shell.stopExchange)
 	x       Exchanger
 	icon    *widget.Icon
 	link    *widget.Hyperlink
@@ -147,8 +191,8 @@ type ExchangeLine struct {
 	loaded  func() // tests
 }
 
-func newExchangeLine(e *env, x Exchanger, open func()) *ExchangeLine {
-	l := &ExchangeLine{e: e, x: x}
+func newExchangeLine(ctx context.Context, e *env, x Exchanger, open func()) *ExchangeLine {
+	l := &ExchangeLine{e: e, ctx: ctx, x: x}
 	l.icon = widget.NewIcon(theme.ViewRefreshIcon())
 	l.link = widget.NewHyperlink(e.t("window.exchange.line", "parts", e.t("window.loading")), nil)
 	l.link.OnTapped = open
@@ -169,7 +213,7 @@ func (l *ExchangeLine) Refresh() {
 	var st ExchangeStatus
 	x := l.x
 	l.e.background(func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), exchangeTimeout)
+		ctx, cancel := context.WithTimeout(l.ctx, exchangeTimeout)
 		defer cancel()
 		var err error
 		st, err = x.Status(ctx)
@@ -247,6 +291,15 @@ func exchangeSummary(lang string, st ExchangeStatus, err error, now time.Time) (
 		parts = append(parts, plural(lang, n, "window.exchange.forks_one", "window.exchange.forks_other"))
 		level = widget.DangerImportance
 	}
+	if st.LastError != nil {
+		parts = append(parts, translations.T(lang, "window.exchange.last_failed", "error", ErrorText(lang, st.LastError)))
+		// Failing now is for today; a failure followed by a good look since, for soon.
+		if st.LastErrorAt.IsZero() || !st.LastErrorAt.Before(st.LastScan) {
+			level = widget.DangerImportance
+		} else {
+			level = urgent(level, widget.WarningImportance)
+		}
+	}
 	return line(parts), level
 }
 
@@ -300,7 +353,10 @@ type ExchangeView struct {
 	// OnStatus is given each status the view read (the status line shows it too).
 	OnStatus func(ExchangeStatus, error)
 
-	e    *env
+	e *env
+	// ctx ends when the exchange is taken away (Shell.stopExchange): the view's calls
+	// run on it, so that a restore or another folder does not wait for them.
+	ctx  context.Context
 	x    Exchanger
 	root fyne.CanvasObject
 	body *fyne.Container
@@ -310,6 +366,7 @@ type ExchangeView struct {
 	stErr     error
 	conflicts []data.Conflict
 	busy      bool
+	acting    int // counts the actions started, so a late "busy" is not shown after the end
 	loading   int
 	loaded    func() // tests
 
@@ -317,14 +374,15 @@ type ExchangeView struct {
 	first    fyne.Focusable
 	join     *button
 	sync     *button
+	retry    *button // for an exchange that did not start
 	trusts   map[string]*button
 	keeps    map[string][]*button // conflictKey → one per value kept
 	trustIn  *textEntry           // the fingerprint typed in the open trust dialog
 	trustDlg dialog.Dialog
 }
 
-func newExchangeView(e *env, x Exchanger) *ExchangeView {
-	v := &ExchangeView{e: e, x: x}
+func newExchangeView(ctx context.Context, e *env, x Exchanger) *ExchangeView {
+	v := &ExchangeView{e: e, ctx: ctx, x: x}
 	v.msg = messageLabel()
 	v.body = container.NewVBox(widget.NewLabel(e.t("window.loading")))
 	v.root = container.NewVScroll(container.NewPadded(container.NewVBox(v.body, v.msg)))
@@ -362,7 +420,7 @@ func (v *ExchangeView) Refresh() {
 	var stErr error
 	var conflicts []data.Conflict
 	v.e.background(func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), exchangeTimeout)
+		ctx, cancel := context.WithTimeout(v.ctx, exchangeTimeout)
 		defer cancel()
 		st, stErr = x.Status(ctx)
 		var err error
@@ -442,12 +500,25 @@ func (v *ExchangeView) show() {
 		parts = append(parts, caption(e.t("exchange.view.join_hint")))
 	}
 	actions.Add(v.sync)
+	v.retry = nil
+	if r, ok := v.x.(retrier); ok && v.stErr != nil {
+		v.retry = v.button(e.t("exchange.view.retry"), theme.ViewRefreshIcon(), func() {
+			if r.Retry() {
+				say(v.msg, v.e.t("exchange.view.retrying"), false)
+				v.retry.Disable()
+			}
+		})
+		v.retry.Importance = widget.HighImportance
+		actions.Add(v.retry)
+	}
 	for _, b := range []*button{v.join, v.sync} {
 		if b != nil && (v.busy || v.stErr != nil) {
 			b.Disable()
 		}
 	}
-	if v.join != nil {
+	if v.retry != nil {
+		v.first = v.retry
+	} else if v.join != nil {
 		v.first = v.join
 	} else {
 		v.first = v.sync
@@ -504,6 +575,10 @@ func (v *ExchangeView) alarms() fyne.CanvasObject {
 		rows = append(rows, danger(e.errText(v.stErr), true))
 	} else if !st.Reachable {
 		rows = append(rows, danger(e.t("exchange.view.unreachable_text", "folder", st.Folder), true))
+	}
+	if v.stErr == nil && st.LastError != nil {
+		rows = append(rows, danger(e.t("exchange.view.last_error", "error", e.errText(st.LastError),
+			"when", when(st.LastErrorAt, e.lang)), true))
 	}
 	for _, f := range st.Forks {
 		reason := rejectReason(e.lang, RejectedFile{Reason: f.Reason, ReasonKey: f.ReasonKey, Detail: f.Detail})
@@ -647,19 +722,16 @@ func (v *ExchangeView) trust(code, fingerprint string) {
 		return
 	}
 	x := v.x
-	v.setBusy(true)
 	var rep ExchangeReport
 	var syncErr error
-	v.e.background(func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), exchangeTimeout)
-		defer cancel()
+	v.act(func(ctx context.Context) error {
 		if err := x.Trust(ctx, code, fingerprint); err != nil {
 			return err
 		}
 		rep, syncErr = x.SyncOnce(ctx)
+		syncErr = busyError(syncErr)
 		return nil
 	}, func(err error) {
-		v.setBusy(false)
 		if err != nil {
 			showError(v.e, err)
 			v.Refresh()
@@ -677,19 +749,16 @@ func (v *ExchangeView) trust(code, fingerprint string) {
 // that the offices already there are listed, ready to be trusted.
 func (v *ExchangeView) joinFolder() {
 	x := v.x
-	v.setBusy(true)
 	var rep ExchangeReport
 	var syncErr error
-	v.e.background(func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), exchangeTimeout)
-		defer cancel()
+	v.act(func(ctx context.Context) error {
 		if err := x.Join(ctx); err != nil {
 			return err
 		}
 		rep, syncErr = x.SyncOnce(ctx)
+		syncErr = busyError(syncErr)
 		return nil
 	}, func(err error) {
-		v.setBusy(false)
 		if err != nil {
 			showError(v.e, err)
 			v.Refresh()
@@ -706,17 +775,13 @@ func (v *ExchangeView) joinFolder() {
 // syncNow publishes this office's changes and applies the others' at once.
 func (v *ExchangeView) syncNow() {
 	x := v.x
-	v.setBusy(true)
 	say(v.msg, v.e.t("exchange.view.syncing"), false)
 	var rep ExchangeReport
-	v.e.background(func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), exchangeTimeout)
-		defer cancel()
+	v.act(func(ctx context.Context) error {
 		var err error
 		rep, err = x.SyncOnce(ctx)
 		return err
 	}, func(err error) {
-		v.setBusy(false)
 		if err != nil {
 			v.msg.Hide()
 			showError(v.e, err)
@@ -726,6 +791,45 @@ func (v *ExchangeView) syncNow() {
 		say(v.msg, v.e.t("exchange.view.synced", "applied", formatNumber(rep.Applied, v.e.lang),
 			"published", formatNumber(rep.Published, v.e.lang)), false)
 		v.synced(rep)
+	})
+}
+
+// act runs one of the clerk's actions off the UI thread, on the view's context (ended
+// when the exchange is taken away) and bounded by exchangeTimeout, then done on the UI
+// thread. An action still waiting after busyAfter says so; one that ran out of time is
+// told as "busy, try again" (busyError).
+func (v *ExchangeView) act(work func(ctx context.Context) error, done func(error)) {
+	v.setBusy(true)
+	v.acting++
+	gen := v.acting
+	ended := make(chan struct{})
+	go func() {
+		t := time.NewTimer(busyAfter)
+		defer t.Stop()
+		select {
+		case <-ended:
+		case <-t.C:
+			v.e.do(func() {
+				if gen == v.acting && v.busy {
+					say(v.msg, v.e.t("exchange.view.busy_waiting"), false)
+				}
+			})
+		}
+	}()
+	v.e.background(func() error {
+		defer close(ended)
+		ctx, cancel := context.WithTimeout(v.ctx, exchangeTimeout)
+		defer cancel()
+		return work(ctx)
+	}, func(err error) {
+		if gen == v.acting {
+			v.acting++ // a "busy" queued meanwhile is not for this view any more
+		}
+		v.setBusy(false)
+		if v.ctx.Err() != nil {
+			return // the exchange was taken away (a restore, another folder): nothing to say
+		}
+		done(busyError(err))
 	})
 }
 
@@ -795,6 +899,8 @@ func (a *engineExchange) Status(ctx context.Context) (ExchangeStatus, error) {
 	st, err := a.x.Status(ctx)
 	out := ExchangeStatus{Folder: st.Folder, Reachable: st.Reachable, Office: st.Office, Fingerprint: st.Fingerprint,
 		Unpublished: int(st.Unpublished), Conflicts: st.Conflicts, LastScan: st.LastScan,
+		LastError: st.LastError, LastErrorAt: st.LastErrorAt,
+
 		// A round (the program's watch or a sync) joins the folder first.
 		Joined: a.joined.Load() || !st.LastScan.IsZero()}
 	for _, o := range st.Offices {

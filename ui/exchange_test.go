@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"ascolto/data"
 	"ascolto/data/exchange"
+	"ascolto/translations"
 )
 
 // fakeExchange is an exchange whose state the test sets.
@@ -388,5 +390,124 @@ func TestFailedExchange(t *testing.T) {
 	q.until(t, "the view", func() bool { return v.sync != nil && reads(w.Content(), share) })
 	if !v.sync.Disabled() || v.join == nil || !v.join.Disabled() {
 		t.Error("actions offered on an exchange that did not start")
+	}
+}
+
+// heldExchange is a fake whose SyncOnce waits for release (or for its context to end),
+// then returns result: a sync that takes long, as the first import of a large register.
+type heldExchange struct {
+	*fakeExchange
+	started chan struct{} // a SyncOnce began
+	release chan error    // what the SyncOnce waiting returns
+	ended   chan error    // what it returned (its context's error when that ended)
+	deaf    bool          // it does not heed its context: a share that hangs
+}
+
+func (h *heldExchange) ctxDone(ctx context.Context) <-chan struct{} {
+	if h.deaf {
+		return nil
+	}
+	return ctx.Done()
+}
+
+func newHeldExchange() *heldExchange {
+	return &heldExchange{fakeExchange: busyExchange(), started: make(chan struct{}, 1),
+		release: make(chan error, 1), ended: make(chan error, 1)}
+}
+
+func (h *heldExchange) SyncOnce(ctx context.Context) (ExchangeReport, error) {
+	h.started <- struct{}{}
+	var err error
+	select {
+	case err = <-h.release:
+	case <-h.ctxDone(ctx):
+		err = fmt.Errorf("exchange: look: %w", ctx.Err())
+	}
+	h.ended <- err
+	return ExchangeReport{}, err
+}
+
+// A sync that waits for the exchange says so after a while, and one that runs out of
+// time says "busy, try again", never "deadline exceeded".
+func TestExchangeBusyInsteadOfDeadlineExceeded(t *testing.T) {
+	test.NewTempApp(t)
+	for _, lang := range []string{"it", "de"} {
+		sh, q, w := shellFor(t, newRegister(t, 1), lang, "")
+		x := newHeldExchange()
+		sh.SetExchange(x)
+		sh.ShowExchange()
+		v := sh.Exchange()
+		q.until(t, "the view", func() bool { return v.sync != nil && !v.sync.Disabled() })
+		test.Tap(v.sync)
+		<-x.started
+		waiting := translations.T(lang, "exchange.view.busy_waiting")
+		q.until(t, "the busy message", func() bool { return v.msg.Visible() && v.msg.Text == waiting })
+		x.release <- fmt.Errorf("exchange: look: %w", context.DeadlineExceeded)
+		busy := translations.T(lang, "exchange.view.busy")
+		q.until(t, "the refusal", func() bool { return !v.busy && overlayReads(w, busy) })
+		if strings.Contains(strings.Join(texts(w.Canvas().Overlays().Top()), " "), "deadline") {
+			t.Errorf("%s: a raw error: %q", lang, texts(w.Canvas().Overlays().Top()))
+		}
+		if v.sync.Disabled() {
+			t.Errorf("%s: Sync now stays disabled", lang)
+		}
+	}
+}
+
+// The exchange's last failure: on the status line (red while it is the latest news,
+// amber once a look succeeded after it) and in the view's alarms, with its time, in
+// Italian and German.
+func TestExchangeLastError(t *testing.T) {
+	share := `\\server\share\ascolto`
+	failed := data.Problemf("exchange.unreachable", "folder", share)
+	at := lastScan.Add(5 * time.Minute)
+	for _, tc := range []struct{ lang, line, view string }{
+		{"it", "ultimo controllo della cartella non riuscito: ", "L'ultimo tentativo dello scambio non è riuscito (15/06/2026 10:47): "},
+		{"de", "letzte Prüfung des Ordners fehlgeschlagen: ", "Der letzte Versuch des Austauschs ist fehlgeschlagen (15.06.2026 10:47): "},
+	} {
+		st := busyExchange().st
+		st.Rejected = nil
+		st.Conflicts = 0
+		st.LastError, st.LastErrorAt = failed, at
+		got, level := exchangeSummary(tc.lang, st, nil, now)
+		if want := tc.line + ErrorText(tc.lang, failed); !strings.HasSuffix(got, want) {
+			t.Errorf("%s: line %q, want it to end with %q", tc.lang, got, want)
+		}
+		if level != widget.DangerImportance {
+			t.Errorf("%s: a failure after the last good look is not red", tc.lang)
+		}
+		st.LastErrorAt = lastScan.Add(-time.Hour)
+		if _, level := exchangeSummary(tc.lang, st, nil, now); level != widget.WarningImportance {
+			t.Errorf("%s: a failure before the last good look is not amber: %v", tc.lang, level)
+		}
+
+		test.NewTempApp(t)
+		sh, q, w := shellFor(t, newRegister(t, 1), tc.lang, "")
+		x := busyExchange()
+		x.st.LastError, x.st.LastErrorAt = failed, at
+		sh.SetExchange(x)
+		sh.ShowExchange()
+		want := tc.view + ErrorText(tc.lang, failed)
+		q.until(t, "the alarm", func() bool { return reads(w.Content(), want) })
+		q.until(t, "the line", func() bool { return strings.HasSuffix(sh.ExchangeLine().Text(), tc.line+ErrorText(tc.lang, failed)) })
+	}
+}
+
+// An exchange that did not start offers "Try again", which starts it again.
+func TestFailedExchangeTryAgain(t *testing.T) {
+	test.NewTempApp(t)
+	sh, q, w := shellFor(t, newRegister(t, 1), "it", "")
+	share := `\\server\share\ascolto`
+	var tries int
+	sh.SetExchange(RetryableExchange(share, data.Problemf("exchange.unreachable", "folder", share), func() { tries++ }))
+	sh.ShowExchange()
+	v := sh.Exchange()
+	q.until(t, "the view", func() bool { return v.retry != nil && reads(w.Content(), share) })
+	if !v.sync.Disabled() || v.retry.Disabled() {
+		t.Fatal("Try again is not the action offered")
+	}
+	test.Tap(v.retry)
+	if tries != 1 || !reads(w.Content(), translations.T("it", "exchange.view.retrying")) {
+		t.Errorf("%d tries: %q", tries, texts(w.Content()))
 	}
 }

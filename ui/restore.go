@@ -46,6 +46,11 @@ func (s *Shell) restoreFrom(restore RestoreFunc, from string, done func(string, 
 	f := s.register.filter
 	keep := s.intake.state()
 	selected := s.selectedName()
+	// The exchange writes to the register: the window's calls of it end first (the
+	// program then stops the exchange itself and waits for it), and the window stops
+	// following it; the program gives the window the exchange again on the register
+	// it opens.
+	s.SetExchange(nil)
 	if s.stopWatch != nil {
 		s.stopWatch()
 		s.stopWatch = nil

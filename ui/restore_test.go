@@ -2,11 +2,13 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -201,4 +203,81 @@ func TestRestoreRefusesADamagedFile(t *testing.T) {
 	}
 	sh.ShowRegister()
 	q.until(t, "the table", func() bool { return shows(w.Content(), "BZ-2026-000004") })
+}
+
+// A restore while the exchange view's Sync now runs: the window's call of the exchange
+// is ended first, the program's part waits for the exchange's work to end (as the
+// engine's Close does) and only then closes and replaces the register; nothing of the
+// exchange runs after. When the exchange does not stop, the restore is refused and the
+// register stays as it was.
+func TestRestoreWhileTheExchangeSyncs(t *testing.T) {
+	for _, deaf := range []bool{false, true} {
+		test.NewTempApp(t)
+		s := newRegister(t, 3)
+		backup := filepath.Join(t.TempDir(), "ascolto-BZ-monday.ascolto")
+		if err := s.Backup(context.Background(), backup); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Create(context.Background(), data.NewCase{Kind: data.KindComplaint, Channel: data.ChannelEmail,
+			Subject: "Dopo la copia"}); err != nil {
+			t.Fatal(err)
+		}
+		sh, q, w := shellFor(t, s, "it", "")
+		x := newHeldExchange()
+		x.deaf = deaf
+		sh.SetExchange(x)
+		sh.ShowExchange()
+		v := sh.Exchange()
+		q.until(t, "the view", func() bool { return v.sync != nil && !v.sync.Disabled() })
+		test.Tap(v.sync)
+		<-x.started
+
+		cur := s
+		var calls atomic.Int32
+		plain := restoreLikeTheProgram(t, &cur, &calls)
+		var syncEnded error
+		sh.SetRestore(func(ctx context.Context, from string) (*data.Store, string, error) {
+			select {
+			case syncEnded = <-x.ended:
+			case <-time.After(time.Second):
+				return cur, "", data.Problemf("exchange.view.restore_busy")
+			}
+			return plain(ctx, from)
+		})
+		var done bool
+		var rerr error
+		sh.e.restore(backup, func(_ string, err error) { done, rerr = true, err })
+		q.until(t, "the restore", func() bool { return done })
+		if deaf {
+			x.release <- nil // the share answers at last
+			<-x.ended
+			if !strings.Contains(ErrorText("it", rerr), translations.T("it", "exchange.view.restore_busy")) || calls.Load() != 0 {
+				t.Errorf("an exchange that does not stop: %v, %d restores", rerr, calls.Load())
+			}
+			if n, _ := cur.Count(context.Background(), data.Filter{}); cur != s || n != 4 {
+				t.Errorf("the register was replaced: %d cases", n)
+			}
+			continue
+		}
+		if rerr != nil || calls.Load() != 1 {
+			t.Fatalf("restore: %v, %d calls", rerr, calls.Load())
+		}
+		if !errors.Is(syncEnded, context.Canceled) {
+			t.Errorf("the view's sync was not stopped by the restore: %v", syncEnded)
+		}
+		if n, _ := cur.Count(context.Background(), data.Filter{}); n != 3 {
+			t.Errorf("%d cases after the restore", n)
+		}
+		if sh.exch != nil || sh.ExchangeLine() != nil {
+			t.Error("the window still follows the exchange of the register replaced")
+		}
+		select {
+		case <-x.started:
+			t.Error("the exchange was called after the register was closed")
+		default:
+		}
+		if overlayReads(w, translations.T("it", "exchange.view.busy")) {
+			t.Error("the sync stopped by the restore is told as a failure")
+		}
+	}
 }

@@ -82,6 +82,11 @@ type Shell struct {
 	exchLine *ExchangeLine
 	foot     *fyne.Container
 	stopExch context.CancelFunc
+	// exchCtx is what the view's and the line's calls of the exchange run on; ended by
+	// stopExchange, so that nothing of the window still works on an exchange taken away
+	// (another folder, a restore). Nil after that until the next makeExchange.
+	exchCtx    context.Context
+	exchCancel context.CancelFunc
 }
 
 type openCase struct {
@@ -640,11 +645,14 @@ func (s *Shell) ShowExchange() {
 // language (build calls it too, so a language switch keeps them).
 func (s *Shell) makeExchange() {
 	e := s.e
-	s.exchView = newExchangeView(e, s.exch)
+	if s.exchCtx == nil {
+		s.exchCtx, s.exchCancel = context.WithCancel(context.Background())
+	}
+	s.exchView = newExchangeView(s.exchCtx, e, s.exch)
 	s.exchView.OnEscape = s.ShowRegister
 	s.exchView.OnChanged = s.changedElsewhere
 	s.exchTab = container.NewTabItemWithIcon(e.t("window.exchange.tab"), theme.MailSendIcon(), s.exchView.Object())
-	s.exchLine = newExchangeLine(e, s.exch, s.ShowExchange)
+	s.exchLine = newExchangeLine(s.exchCtx, e, s.exch, s.ShowExchange)
 	s.exchView.OnStatus = s.exchLine.show
 	s.exchLine.Refresh()
 }
@@ -699,9 +707,15 @@ func (s *Shell) exchangeApplied() {
 	}
 }
 
+// stopExchange stops following the exchange and ends the calls the view and the line
+// have running on it (they then fail as cancelled, and say so in their own words).
 func (s *Shell) stopExchange() {
 	if s.stopExch != nil {
 		s.stopExch()
 		s.stopExch = nil
+	}
+	if s.exchCancel != nil {
+		s.exchCancel()
+		s.exchCtx, s.exchCancel = nil, nil
 	}
 }

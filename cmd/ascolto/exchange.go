@@ -24,13 +24,15 @@ type exchanger struct {
 	shell *ui.Shell
 	prefs fyne.Preferences
 
-	want chan string // the folder asked for, newest only
-	ctx  context.Context
-	stop context.CancelFunc
-	done chan struct{}
+	want  chan string   // the folder asked for, newest only
+	again chan struct{} // "Try again" in the view, for a folder that did not start
+	ctx   context.Context
+	stop  context.CancelFunc
+	done  chan struct{}
 
 	mu     sync.Mutex
 	closed bool
+	x      *exchange.Exchange // the engine running now, nil when none (guarded by mu)
 }
 
 // stopWait bounds how long closing the window waits for the exchange's last round: a
@@ -42,7 +44,7 @@ const stopWait = 10 * time.Second
 func (p *program) startExchange(store *data.Store, shell *ui.Shell) *exchanger {
 	ctx, cancel := context.WithCancel(p.ctx)
 	r := &exchanger{store: store, shell: shell, prefs: p.app.Preferences(), want: make(chan string, 1),
-		ctx: ctx, stop: cancel, done: make(chan struct{})}
+		again: make(chan struct{}, 1), ctx: ctx, stop: cancel, done: make(chan struct{})}
 	r.ask()
 	// Fyne calls this after any preference changed (it cannot be removed: closed says
 	// when it no longer matters); what changed is read here, the work is done by run.
@@ -66,17 +68,42 @@ func (r *exchanger) ask() {
 	r.want <- folder
 }
 
+// retry starts the folder that failed to start again (the view's "Try again"); it
+// does not wait.
+func (r *exchanger) retry() {
+	select {
+	case r.again <- struct{}{}:
+	default:
+	}
+}
+
+// engine is the exchange engine running now, nil when none: a restore closes it (it
+// waits for the engine's work to end) before it closes the register.
+func (r *exchanger) engine() *exchange.Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.x
+}
+
+func (r *exchanger) setEngine(x *exchange.Exchange) {
+	r.mu.Lock()
+	r.x = x
+	r.mu.Unlock()
+}
+
 // close stops the exchange and waits (a while) for it to end, before the register is
-// closed under it.
-func (r *exchanger) close() {
+// closed under it; false when it did not end within stopWait.
+func (r *exchanger) close() bool {
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
 	r.stop()
 	select {
 	case <-r.done:
+		return true
 	case <-time.After(stopWait):
 		log.Printf("ascolto: exchange: did not stop within %v", stopWait)
+		return false
 	}
 }
 
@@ -86,18 +113,31 @@ func (r *exchanger) run() {
 	current := ""
 	stop := func() {}
 	defer func() { stop() }()
+	// retry is set while current failed to start: it is tried again after watchAgain
+	// (a share down at the start is usually back soon), or at once on "Try again".
+	var retry <-chan time.Time
 	for {
 		var folder string
+		again := false
 		select {
 		case <-r.ctx.Done():
 			return
 		case folder = <-r.want:
+		case <-retry:
+			folder, again = current, true
+		case <-r.again:
+			if retry == nil {
+				continue // nothing failed: the exchange runs
+			}
+			folder, again = current, true
 		}
-		if folder == current {
+		if folder == current && !again {
 			continue
 		}
+		retry = nil
 		stop()
 		stop = func() {}
+		r.setEngine(nil)
 		current = folder
 		if folder == "" {
 			log.Printf("ascolto: exchange: no folder, stopped")
@@ -106,17 +146,21 @@ func (r *exchanger) run() {
 		}
 		x, err := r.open(folder)
 		if err != nil {
-			log.Printf("ascolto: exchange on %s: %v", folder, err)
-			fyne.Do(func() { r.shell.SetExchange(ui.FailedExchange(folder, err)) })
+			log.Printf("ascolto: exchange on %s: %v (again in %v)", folder, err, watchAgain)
+			fyne.Do(func() { r.shell.SetExchange(ui.RetryableExchange(folder, err, r.retry)) })
+			retry = time.After(watchAgain)
 			continue
 		}
+		r.setEngine(x)
 		shown := ui.ExchangeEngine(x)
 		fyne.Do(func() { r.shell.SetExchange(shown) })
 		stop = r.start(x, shown, folder)
 	}
 }
 
-// start follows folder until the function returned is called, which waits for the end.
+// start follows folder until the function returned is called, which waits (a while)
+// for the end: a share that hangs must not keep the next folder from starting. The old
+// folder's work then ends on its own, on a cancelled context.
 func (r *exchanger) start(x *exchange.Exchange, shown ui.Exchanger, folder string) (stop func()) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	ended := make(chan struct{})
@@ -126,7 +170,18 @@ func (r *exchanger) start(x *exchange.Exchange, shown ui.Exchanger, folder strin
 	}()
 	return func() {
 		cancel()
-		<-ended
+		// Closed, the engine refuses what the window may still ask of it, and a look
+		// that hangs ends without touching the register again.
+		go func() {
+			if err := x.Close(); err != nil {
+				log.Printf("ascolto: exchange on %s: closing: %v", folder, err)
+			}
+		}()
+		select {
+		case <-ended:
+		case <-time.After(stopWait):
+			log.Printf("ascolto: exchange on %s did not stop within %v; going on without waiting", folder, stopWait)
+		}
 	}
 }
 

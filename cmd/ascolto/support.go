@@ -153,6 +153,29 @@ func (p *program) tellMigration(store *data.Store) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// stopEngine stops the exchange r and closes its engine, waiting at most stopWait for
+// the engine's work under way; false when it did not end in time (the register must
+// then not be closed under it).
+func stopEngine(r *exchanger) bool {
+	r.close()
+	x := r.engine()
+	if x == nil {
+		return true
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- x.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			log.Printf("ascolto: exchange: closing: %v", err)
+		}
+		return true
+	case <-time.After(stopWait):
+		log.Printf("ascolto: exchange: its work did not end within %v", stopWait)
+		return false
+	}
+}
+
 // diagnostics is Help → Copy diagnostics, about the register open at the time.
 func (p *program) diagnostics(store *data.Store) func() string {
 	return func() string {
@@ -169,13 +192,18 @@ func (p *program) diagnostics(store *data.Store) func() string {
 // is still there (untouched: Restore replaces it by a rename, at the very end) is
 // opened again, so the clerk goes on working. A window closed meanwhile cancels the
 // work (p.ctx) and nothing is opened.
+//
+// The exchange writes to the register: it is stopped and its engine closed (which
+// waits for the engine's work under way, the window's too, to end) before the register
+// is closed. An exchange that does not stop within stopWait (a share that hangs in
+// the middle of a look) refuses the restore: nothing is replaced, and the register
+// stays open.
 func (p *program) restore(_ context.Context, from string) (*data.Store, string, error) {
 	p.mu.Lock()
 	old, exch := p.store, p.exch
 	p.store, p.exch = nil, nil // closing the window meanwhile must not close it a second time
 	p.mu.Unlock()
-	if exch != nil { // the exchange writes to the register: it stops first, and follows
-		exch.close()
+	if exch != nil { // it stops first (stopEngine, below), and follows the register opened after
 		defer func() {
 			p.mu.Lock()
 			store := p.store
@@ -192,7 +220,21 @@ func (p *program) restore(_ context.Context, from string) (*data.Store, string, 
 		}()
 	}
 	if old == nil {
+		if exch != nil {
+			exch.close()
+		}
 		return nil, "", data.Problemf("err.restore", "path", from)
+	}
+	if exch != nil && !stopEngine(exch) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.ctx.Err() != nil { // the window closed meanwhile: it is not closed twice
+			old.Close()
+			return nil, "", p.ctx.Err()
+		}
+		p.store = old // the exchange starts on it again (above)
+		log.Printf("ascolto: restore from %s refused: the exchange did not stop", from)
+		return old, "", data.Problemf("exchange.view.restore_busy")
 	}
 	path := old.Path()
 	old.Close()

@@ -236,7 +236,7 @@ func (x *Exchange) saveRejected(ctx context.Context, found map[string]Rejected) 
 		prev, seen := byPath[p]
 		changed := !seen || prev.Reason != r.Reason || prev.Size != r.Size || prev.Detail != r.Detail
 		if changed {
-			if r.Reason == ReasonFork || r.Reason == ReasonKeyChanged || r.Reason == ReasonChain {
+			if r.Reason == ReasonFork || r.Reason == ReasonKeyChanged || r.Reason == ReasonChain || r.Reason == ReasonOfficeReplaced {
 				x.log.Error("exchange: alarm", "file", p, "reason", string(r.Reason), "detail", r.Detail)
 			} else {
 				x.log.Warn("exchange: file not applied", "file", p, "reason", string(r.Reason), "detail", r.Detail, "size", r.Size)

@@ -69,6 +69,11 @@ type Exchange struct {
 	changed chan struct{}
 
 	mu sync.Mutex // one look at the folder at a time
+	// closed: Close was called; every later call is refused (guarded by mu). done is
+	// closed with it, so that Watch returns without waiting for its next tick.
+	closed    bool
+	done      chan struct{}
+	closeOnce sync.Once
 	// What earlier looks learned, so that a file is read again only when it changes.
 	seen      map[string]mark
 	snaps     map[string]snapInfo
@@ -83,12 +88,24 @@ type Exchange struct {
 	newKeys   map[string]string // guarded by smu: offices publishing another key than the trusted one
 	scans     int               // looks since the start: refused files are read again after some
 	parsed    *parsedSnapshot   // the snapshot read last, during one look (several offices come from it)
+	// lookErr is what went wrong during the current look without stopping it (a write
+	// that failed, an office whose file the register would not take): the look goes on
+	// for the others and ends with it.
+	lookErr error
+	// written are the bases written during this look outside compact (in place of a
+	// lost file), which compact must record although its listing predates them.
+	written []baseRec
+	// alarms are found outside the files of a look (a foreign office.json replaced in
+	// this office's folder): listed with the refused files until the program ends.
+	alarms map[string]Rejected
 
 	smu       sync.Mutex // what Status reports between looks
 	reachable bool
 	looked    bool
 	lastScan  time.Time
 	gaps      map[string]Gap
+	lastErr   error     // what the last look ended with, or a write that failed since; nil after a good look
+	lastErrAt time.Time // when lastErr happened
 }
 
 // mark is a file as listed: a file read before is read again when it changes, and a
@@ -185,9 +202,33 @@ func New(cfg Config) (*Exchange, error) {
 		cfg.KeepFiles = 250
 	}
 	x := &Exchange{cfg: cfg, st: cfg.Store, f: cfg.Folder, key: cfg.Key, pub: cfg.Key.Public().(ed25519.PublicKey),
-		local: cfg.Store.Local(), clock: cfg.Clock, log: cfg.Log, changed: make(chan struct{}, 1)}
+		local: cfg.Store.Local(), clock: cfg.Clock, log: cfg.Log, changed: make(chan struct{}, 1), done: make(chan struct{})}
 	x.reset()
 	return x, nil
+}
+
+// Close ends the exchange: it waits until no look, Trust, Join or SyncOnce is running
+// (the register may be closed or replaced right after, by a restore), and every later
+// call is refused with exchange.closed; Watch returns. Closing again does nothing.
+func (x *Exchange) Close() error {
+	x.mu.Lock()
+	x.closed = true
+	x.closeOnce.Do(func() { close(x.done) })
+	x.mu.Unlock()
+	return nil
+}
+
+// errClosed is the refusal of every call after Close.
+func errClosed() error { return data.Problemf("exchange.closed") }
+
+// isClosed tells whether Close was called, without waiting for a look.
+func (x *Exchange) isClosed() bool {
+	select {
+	case <-x.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // reset forgets what earlier looks learned: the next look reads everything again.
@@ -225,19 +266,60 @@ func (x *Exchange) unreachable(err error) error {
 	return &data.Problem{Key: "exchange.unreachable", Args: map[string]string{"folder": x.cfg.Root}, Err: err}
 }
 
+// writeFailed is the refusal when a file could not be written in the folder. It does
+// not say the folder is unreachable: a full or read-only share still lists and reads,
+// and what earlier looks learned holds (forgetting it would make every later look
+// read and hash every file again). Only a failed List or Read marks the folder down.
+func (x *Exchange) writeFailed(p string, err error) error {
+	x.log.Warn("exchange: cannot write in the folder", "file", p, "err", err)
+	pr := &data.Problem{Key: "exchange.write_failed", Args: map[string]string{"path": p, "detail": err.Error()}, Err: err}
+	x.setLastError(pr)
+	return pr
+}
+
+// setLastError records err for Status (nil: all went well).
+func (x *Exchange) setLastError(err error) {
+	if err != nil {
+		if _, ok := data.AsProblem(err); !ok {
+			err = &data.Problem{Key: "err.read", Err: err}
+		}
+	}
+	x.smu.Lock()
+	x.lastErr, x.lastErrAt = err, time.Time{}
+	if err != nil {
+		x.lastErrAt = x.clock.Now()
+	}
+	x.smu.Unlock()
+}
+
+// lookFailed records what went wrong in this look without stopping it: the look goes
+// on and ends with the first such error.
+func (x *Exchange) lookFailed(err error) {
+	if x.lookErr == nil {
+		x.lookErr = err
+	}
+}
+
 // Join publishes this office's office.json (its code, names and public key) in its own
 // sub-folder. Doing it again changes nothing; a code already published with another key
 // is refused, since two offices cannot share a code.
 func (x *Exchange) Join(ctx context.Context) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.closed {
+		return errClosed()
+	}
 	return x.join(ctx)
 }
 
 func (x *Exchange) join(ctx context.Context) error {
 	code := x.local.Code
 	if err := x.f.MkdirAll(code); err != nil {
-		return x.unreachable(err)
+		return x.writeFailed(code, err)
+	}
+	ros, err := x.roster(ctx)
+	if err != nil {
+		return err
 	}
 	p := code + "/" + OfficeFileName
 	cur, err := x.f.Read(p)
@@ -245,7 +327,21 @@ func (x *Exchange) join(ctx context.Context) error {
 	case err == nil:
 		o, perr := ParseOffice(cur)
 		if perr == nil && !o.Key().Equal(x.pub) {
-			return data.Problemf("exchange.code_taken", "code", code, "fingerprint", o.Fingerprint)
+			// This register joined the folder with its key before: the sub-folder is
+			// its own, and an office.json with another key was put there by someone
+			// who can write on the share. Refusing would stop the office for good
+			// (join runs again after every outage), so its own is written again and
+			// the clerks are alarmed. A register that never joined does not know the
+			// folder is its own: two offices may have been given the same code.
+			if r := ros[code]; r == nil || !r.Key.Equal(x.pub) {
+				return data.Problemf("exchange.code_taken", "code", code, "fingerprint", o.Fingerprint)
+			}
+			if x.alarms == nil {
+				x.alarms = map[string]Rejected{}
+			}
+			x.alarms[p] = Rejected{Path: p, Reason: ReasonOfficeReplaced, Detail: o.Fingerprint, Size: int64(len(cur)), ModTime: x.clock.Now()}
+			x.log.Error("exchange: alarm: another key in this office's office.json, written again", "file", p, "fingerprint", o.Fingerprint)
+			perr = errors.New("another key")
 		}
 		if perr == nil && o.NameIT == x.local.NameIT && o.NameDE == x.local.NameDE {
 			break // published already, as it is
@@ -257,15 +353,12 @@ func (x *Exchange) join(ctx context.Context) error {
 			return err
 		}
 		if err := x.f.Replace(p, b); err != nil {
-			return x.unreachable(err)
+			return x.writeFailed(p, err)
 		}
+		delete(x.offices, code) // read again: the listing before may be the foreign one's
 		x.log.Info("exchange: office published", "office", code, "fingerprint", Fingerprint(x.pub))
 	default:
 		return x.unreachable(err)
-	}
-	ros, err := x.roster(ctx)
-	if err != nil {
-		return err
 	}
 	now := fmtTime(x.clock.Now())
 	r := ros[code]
@@ -313,6 +406,9 @@ type OfficeInfo struct {
 func (x *Exchange) Offices(ctx context.Context) ([]OfficeInfo, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.closed {
+		return nil, errClosed()
+	}
 	if _, err := x.f.List(""); err != nil {
 		return nil, x.unreachable(err)
 	}
@@ -361,6 +457,9 @@ func (x *Exchange) officeInfos(ctx context.Context, avail map[string]int64) ([]O
 func (x *Exchange) Trust(ctx context.Context, code, fingerprint string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.closed {
+		return errClosed()
+	}
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if _, err := x.f.List(""); err == nil {
 		if _, _, err := x.scanOffices(ctx, map[string]Rejected{}); err != nil {
@@ -378,7 +477,7 @@ func (x *Exchange) Trust(ctx context.Context, code, fingerprint string) error {
 	// The key to trust is the one the office publishes now (it may have replaced its
 	// key: confirming the new fingerprint accepts the new key).
 	key, names := r.Key, [2]string{r.NameIT, r.NameDE}
-	if s, ok := x.offices[code]; ok && s.o != nil {
+	if s, ok := x.offices[code]; ok && s.o != nil && s.bad == nil { // never a refused office.json
 		key, names = s.o.Key(), [2]string{s.o.NameIT, s.o.NameDE}
 	}
 	if normalFingerprint(fingerprint) != normalFingerprint(Fingerprint(key)) {
@@ -569,10 +668,27 @@ type Report struct {
 func (x *Exchange) SyncOnce(ctx context.Context) (Report, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.closed {
+		return Report{}, errClosed()
+	}
 	return x.sync(ctx, true)
 }
 
+// sync is one look at the folder; what it ends with is kept for Status.
 func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
+	x.lookErr, x.written = nil, nil
+	rep, err := x.look(ctx, publish)
+	if err == nil {
+		err = x.lookErr
+	}
+	x.lookErr, x.written = nil, nil
+	if ctx.Err() == nil {
+		x.setLastError(err)
+	}
+	return rep, err
+}
+
+func (x *Exchange) look(ctx context.Context, publish bool) (Report, error) {
 	var rep Report
 	x.smu.Lock()
 	wasDown := x.looked && !x.reachable
@@ -655,9 +771,15 @@ func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
 		}
 		if code == x.local.Code && publish {
 			if err := x.publish(ctx, files, rej, &rep); err != nil {
-				return rep, err
+				if !isWriteFailed(err) {
+					return rep, err
+				}
+				x.lookFailed(err) // the others' files are still taken
 			}
 		}
+	}
+	for p, r := range x.alarms {
+		rej[p] = r
 	}
 	if err := x.saveRejected(ctx, rej); err != nil {
 		return rep, err
@@ -669,7 +791,10 @@ func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
 	}
 	rep.Rejected, rep.Gaps = len(rej), len(gaps)
 	if err := x.writeAck(ctx); err != nil {
-		return rep, err
+		if !isWriteFailed(err) {
+			return rep, err
+		}
+		x.lookFailed(err) // tried again at the next look; the rest of the look goes on
 	}
 	n, err := x.compact(ctx, folders[x.local.Code], ros)
 	if err != nil {
@@ -683,6 +808,12 @@ func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
 		x.notify()
 	}
 	return rep, nil
+}
+
+// isWriteFailed tells a file that could not be written from what stops a look.
+func isWriteFailed(err error) bool {
+	p, ok := data.AsProblem(err)
+	return ok && p.Key == "exchange.write_failed"
 }
 
 // candidate is an operations file named in an office's folder.
@@ -898,13 +1029,29 @@ func (x *Exchange) take(ctx context.Context, c candidate, code string, pub ed255
 		return false, nil
 	case errors.Is(err, data.ErrFork):
 		x.refuse(c, fail(ReasonFork, "%s %d-%d", code, f.Header.First, f.Header.Last), rej)
+		if own {
+			// This office's own file holds other operations than its register under the
+			// same sequences: the register was restored from a copy older than what it
+			// had published, and the clerks wrote on. Publishing now would put a second
+			// version of those sequences in the folder, which every office would refuse
+			// as a fork for ever: this office stops writing (the alarm stays) until an
+			// administrator sorts it out.
+			x.ownFork = true
+			x.log.Error("exchange: alarm: this office's files in the folder differ from its register (restored from an older copy?); publishing stopped", "file", c.path)
+		}
 		return true, nil // nothing after a fork is taken from this office until it is cleared
 	case err != nil:
 		if p, ok := data.AsProblem(err); ok && strings.HasPrefix(p.Key, "exchange.") {
 			x.refuse(c, &FileError{Reason: ReasonMalformed, Detail: p.Error()}, rej)
 			return false, nil
 		}
-		return false, err
+		if ctx.Err() != nil {
+			return false, err
+		}
+		// The register failed (a full disk, a locked database): this office's file is
+		// listed and tried again later, and the other offices are still taken.
+		x.notApplied(c.path, c.e, code, err, rej)
+		return true, nil
 	}
 	if own {
 		if err := x.addPublished(ctx, published{First: f.Header.First, Last: f.Header.Last, SHA256: f.SHA256, Prev: f.Header.Prev,
@@ -980,6 +1127,9 @@ func (x *Exchange) applyBatches(ctx context.Context, code, p string, e Entry, sh
 		if errors.Is(err, data.ErrFork) {
 			rej[p] = Rejected{Path: p, Reason: ReasonFork, Detail: code, Size: e.Size, ModTime: e.ModTime}
 			x.seen[p] = x.badMark(x.seen[p], e, &Rejected{Path: p, Reason: ReasonFork, Detail: code, Size: e.Size, ModTime: e.ModTime})
+			if code == x.local.Code {
+				x.ownFork = true // as for a file (take): never publish over it
+			}
 			return done, true, nil
 		}
 		if err != nil {
@@ -987,7 +1137,11 @@ func (x *Exchange) applyBatches(ctx context.Context, code, p string, e Entry, sh
 				x.log.Warn("exchange: snapshot not applied", "file", p, "office", code, "err", err)
 				break
 			}
-			return done, false, err
+			if ctx.Err() != nil {
+				return done, false, err
+			}
+			x.notApplied(p, e, code, err, rej)
+			return done, true, nil
 		}
 		done += int64(len(batch))
 		rep.Applied += n
@@ -1015,6 +1169,16 @@ func (x *Exchange) gap(code string, want, next int64) Gap {
 		g.Since = old.Since
 	}
 	return g
+}
+
+// notApplied lists a file the register failed to take (not the file's fault) and ends
+// the look with the error once the other offices were taken.
+func (x *Exchange) notApplied(p string, e Entry, code string, err error, rej map[string]Rejected) {
+	x.log.Error("exchange: the register did not take a file", "file", p, "office", code, "err", err)
+	r := &Rejected{Path: p, Reason: ReasonNotApplied, Detail: err.Error(), Size: e.Size, ModTime: e.ModTime}
+	rej[p] = *r
+	x.seen[p] = x.badMark(x.seen[p], e, r)
+	x.lookFailed(err)
 }
 
 // refuse lists a file as not applied, and remembers it until the file changes or it is
@@ -1119,8 +1283,16 @@ func (x *Exchange) publish(ctx context.Context, own []candidate, rej map[string]
 	for _, c := range own {
 		present[c.e.Name] = true
 	}
+	inBase := func(first, last int64) bool { // a base in the folder holds them already
+		for _, c := range own {
+			if c.base && c.first <= first && c.last >= last {
+				return true
+			}
+		}
+		return false
+	}
 	for _, p := range ps {
-		if p.Last <= compacted || present[p.Name] || classify(p.Name) == kindBase {
+		if p.Last <= compacted || present[p.Name] || classify(p.Name) == kindBase || inBase(p.First, p.Last) {
 			continue // (a base written in place of a file is not written again: the next base holds it)
 		}
 		ops, err := x.st.Operations(ctx, code, p.First-1, int(p.Last-p.First+1))
@@ -1136,11 +1308,27 @@ func (x *Exchange) publish(ctx context.Context, own []candidate, rej map[string]
 			return err
 		}
 		if sha != p.SHA256 {
-			x.log.Error("exchange: a lost file would not be the same again", "file", p.Name)
+			// Its operations changed since (a case anonymised): the same bytes cannot be
+			// written again, and the offices behind would wait at this hole for ever. A
+			// base over the same sequences takes its place, as for a damaged file
+			// (repairStuck); it is recorded with this office's bases.
+			rec, err := x.writeBase(ctx, p.First, p.Last)
+			if err != nil {
+				if isWriteFailed(err) {
+					return err
+				}
+				x.log.Error("exchange: a lost file would not be the same again, and no base was written", "file", p.Name, "err", err)
+				continue
+			}
+			x.written = append(x.written, rec)
+			if err := x.recordBase(ctx, rec); err != nil {
+				return err
+			}
+			x.log.Warn("exchange: lost file, changed since; a base holds its operations", "file", code+"/"+p.Name, "base", rec.Name)
 			continue
 		}
 		if err := x.f.WriteNew(code+"/"+p.Name, b); err != nil && !errors.Is(err, fs.ErrExist) {
-			return x.unreachable(err)
+			return x.writeFailed(code+"/"+p.Name, err)
 		}
 		x.log.Warn("exchange: lost file written again", "file", code+"/"+p.Name)
 	}
@@ -1199,7 +1387,7 @@ func (x *Exchange) publishFile(ctx context.Context, ops []data.Operation, prev s
 			return p, true, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return p, false, x.unreachable(err)
+			return p, false, x.writeFailed(code+"/"+name, err)
 		}
 		cur, rerr := x.f.Read(code + "/" + name)
 		if rerr != nil && ReasonOf(rerr) == "" {
@@ -1241,7 +1429,7 @@ func (x *Exchange) publishFile(ctx context.Context, ops []data.Operation, prev s
 		if errors.Is(err, fs.ErrExist) {
 			return published{}, false, nil // taken too: with the next operation other names come
 		}
-		return published{}, false, x.unreachable(err)
+		return published{}, false, x.writeFailed(code+"/"+name, err)
 	}
 	return published{First: first, Last: last, SHA256: sha, Prev: prev, Created: created, Name: name}, true, nil
 }
@@ -1318,7 +1506,7 @@ func (x *Exchange) writeAck(ctx context.Context) error {
 		return err
 	}
 	if err := x.f.Replace(x.local.Code+"/"+key, b); err != nil {
-		return x.unreachable(err)
+		return x.writeFailed(x.local.Code+"/"+key, err)
 	}
 	x.lastAck, x.lastAckAt = sig, now
 	return nil
@@ -1364,6 +1552,22 @@ func (x *Exchange) ownBases(ctx context.Context) ([]baseRec, error) {
 		return nil, readErr(err)
 	}
 	return out, nil
+}
+
+// recordBase adds a base just written to this office's bases, so that it is known as
+// this office's (and removed once a newer one covers it).
+func (x *Exchange) recordBase(ctx context.Context, rec baseRec) error {
+	recs, err := x.ownBases(ctx)
+	if err != nil {
+		return err
+	}
+	for i, b := range recs {
+		if b.Name == rec.Name {
+			recs[i] = rec
+			return x.setOwnBases(ctx, recs)
+		}
+	}
+	return x.setOwnBases(ctx, append(recs, rec))
 }
 
 func (x *Exchange) setOwnBases(ctx context.Context, bs []baseRec) error {
@@ -1429,6 +1633,7 @@ func (x *Exchange) compact(ctx context.Context, entries []Entry, ros map[string]
 		return 0, nil
 	}
 	code := x.local.Code
+	x.removeOwnTemps(entries)
 	upTo, n := int64(-1), 0
 	now := x.clock.Now()
 	for c, r := range ros {
@@ -1502,6 +1707,9 @@ func (x *Exchange) compact(ctx context.Context, entries []Entry, ros map[string]
 			present = append(present, b)
 		}
 	}
+	for _, rec := range x.written { // written this look, after the listing
+		present = append(present, rec)
+	}
 	if rec, ok := x.repairStuck(ctx, upTo, n, pubs, listed, present); ok {
 		present = append(present, rec)
 	}
@@ -1514,8 +1722,11 @@ func (x *Exchange) compact(ctx context.Context, entries []Entry, ros map[string]
 			rec, err = x.writeBase(ctx, first, last)
 		}
 		if err != nil {
-			if _, ok := data.AsProblem(err); ok {
+			if _, ok := data.AsProblem(err); ok && !isWriteFailed(err) {
 				return 0, err
+			}
+			if isWriteFailed(err) {
+				x.lookFailed(err)
 			}
 			x.log.Error("exchange: base not written, own files kept", "first", first, "last", last, "err", err)
 			break
@@ -1567,6 +1778,25 @@ func (x *Exchange) compact(ctx context.Context, entries []Entry, ros map[string]
 		}
 	}
 	return removed, nil
+}
+
+// removeOwnTemps removes temporary files left in this office's own sub-folder by a
+// crash (a file being written is named .tmp-… until it is whole). Only this office
+// writes there, so one older than TempGrace is nobody's any more; the other offices'
+// folders are never touched.
+func (x *Exchange) removeOwnTemps(entries []Entry) {
+	now := x.clock.Now()
+	for _, e := range entries {
+		if e.Dir || classify(e.Name) != kindTemp || now.Sub(e.ModTime) <= x.cfg.TempGrace {
+			continue
+		}
+		p := x.local.Code + "/" + e.Name
+		if err := x.f.Remove(p); err != nil && !isNotExist(err) {
+			x.log.Warn("exchange: cannot remove an old temporary file", "file", p, "err", err)
+			continue
+		}
+		x.log.Info("exchange: old temporary file removed", "file", p)
+	}
 }
 
 // repairStuck looks again at this office's file that the slowest active office needs
@@ -1642,7 +1872,7 @@ func (x *Exchange) writeBase(ctx context.Context, first, last int64) (baseRec, e
 	rec := baseRec{Name: name, First: first, Last: last, Size: int64(len(b))}
 	if err := x.f.WriteNew(code+"/"+name, b); err != nil {
 		if !errors.Is(err, fs.ErrExist) {
-			return baseRec{}, x.unreachable(err)
+			return baseRec{}, x.writeFailed(code+"/"+name, err)
 		}
 		cur, rerr := x.f.Read(code + "/" + name)
 		var s *Snapshot
@@ -1677,12 +1907,20 @@ type Status struct {
 	Forks     []Rejected `json:"forks"`
 	Conflicts int        `json:"conflicts"`
 	LastScan  time.Time  `json:"last_scan,omitzero"`
+	// LastError is what the last look ended with, or a write in the folder that failed
+	// since (a *data.Problem where possible, for the window to translate); nil after a
+	// look that went well. LastErrorAt is when it happened.
+	LastError   error     `json:"-"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 }
 
 // Status says how the exchange stands. It reads the register and lists the folder (no
 // file is read), so the window may ask often.
 func (x *Exchange) Status(ctx context.Context) (Status, error) {
 	st := Status{Folder: x.cfg.Root, Office: x.local.Code, Fingerprint: Fingerprint(x.pub)}
+	if x.isClosed() {
+		return st, errClosed()
+	}
 	avail := map[string]int64{}
 	firsts := map[string][]int64{}
 	root, err := x.f.List("")
@@ -1725,7 +1963,7 @@ func (x *Exchange) Status(ctx context.Context) (Status, error) {
 		return st, err
 	}
 	for _, r := range st.Rejected {
-		if r.Reason == ReasonFork || r.Reason == ReasonChain || r.Reason == ReasonKeyChanged {
+		if r.Reason == ReasonFork || r.Reason == ReasonChain || r.Reason == ReasonKeyChanged || r.Reason == ReasonOfficeReplaced {
 			st.Forks = append(st.Forks, r)
 		}
 	}
@@ -1736,6 +1974,7 @@ func (x *Exchange) Status(ctx context.Context) (Status, error) {
 	st.Conflicts = len(cs)
 	x.smu.Lock()
 	st.LastScan = x.lastScan
+	st.LastError, st.LastErrorAt = x.lastErr, x.lastErrAt
 	for _, g := range x.gaps {
 		st.Gaps = append(st.Gaps, g)
 	}
@@ -1776,6 +2015,9 @@ func (x *Exchange) Status(ctx context.Context) (Status, error) {
 func (x *Exchange) Snapshot(ctx context.Context) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.closed {
+		return errClosed()
+	}
 	hws, err := x.st.HighWaters(ctx)
 	if err != nil {
 		return err
@@ -1806,14 +2048,14 @@ func (x *Exchange) Snapshot(ctx context.Context) error {
 		return err
 	}
 	if err := x.f.MkdirAll(x.local.Code); err != nil {
-		return x.unreachable(err)
+		return x.writeFailed(x.local.Code, err)
 	}
 	name := SnapshotName(total, sha)
 	if err := x.f.WriteNew(x.local.Code+"/"+name, b); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return data.Problemf("exchange.snapshot_exists", "file", x.local.Code+"/"+name)
 		}
-		return x.unreachable(err)
+		return x.writeFailed(x.local.Code+"/"+name, err)
 	}
 	x.log.Info("exchange: snapshot written", "file", x.local.Code+"/"+name, "operations", len(ops))
 	entries, err := x.f.List(x.local.Code)
@@ -1904,7 +2146,8 @@ func (x *Exchange) fromSnapshot(ctx context.Context, code string, hw int64, fold
 	for i, s := range refs {
 		info, ok := x.snaps[s.path]
 		if !ok || !x.known(info.m, s.e) {
-			snap, err := x.readSnapshot(s.path, s.e, s.author, ros[s.author].Key)
+			// Choosing needs only what each holds: its head, checked and signed.
+			snap, err := x.snapshotHeadOf(s.path, s.e, s.author, ros[s.author].Key)
 			if err != nil {
 				if !isNotExist(err) {
 					x.snaps[s.path] = snapInfo{m: x.badMark(info.m, s.e, rejection(s.path, s.e, err)), author: s.author}
@@ -1943,11 +2186,49 @@ func (x *Exchange) fromSnapshot(ctx context.Context, code string, hw int64, fold
 	if len(ops) == 0 || ops[0].Seq != hw+1 {
 		return 0, nil
 	}
-	n, _, err := x.applyBatches(ctx, code, best.path, best.e, snap.SHA256, ops, rej, rep)
+	n, stop, err := x.applyBatches(ctx, code, best.path, best.e, snap.SHA256, ops, rej, rep)
 	if n > 0 {
 		x.log.Info("exchange: applied from snapshot", "file", best.path, "office", code, "operations", n)
 	}
+	if err == nil && (stop || n < int64(len(ops))) {
+		// A fork, a gap or a refusal in it: the choice above goes by x.snaps, so it is
+		// marked bad there too, or the same snapshot (up to MaxSnapshotSize) would be
+		// read and parsed again at every look. It is read again when it changes, or
+		// when refused files are looked at again.
+		r, ok := rej[best.path]
+		if !ok {
+			r = Rejected{Path: best.path, Reason: ReasonMalformed, Detail: fmt.Sprintf("%s: operation %d not taken", code, hw+n+1),
+				Size: best.e.Size, ModTime: best.e.ModTime}
+			rej[best.path] = r
+		}
+		info := x.snaps[best.path]
+		info.m = x.badMark(info.m, best.e, &r)
+		x.snaps[best.path] = info
+	}
 	return n, err
+}
+
+// snapshotHeadOf reads a snapshot and checks its head: whole, its hash, its author's
+// signature; its operations are not parsed.
+func (x *Exchange) snapshotHeadOf(p string, e Entry, author string, pub ed25519.PublicKey) (*Snapshot, error) {
+	if c := x.parsed; c != nil && c.path == p && c.m.same(e) {
+		return c.s, nil
+	}
+	b, err := x.readLimited(p, e, MaxSnapshotSize)
+	var snap *Snapshot
+	if err == nil {
+		snap, err = snapshotHead(b)
+	}
+	if err == nil && snap.Header.Version != Version {
+		err = fail(ReasonVersion, "version %d", snap.Header.Version)
+	}
+	if err == nil && snap.Header.Origin != author {
+		err = fail(ReasonWrongFolder, "snapshot of %s", snap.Header.Origin)
+	}
+	if err == nil {
+		err = snap.Verify(pub)
+	}
+	return snap, err
 }
 
 func consecutive(ops []data.Operation) bool {

@@ -70,29 +70,37 @@ const (
 	ReasonKeyChanged    Reason = "key_changed"    // an office published another key than the one trusted
 	ReasonBadOffice     Reason = "bad_office"     // office.json unreadable or not self-signed
 	ReasonUnreadable    Reason = "unreadable"     // the share refused to give it
+	// ReasonNotApplied: the file was whole and signed, but the register failed to take
+	// its operations (a full disk, a locked database); it is tried again later.
+	ReasonNotApplied Reason = "not_applied"
+	// ReasonOfficeReplaced: an office.json with another key was found in this office's
+	// own folder and replaced with this office's (an alarm: someone wrote there).
+	ReasonOfficeReplaced Reason = "office_replaced"
 )
 
 // reasonKeys are the translation keys of the reasons, written out so that the translation
 // check finds each one in the code.
 var reasonKeys = map[Reason]string{
-	ReasonTruncated:     "exchange.reason.truncated",
-	ReasonHash:          "exchange.reason.hash",
-	ReasonSignature:     "exchange.reason.signature",
-	ReasonUnsigned:      "exchange.reason.unsigned",
-	ReasonUnknownOffice: "exchange.reason.unknown_office",
-	ReasonUntrusted:     "exchange.reason.untrusted",
-	ReasonTooBig:        "exchange.reason.too_big",
-	ReasonBadName:       "exchange.reason.bad_name",
-	ReasonFork:          "exchange.reason.fork",
-	ReasonMalformed:     "exchange.reason.malformed",
-	ReasonVersion:       "exchange.reason.version",
-	ReasonWrongFolder:   "exchange.reason.wrong_folder",
-	ReasonIncomplete:    "exchange.reason.incomplete",
-	ReasonConflictCopy:  "exchange.reason.conflict_copy",
-	ReasonChain:         "exchange.reason.chain",
-	ReasonKeyChanged:    "exchange.reason.key_changed",
-	ReasonBadOffice:     "exchange.reason.bad_office",
-	ReasonUnreadable:    "exchange.reason.unreadable",
+	ReasonTruncated:      "exchange.reason.truncated",
+	ReasonHash:           "exchange.reason.hash",
+	ReasonSignature:      "exchange.reason.signature",
+	ReasonUnsigned:       "exchange.reason.unsigned",
+	ReasonUnknownOffice:  "exchange.reason.unknown_office",
+	ReasonUntrusted:      "exchange.reason.untrusted",
+	ReasonTooBig:         "exchange.reason.too_big",
+	ReasonBadName:        "exchange.reason.bad_name",
+	ReasonFork:           "exchange.reason.fork",
+	ReasonMalformed:      "exchange.reason.malformed",
+	ReasonVersion:        "exchange.reason.version",
+	ReasonWrongFolder:    "exchange.reason.wrong_folder",
+	ReasonIncomplete:     "exchange.reason.incomplete",
+	ReasonConflictCopy:   "exchange.reason.conflict_copy",
+	ReasonChain:          "exchange.reason.chain",
+	ReasonKeyChanged:     "exchange.reason.key_changed",
+	ReasonBadOffice:      "exchange.reason.bad_office",
+	ReasonUnreadable:     "exchange.reason.unreadable",
+	ReasonNotApplied:     "exchange.reason.not_applied",
+	ReasonOfficeReplaced: "exchange.reason.office_replaced",
 }
 
 // ReasonKey is the translation key that explains a reason to a person.

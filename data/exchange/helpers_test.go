@@ -135,10 +135,14 @@ func (o *testOffice) rejected(path string) *Rejected {
 func files(t *testing.T, root, code string) []string {
 	t.Helper()
 	m, _ := filepath.Glob(filepath.Join(root, code, "*.ascx"))
-	for i := range m {
-		m[i] = filepath.Base(m[i])
+	var out []string
+	for _, p := range m {
+		// Not a file being written (".tmp-…", renamed when whole): Glob's * matches a dot.
+		if name := filepath.Base(p); !strings.HasPrefix(name, ".") {
+			out = append(out, name)
+		}
 	}
-	return m
+	return out
 }
 
 func readFile(t *testing.T, p string) []byte {

@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"encoding/pem"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -97,17 +98,46 @@ func writeKey(path string, b []byte) error {
 	return linkNew(name, path)
 }
 
-// linkNew puts the file tmp at path unless path exists. A hard link is atomic and never
-// replaces; where the file system has none (some shares), a check and a rename do.
+// linkNew puts the file tmp at path unless path exists, never replacing a file there
+// (the window and ascoltoctl may write the same name at once). A hard link is atomic
+// and never replaces; where the file system has none (some shares), moveNew does what
+// the system offers that never replaces either.
 func linkNew(tmp, path string) error {
 	err := os.Link(tmp, path)
 	if err == nil || errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	if _, serr := os.Lstat(path); serr == nil {
-		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
+	return moveNew(tmp, path)
+}
+
+// copyNew creates path, failing if it exists (O_EXCL), and copies the temporary file
+// into it, flushed to disk; then removes the temporary file. A reader may see path
+// short while it is copied, as with any file being written: the exchange verifies
+// every file whole (its trailer) and reads a short one again later.
+func copyNew(tmp, path string) error {
+	src, err := os.Open(tmp)
+	if err != nil {
+		return err
 	}
-	return os.Rename(tmp, path)
+	defer src.Close()
+	dst, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path) // ours, half-written: created above with O_EXCL
+		return err
+	}
+	src.Close()
+	os.Remove(tmp)
+	return nil
 }
 
 func isUnsupported(err error) bool { return errors.Is(err, errors.ErrUnsupported) }

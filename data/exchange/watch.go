@@ -27,18 +27,39 @@ func (x *Exchange) Watch(ctx context.Context) error {
 		events, errs = w.Events, w.Errors
 	}
 	x.mu.Lock()
+	if x.closed {
+		x.mu.Unlock()
+		return nil
+	}
 	x.reset()
 	x.mu.Unlock()
 
 	localSeq, _ := x.st.HighWater(ctx, x.local.Code)
 	lastChange := time.Now()
+	// stuck: the last publishing look wrote nothing while operations wait (this office's
+	// fork, operations missing, every file name taken, a share that refuses writes).
+	// Trying at every check would look at the whole folder many times a second for
+	// ever; the next poll tries again.
+	stuck := false
 	look := func(publish bool) {
 		x.smu.Lock()
 		wasDown := x.looked && !x.reachable
 		x.smu.Unlock()
 		x.mu.Lock()
-		_, err := x.sync(ctx, publish)
+		if x.closed { // Close came between two looks: the register may be gone
+			x.mu.Unlock()
+			return
+		}
+		rep, err := x.sync(ctx, publish)
 		x.mu.Unlock()
+		if publish {
+			stuck = false
+			if rep.Published == 0 {
+				seq, serr := x.st.HighWater(ctx, x.local.Code)
+				pub, perr := x.publishedHigh(ctx)
+				stuck = serr == nil && perr == nil && seq > pub
+			}
+		}
 		x.smu.Lock()
 		up := x.reachable
 		x.smu.Unlock()
@@ -65,6 +86,8 @@ func (x *Exchange) Watch(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-x.done:
+			return nil
 		case ev, ok := <-events:
 			if !ok {
 				events = nil
@@ -89,7 +112,7 @@ func (x *Exchange) Watch(ctx context.Context) error {
 			scan = true
 		case <-poll.C:
 			poll.Reset(jitter(x.cfg.Poll))
-			scan = true
+			scan, publish = true, stuck
 		case <-check.C:
 			seq, err := x.st.HighWater(ctx, x.local.Code)
 			if err != nil {
@@ -99,7 +122,7 @@ func (x *Exchange) Watch(ctx context.Context) error {
 				localSeq, lastChange = seq, time.Now()
 			}
 			pub, err := x.publishedHigh(ctx)
-			if err != nil || seq <= pub {
+			if err != nil || seq <= pub || stuck {
 				continue
 			}
 			if seq-pub >= int64(x.cfg.BatchOps) || time.Since(lastChange) >= x.cfg.BatchIdle {
