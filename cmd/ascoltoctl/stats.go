@@ -471,6 +471,17 @@ func cmdAction(e *env, args []string) error {
 	return &usageError{e.t("cli.unknown_command", "command", "action "+args[0])}
 }
 
+// openAction reads an action's number and then opens the register (a bad number is
+// refused before the register is looked for).
+func (e *env) openAction(word string) (int64, *data.Store, error) {
+	id, err := actionID(word)
+	if err != nil {
+		return 0, nil, err
+	}
+	s, err := e.open()
+	return id, s, err
+}
+
 // actionID reads an action's number.
 func actionID(s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
@@ -558,11 +569,7 @@ func actionShow(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := actionID(w[0])
-	if err != nil {
-		return err
-	}
-	s, err := e.open()
+	id, s, err := e.openAction(w[0])
 	if err != nil {
 		return err
 	}
@@ -650,11 +657,7 @@ func actionLink(e *env, args []string) error {
 	if len(w) < 1 || len(w) == 1 && *category == "" {
 		return &usageError{e.t("cli.bad_args", "want", "2", "have", strconv.Itoa(len(w)))}
 	}
-	id, err := actionID(w[0])
-	if err != nil {
-		return err
-	}
-	s, err := e.open()
+	id, s, err := e.openAction(w[0])
 	if err != nil {
 		return err
 	}
@@ -686,11 +689,7 @@ func actionUnlink(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := actionID(w[0])
-	if err != nil {
-		return err
-	}
-	s, err := e.open()
+	id, s, err := e.openAction(w[0])
 	if err != nil {
 		return err
 	}
