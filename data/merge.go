@@ -214,21 +214,11 @@ func (t *Tx) applyOp(op Operation) error {
 		if old == nil {
 			// One audit entry per operation: the version counts them (verify).
 			next.Version = int64(len(all))
-			stored := *next
-			t.pending[next.ID] = &pendingRow{cur: &stored}
-			t.byNum[next.Number] = next.ID
-			t.order = append(t.order, next.ID)
 		} else {
 			next.Version = old.Version + 1
 			next.rowid = old.rowid
-			stored := *next
-			if p, ok := t.pending[old.ID]; ok {
-				p.cur = &stored
-			} else {
-				t.pending[old.ID] = &pendingRow{orig: old, cur: &stored}
-				t.order = append(t.order, old.ID)
-			}
 		}
+		t.stage(old, next)
 		if err := t.mergeSideTables(op, m, all); err != nil {
 			return err
 		}
@@ -253,11 +243,9 @@ func (t *Tx) applyOp(op Operation) error {
 		}
 	}
 	note := strings.TrimSpace(op.Note + " [" + op.Origin + " " + strconv.FormatInt(op.Seq, 10) + " " + op.At + "]")
-	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: op.Actor, Office: op.Origin,
-		CaseID: op.CaseID, Action: op.Action, Changes: encodeChanges(changes), Note: note, PrevHash: t.auditTip}
-	sum := e.computeHash()
-	t.auditRows = append(t.auditRows, []any{e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum})
-	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
+	if err := t.auditAs(now, op.Actor, op.Origin, op.CaseID, op.Action, changes, note); err != nil {
+		return err
+	}
 
 	fields, _ := json.Marshal(op.Fields)
 	t.buffered[op.CaseID] = true
@@ -414,23 +402,11 @@ func (t *Tx) claimNumber(id, number, origin string) (string, error) {
 	next := *other
 	next.Number = number + "-" + otherOrigin
 	next.Version = other.Version + 1
-	stored := next
-	if p, ok := t.pending[other.ID]; ok {
-		p.cur = &stored
-	} else {
-		t.pending[other.ID] = &pendingRow{orig: other, cur: &stored}
-		t.order = append(t.order, other.ID)
-	}
+	t.stage(other, &next)
 	delete(t.byNum, number)
 	t.byNum[next.Number] = other.ID
-	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(t.s.clock.Now()), Actor: t.s.actor, Office: t.s.local.Code,
-		CaseID: other.ID, Action: "renumber", Changes: encodeChanges([]FieldChange{{Field: "number", Old: number, New: next.Number}}),
-		PrevHash: t.auditTip}
-	sum := e.computeHash()
-	t.auditRows = append(t.auditRows, []any{e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum})
-	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
 	t.buffered[other.ID] = true
-	return number, nil
+	return number, t.audit(t.s.clock.Now(), other, "renumber", []FieldChange{{Field: "number", Old: number, New: next.Number}}, "")
 }
 
 // seeNumber moves the protocol counter of a received case's office and year up to its
@@ -831,10 +807,8 @@ func (t *Tx) ResolveConflict(ref Ref, field, value, note string) (*Case, error) 
 		if cur != value {
 			return t.SetOutcome(ref, Outcome(value))
 		}
-		if err := t.apply("resolve", old, &next, note, map[string]string{field: value}); err != nil {
-			return nil, err
-		}
-		return &next, t.settleConflicts(old.ID, []FieldChange{{Field: field}}, false)
+		// The value shown is kept: still a write of the field (apply ends the conflict).
+		return &next, t.apply("resolve", old, &next, note, map[string]string{field: value})
 	}
 	if err := setField(&next, field, value); err != nil {
 		return nil, Problemf("exchange.bad_value", "field", field, "value", value)
@@ -852,11 +826,6 @@ func (t *Tx) ResolveConflict(ref Ref, field, value, note string) (*Case, error) 
 	}
 	if err := t.apply("resolve", old, &next, note, extra); err != nil {
 		return nil, err
-	}
-	if extra != nil {
-		if err := t.settleConflicts(old.ID, []FieldChange{{Field: field}}, false); err != nil {
-			return nil, err
-		}
 	}
 	return &next, nil
 }

@@ -69,13 +69,7 @@ func (t *Tx) applyRedacted(action string, old, next *Case, note string) error {
 		}
 	}
 	next.Version = old.Version + 1
-	stored := *next
-	if p, ok := t.pending[old.ID]; ok {
-		p.cur = &stored
-	} else {
-		t.pending[old.ID] = &pendingRow{orig: old, cur: &stored}
-		t.order = append(t.order, old.ID)
-	}
+	t.stage(old, next)
 	now := t.s.clock.Now()
 	if err := t.audit(now, next, action, changes, note); err != nil {
 		return err

@@ -304,19 +304,7 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 		base = old.Version
 		next.Version = old.Version + 1
 	}
-	stored := *next // the caller keeps next; the transaction keeps its own copy
-	if old == nil {
-		t.pending[next.ID] = &pendingRow{cur: &stored}
-		t.byNum[next.Number] = next.ID
-		t.order = append(t.order, next.ID)
-	} else {
-		if p, ok := t.pending[old.ID]; ok {
-			p.cur = &stored
-		} else {
-			t.pending[old.ID] = &pendingRow{orig: old, cur: &stored}
-			t.order = append(t.order, old.ID)
-		}
-	}
+	t.stage(old, next)
 	for k, v := range extra {
 		changes = append(changes, FieldChange{Field: k, New: v})
 	}
@@ -447,10 +435,34 @@ func (t *Tx) saveRows() error {
 	return nil
 }
 
-// audit appends one hash-chained entry.
+// stage keeps a case's new state for the end of the transaction (old nil: a new case).
+// The caller keeps next; the transaction keeps its own copy, written once at commit.
+func (t *Tx) stage(old, next *Case) {
+	stored := *next
+	if old == nil {
+		t.pending[next.ID] = &pendingRow{cur: &stored}
+		t.byNum[next.Number] = next.ID
+		t.order = append(t.order, next.ID)
+		return
+	}
+	if p, ok := t.pending[old.ID]; ok {
+		p.cur = &stored
+		return
+	}
+	t.pending[old.ID] = &pendingRow{orig: old, cur: &stored}
+	t.order = append(t.order, old.ID)
+}
+
+// audit appends one hash-chained entry by this office's clerk.
 func (t *Tx) audit(now time.Time, c *Case, action string, changes []FieldChange, note string) error {
-	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: t.s.actor, Office: t.s.local.Code,
-		CaseID: c.ID, Action: action, Changes: encodeChanges(changes), Note: note, PrevHash: t.auditTip}
+	return t.auditAs(now, t.s.actor, t.s.local.Code, c.ID, action, changes, note)
+}
+
+// auditAs appends one hash-chained entry for any clerk and office (a change received
+// from another office is recorded under its own).
+func (t *Tx) auditAs(now time.Time, actor, office, caseID, action string, changes []FieldChange, note string) error {
+	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: actor, Office: office,
+		CaseID: caseID, Action: action, Changes: encodeChanges(changes), Note: note, PrevHash: t.auditTip}
 	sum := e.computeHash()
 	t.auditRows = append(t.auditRows, []any{e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum})
 	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
