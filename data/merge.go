@@ -181,10 +181,7 @@ func (t *Tx) applyOp(op Operation) error {
 	for _, o := range all {
 		anonymised = anonymised || o.Action == "anonymise" || o.Action == "erase"
 	}
-	m, err := merge(all)
-	if err != nil {
-		return Problemf("exchange.bad_op", "origin", op.Origin, "seq", strconv.FormatInt(op.Seq, 10))
-	}
+	m := merge(all)
 	old, err := t.get(op.CaseID)
 	if err != nil {
 		if p, ok := AsProblem(err); !ok || p.Key != "err.unknown_ref" {
@@ -499,7 +496,7 @@ func seen(a, b *Operation) bool {
 }
 
 // merge computes a case from all its operations (any order).
-func merge(ops []Operation) (*merged, error) {
+func merge(ops []Operation) *merged {
 	m := &merged{values: map[string]string{}, conflicts: map[string][]Head{}}
 	var statusHead *Operation
 	byField := map[string][]*Operation{}
@@ -548,7 +545,7 @@ func merge(ops []Operation) (*merged, error) {
 	if st := statusHead; st != nil {
 		m.normalise(st)
 	}
-	return m, nil
+	return m
 }
 
 // headsOf is the writes of one field that no other write of it had seen, the
