@@ -26,8 +26,11 @@ import (
 type Spec struct {
 	Name      string // the common name; "Test Signer" if empty
 	Password  string
-	NotBefore time.Time // zero: a day ago
-	NotAfter  time.Time // zero: in a year
+	// NotBefore zero: 1 January 2020, so a certificate is valid both at the real time
+	// and at the fixed clocks tests run under (a day before the real "now" is later
+	// than a test clock set in the past).
+	NotBefore time.Time
+	NotAfter  time.Time // zero: a year after the real time
 	// Encoding: "modern" (go-pkcs12's AES/PBKDF2, the default), "legacy" (3DES/SHA-1 as
 	// Windows and older OpenSSL write) or "openssl" (the openssl command's default).
 	Encoding string
@@ -41,7 +44,7 @@ func P12(s Spec) ([]byte, error) {
 	}
 	now := time.Now()
 	if s.NotBefore.IsZero() {
-		s.NotBefore = now.Add(-24 * time.Hour)
+		s.NotBefore = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	if s.NotAfter.IsZero() {
 		s.NotAfter = now.Add(365 * 24 * time.Hour)
