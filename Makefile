@@ -27,7 +27,7 @@ MINGW := x86_64-w64-mingw32-gcc
 RUN_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
 TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth poppler-utils qpdf imagemagick sqlite3 openssl
 
-.PHONY: run test bench bench-stats bench-letters bench-window deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check windows-run install deb deb-check
+.PHONY: run test fuzz bench bench-stats bench-letters bench-window deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check windows-run install deb deb-check
 
 run: deps-run toolchain
 	$(GO) run ./cmd/ascolto $(ARGS)
@@ -101,24 +101,47 @@ windows-check: deps-windows toolchain
 windows-run: windows
 	.ci/windows-run $(WINDIST).zip
 
-# Seeds of the exchange simulation in `make test` (about 0.3 s each on 2 cores).
+# Seeds of the exchange simulation in `make test` (about 0.3 s each on 2 quiet cores,
+# up to 5 s on a loaded machine); no new seed starts after SIM_BUDGET, so the stage ends
+# in time on any machine and says how many seeds it ran.
 SIM_SEEDS ?= 300
+SIM_BUDGET ?= 12m
+# Every parser of outside input is fuzzed: FUZZ_TIME each in `make test`, longer in
+# `make fuzz` (FUZZ_TIME=10m make fuzz: ten minutes each).
+FUZZ_TIME ?= 10s
+FUZZ_TARGETS := \
+	./data/exchange/:FuzzParse \
+	./data/mailin/:FuzzParse \
+	./data/benchmarking/:FuzzParse \
+	./data/transfer/:FuzzImportCSV \
+	./data/transfer/:FuzzImportJSON \
+	./printing/signature/:FuzzLoad \
+	./printing/signature/:FuzzCheck
+STAGE := .ci/stage
 
 test: deps-test toolchain check
 	# The register under the race detector (cgo): the store, deadlines, demo, transfer,
 	# the exchange (its simulation with a few seeds: -short).
-	CGO_ENABLED=1 $(GO) test -race -count=1 -short ./data/...
+	$(STAGE) race env CGO_ENABLED=1 $(GO) test -race -count=1 -short -timeout 40m ./data/...
 	# The exchange: the simulation of offices over a faulty folder on a few hundred seeds
-	# (thousands: docs/exchange.md), and its file parser fuzzed briefly.
-	CGO_ENABLED=0 $(GO) test -count=1 -run TestSimulation ./data/exchange/ -seeds=$(SIM_SEEDS)
-	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 15s -fuzzminimizetime 1s ./data/exchange/
+	# (thousands: docs/exchange.md).
+	$(STAGE) simulation env CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run TestSimulation ./data/exchange/ -seeds=$(SIM_SEEDS) -sim-budget=$(SIM_BUDGET)
+	# Every parser of outside input fuzzed briefly.
+	$(STAGE) fuzz $(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_TIME)
 	# Letters, signatures, extracts, printing (a real CUPS server with a PDF printer when root).
 	[ "$$(id -u)" != 0 ] || bash .ci/cups.sh
-	CGO_ENABLED=0 $(GO) test -count=1 ./printing/...
+	$(STAGE) printing env CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m ./printing/...
 	# Headless parts and the Fyne test driver: no GL, no cgo.
-	CGO_ENABLED=0 $(GO) test -count=1 ./translations/... ./ui/... ./cmd/ascoltoctl/... ./cmd/internal/...
+	$(STAGE) headless env CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m ./translations/... ./ui/... ./cmd/ascoltoctl/... ./cmd/internal/...
 	# The real window under Xvfb, with a screenshot.
-	CGO_ENABLED=1 $(GO) test -count=1 -timeout 20m ./cmd/ascolto/...
+	$(STAGE) window env CGO_ENABLED=1 $(GO) test -count=1 -timeout 30m ./cmd/ascolto/...
+
+fuzz: toolchain
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZ_TIME)"; \
+		CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) -fuzzminimizetime 1s $$pkg || exit 1; \
+	done
 
 check: toolchain
 	@unformatted="$$($(dir $(GO))gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
