@@ -13,6 +13,7 @@ import (
 	"ascolto/data"
 	"ascolto/data/demo"
 	"ascolto/data/transfer"
+	"ascolto/translations"
 )
 
 func cmdInit(e *env, args []string) error {
@@ -200,6 +201,7 @@ func cmdExport(e *env, args []string) error {
 	format := fs.String("format", "", "")
 	out := fs.String("out", "", "")
 	sep := fs.String("separator", ";", "")
+	headers := fs.String("headers", "", "")
 	ff := addFilterFlags(fs)
 	if _, err := e.parse(fs, args, 0); err != nil {
 		return err
@@ -211,12 +213,15 @@ func cmdExport(e *env, args []string) error {
 	if size != len(*sep) || r == '"' || r == '\n' || r == '\r' {
 		return &usageError{e.t("cli.bad_flag", "detail", "--separator "+*sep)}
 	}
+	if *headers != "" && !translations.Supported(*headers) {
+		return &usageError{e.t("cli.bad_flag", "detail", "--headers "+*headers)}
+	}
 	s, err := e.open()
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	n, err := transfer.Export(e.ctx, s, *out, transfer.Options{Format: transfer.Format(strings.ToLower(*format)), Separator: r, Filter: ff.filter()})
+	n, err := transfer.Export(e.ctx, s, *out, transfer.Options{Format: transfer.Format(strings.ToLower(*format)), Separator: r, Filter: ff.filter(), Language: *headers})
 	if err != nil {
 		return err
 	}

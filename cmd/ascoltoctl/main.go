@@ -72,7 +72,7 @@ func init() {
 		{"reply", "reply REF --text TEXT [--language it|de] [--at TIME]", cmdReply},
 		{"close", "close REF [--at TIME]", cmdClose},
 		{"satisfaction", "satisfaction REF SCORE          (1 very unsatisfied … 5 very satisfied; 0 clears)", cmdSatisfaction},
-		{"export", "export --format csv|json|xlsx --out FILE [--separator ';'|','] [filters as list]", cmdExport},
+		{"export", "export --format csv|json|xlsx --out FILE [--separator ';'|','] [--headers it|de|en] [filters as list]", cmdExport},
 		{"import", "import --format csv|json --in FILE", cmdImport},
 		{"demo", "demo --count N [--seed S]", cmdDemo},
 		{"deadline", "deadline [--office CODE] [--kind KIND] [--days N]", cmdDeadline},

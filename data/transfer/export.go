@@ -41,6 +41,14 @@ func record(c *data.Case) []string {
 		strconv.Itoa(c.Satisfaction)}
 }
 
+func headings(lang string) []string {
+	out := make([]string, len(Columns))
+	for i, col := range Columns {
+		out[i] = Heading(col, lang)
+	}
+	return out
+}
+
 // Format is an export or import file format.
 type Format string
 
@@ -57,6 +65,10 @@ type Options struct {
 	// read as columns; ',' for others.
 	Separator rune
 	Filter    data.Filter
+	// Language of the column headings for CSV and XLSX ("it", "de", "en"), as a clerk
+	// reads them in a spreadsheet; "" writes the stable column names (citizen_name) that
+	// scripts rely on. Import reads either.
+	Language string
 	// Progress, if set, is called now and then with the cases written so far.
 	Progress func(done int)
 }
@@ -104,8 +116,15 @@ func write(ctx context.Context, s *data.Store, f *os.File, opt Options) (int, er
 			cw.Comma = opt.Separator
 		}
 		cw.UseCRLF = true // what spreadsheet programs on Windows expect
-		cw.Write(Columns)
-		err := s.Each(ctx, opt.Filter, func(c *data.Case) error { tick(); return cw.Write(record(c)) })
+		cw.Write(headings(opt.Language))
+		err := s.Each(ctx, opt.Filter, func(c *data.Case) error {
+			tick()
+			rec := record(c)
+			for i, v := range rec {
+				rec[i] = defuse(v) // a citizen's "=HYPERLINK(…)" stays text in Excel
+			}
+			return cw.Write(rec)
+		})
 		cw.Flush()
 		if err == nil {
 			err = cw.Error()
@@ -149,7 +168,9 @@ func write(ctx context.Context, s *data.Store, f *os.File, opt Options) (int, er
 			cell, _ := excelize.CoordinatesToCellName(1, r)
 			return sw.SetRow(cell, cells)
 		}
-		if err := row(1, Columns); err != nil {
+		// Cells are written as text, never as formulas, whatever they begin with: no
+		// apostrophe is needed here.
+		if err := row(1, headings(opt.Language)); err != nil {
 			return 0, err
 		}
 		err = s.Each(ctx, opt.Filter, func(c *data.Case) error { tick(); return row(n+1, record(c)) })

@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -68,43 +67,54 @@ func lineErr(err error, line int) error {
 	return &q
 }
 
-var known = func() map[string]bool {
-	m := map[string]bool{}
-	for _, c := range Columns {
-		m[c] = true
-	}
-	return m
-}()
-
+// readCSV reads a spreadsheet's CSV as spreadsheets write it: any of the encodings of
+// decodeText, the separator named by a "sep=" first line or else guessed from the
+// header, headings in any of the program's languages. Rows with no value at all are
+// skipped wherever they are: spreadsheets leave them at the end (";;;;") and clerks
+// between groups of rows, and they cannot be a case.
 func readCSV(r io.Reader) ([]fields, error) {
-	br := bufio.NewReader(r)
-	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
-		br.Discard(3)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, data.Problemf("err.csv", "detail", err.Error())
 	}
-	first, _ := br.Peek(4096)
-	head := string(first)
-	if i := strings.IndexAny(head, "\r\n"); i >= 0 {
-		head = head[:i]
+	text := decodeText(raw)
+	sep, rest, hinted := sepLine(text)
+	skipped := 0 // lines before the header, for the line numbers in refusals
+	if hinted {
+		text, skipped = rest, 1
+	} else {
+		sep = guessSeparator(text)
 	}
-	cr := csv.NewReader(br)
-	// The separator is whichever the header uses: ';' from Italian and German
-	// spreadsheets, ',' from others, a tab from a copy and paste.
-	cr.Comma = ','
-	for _, sep := range []rune{';', '\t'} {
-		if strings.Count(head, string(sep)) > strings.Count(head, string(cr.Comma)) {
-			cr.Comma = sep
-		}
-	}
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = sep
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, lineErr(data.Problemf("err.csv", "detail", errText(err)), 1)
-	}
-	for i, h := range header {
-		header[i] = strings.ToLower(strings.TrimSpace(h))
-		if !known[header[i]] {
-			return nil, lineErr(data.Problemf("err.column", "column", h), 1)
+		line := 1
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			line = pe.StartLine
 		}
+		return nil, lineErr(data.Problemf("err.csv", "detail", errText(err)), line+skipped)
+	}
+	headerLine := 1 + skipped
+	cols := make([]string, len(header)) // "" where a spreadsheet left a column without heading
+	seen := map[string]bool{}
+	width := 0 // up to the last named column
+	for i, h := range header {
+		if strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")) == "" {
+			continue
+		}
+		col, ok := headerColumn(h)
+		if !ok {
+			return nil, lineErr(data.Problemf("err.column", "column", h), headerLine)
+		}
+		if seen[col] {
+			return nil, lineErr(data.Problemf("err.column_twice", "column", h), headerLine)
+		}
+		seen[col] = true
+		cols[i] = col
+		width = i + 1
 	}
 	var out []fields
 	for {
@@ -118,21 +128,42 @@ func readCSV(r io.Reader) ([]fields, error) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			return nil, lineErr(data.Problemf("err.csv", "detail", errText(err)), line)
+			return nil, lineErr(data.Problemf("err.csv", "detail", errText(err)), line+skipped)
 		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line, as spreadsheets leave at the end
+		line += skipped
+		if blank(rec) {
+			continue
 		}
-		if len(rec) != len(header) {
-			return nil, lineErr(data.Problemf("err.columns_count", "have", strconv.Itoa(len(rec)), "want", strconv.Itoa(len(header))), line)
+		if len(rec) < width {
+			return nil, lineErr(data.Problemf("err.columns_count", "have", strconv.Itoa(len(rec)), "want", strconv.Itoa(width)), line)
 		}
-		v := make(map[string]string, len(header))
-		for i, h := range header {
-			v[h] = rec[i]
+		v := make(map[string]string, width)
+		for i, cell := range rec {
+			switch {
+			case i >= len(cols):
+				if strings.TrimSpace(cell) != "" {
+					return nil, lineErr(data.Problemf("err.columns_count", "have", strconv.Itoa(len(rec)), "want", strconv.Itoa(width)), line)
+				}
+			case cols[i] == "":
+				if strings.TrimSpace(cell) != "" {
+					return nil, lineErr(data.Problemf("err.column_unnamed", "column", strconv.Itoa(i+1)), line)
+				}
+			default:
+				v[cols[i]] = restore(cell)
+			}
 		}
 		out = append(out, fields{line: line, v: v})
 	}
 	return out, nil
+}
+
+func blank(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func errText(err error) string {
@@ -191,7 +222,7 @@ func readJSON(r io.Reader) ([]fields, error) {
 	if err != nil {
 		return nil, data.Problemf("err.json", "detail", err.Error())
 	}
-	raw = bytes.TrimPrefix(raw, []byte("\xEF\xBB\xBF"))
+	raw = []byte(decodeText(raw))
 	lineAt := func(off int64) int { return 1 + bytes.Count(raw[:min(int(off), len(raw))], []byte("\n")) }
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -231,19 +262,6 @@ func readJSON(r io.Reader) ([]fields, error) {
 	return out, nil
 }
 
-// ParseTime reads RFC 3339 or a bare date (YYYY-MM-DD, taken as noon in the offices'
-// zone, so that a date-only receipt and a date-only reply on the same day stay in order).
-func ParseTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if d, err := time.ParseInLocation("2006-01-02", s, data.Rome); err == nil {
-		return d.Add(12 * time.Hour), nil
-	}
-	return time.Time{}, data.Problemf("err.date", "value", s)
-}
-
 func optTime(s string) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}, nil
@@ -270,15 +288,17 @@ func importOne(tx *data.Tx, v map[string]string) error {
 	if status != "" && !status.Valid() {
 		return data.Problemf("err.status", "status", string(status))
 	}
+	score := 0 // not given
+	if v := strings.TrimSpace(v["satisfaction"]); v != "" {
+		if score, err = parseScore(v); err != nil {
+			return err
+		}
+	}
 	c, err := tx.Create(nc)
 	if err != nil {
 		return err
 	}
-	if v := strings.TrimSpace(v["satisfaction"]); v != "" && v != "0" {
-		score, err := strconv.Atoi(v)
-		if err != nil {
-			return data.Problemf("err.satisfaction", "value", v)
-		}
+	if score != 0 {
 		if c, err = tx.SetSatisfaction(c.ID, score); err != nil {
 			return err
 		}
