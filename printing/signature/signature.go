@@ -1,19 +1,28 @@
 // Package signature signs the office's PDFs with the clerk's or the office's certificate,
 // read from a PKCS#12 file (.p12/.pfx, the legacy encodings and OpenSSL 3's AES/PBKDF2
-// default alike). A signature covers the whole document (adbe.pkcs7.detached with
-// SHA-256), which poppler's pdfsig and Acrobat verify. The password is only ever held
-// in memory for the moment the file is opened.
+// default alike) with an RSA (2048 bits or more) or ECDSA (P-256, P-384, P-521) key. A
+// signature covers the whole document (adbe.pkcs7.detached with SHA-256), which
+// poppler's pdfsig and Acrobat verify; every signed file is checked (Check) before it
+// is handed back. The password is only ever held in memory for the moment the file is
+// opened.
 package signature
 
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,8 +35,10 @@ import (
 
 // Signer is an opened certificate with its private key.
 type Signer struct {
-	key   crypto.Signer
-	cert  *x509.Certificate
+	key  crypto.Signer
+	cert *x509.Certificate
+	// chain are the certificates above cert, its issuer first, as far as the file has
+	// them: the signature carries them so that a verifier can build the path.
 	chain []*x509.Certificate
 }
 
@@ -40,20 +51,30 @@ func LoadFile(path, password string, now time.Time) (*Signer, error) {
 	return Load(b, password, now)
 }
 
-// Load opens a PKCS#12 file's bytes. A wrong password, a file that is not a certificate
-// and a certificate that is not valid at now (expired, or not yet valid) are refused
-// with a message that says which, so no letter is signed with it.
+// Load opens a PKCS#12 file's bytes. The signing certificate is the one that belongs to
+// the private key, wherever the file keeps it; the chain above it is built from the
+// other certificates whatever their order, and certificates that are not part of it
+// are left out. Everything that would make a signature no verifier accepts is refused
+// here, before any letter is made, each with a sentence that says which: a wrong
+// password, a file that is damaged or not a certificate, no private key or no
+// certificate for it, a key of a type PDF validators do not accept, a certificate that
+// is not valid at now (expired or not yet valid) or not meant for signatures.
 func Load(p12 []byte, password string, now time.Time) (*Signer, error) {
-	key, cert, chain, err := pkcs12.DecodeChain(p12, password)
-	switch {
-	case errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption):
-		return nil, &data.Problem{Key: "letter.err_p12_password", Err: err}
-	case err != nil:
-		return nil, &data.Problem{Key: "letter.err_p12_invalid", Err: err}
+	key, first, rest, err := pkcs12.DecodeChain(p12, password)
+	if err != nil {
+		return nil, loadProblem(err)
 	}
 	signer, ok := key.(crypto.Signer)
-	if !ok || cert == nil {
-		return nil, data.Problemf("letter.err_p12_invalid")
+	if !ok {
+		return nil, &data.Problem{Key: "letter.err_key_unknown"}
+	}
+	if p := acceptKey(signer.Public()); p != nil {
+		return nil, p
+	}
+	certs := append([]*x509.Certificate{first}, rest...)
+	cert := leaf(signer.Public(), certs, now)
+	if cert == nil {
+		return nil, data.Problemf("letter.err_p12_no_cert")
 	}
 	if now.After(cert.NotAfter) {
 		return nil, data.Problemf("letter.err_cert_expired", "name", commonName(cert), "date", cert.NotAfter.In(data.Rome).Format("2006-01-02"))
@@ -64,7 +85,130 @@ func Load(p12 []byte, password string, now time.Time) (*Signer, error) {
 	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
 		return nil, data.Problemf("letter.err_cert_usage", "name", commonName(cert))
 	}
-	return &Signer{key: signer, cert: cert, chain: chain}, nil
+	return &Signer{key: signer, cert: cert, chain: chainOf(cert, certs)}, nil
+}
+
+// loadProblem turns the PKCS#12 reader's error into the sentence a clerk reads. The
+// reader's errors are plain strings except for the password ones, so the few cases a
+// person can act on are told apart by their text; everything else is a damaged file.
+func loadProblem(err error) *data.Problem {
+	msg := err.Error()
+	key := "letter.err_p12_invalid"
+	var args map[string]string
+	switch {
+	case errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption),
+		strings.Contains(msg, "cannot be encoded in UCS-2"): // no such password can be right
+		key = "letter.err_p12_password"
+	case strings.Contains(msg, "private key missing"):
+		key = "letter.err_p12_no_key"
+	case strings.Contains(msg, "certificate missing"):
+		key = "letter.err_p12_no_cert"
+	case strings.Contains(msg, "no MAC in data"):
+		key = "letter.err_p12_nomac"
+	case strings.Contains(msg, "unknown algorithm"), strings.Contains(msg, "elliptic curve"),
+		strings.Contains(msg, "unknown private key type"):
+		key = "letter.err_key_unknown"
+		for oid, name := range unreadableKeys {
+			if strings.Contains(msg, oid) {
+				key, args = "letter.err_key_type", map[string]string{"type": name}
+			}
+		}
+	}
+	return &data.Problem{Key: key, Args: args, Err: err}
+}
+
+// unreadableKeys are key algorithms Go cannot read that a .p12 may hold, by OID.
+var unreadableKeys = map[string]string{
+	"1.3.101.113":       "Ed448",
+	"1.3.101.110":       "X25519",
+	"1.3.101.111":       "X448",
+	"1.2.840.10040.4.1": "DSA",
+}
+
+// acceptKey refuses keys whose signatures PDF validators do not accept.
+func acceptKey(pub crypto.PublicKey) *data.Problem {
+	name, ok := keyKind(pub)
+	switch {
+	case ok:
+		return nil
+	case name == "":
+		return &data.Problem{Key: "letter.err_key_unknown"}
+	}
+	return data.Problemf("letter.err_key_type", "type", name)
+}
+
+// keyKind names a public key and says whether PDF validators (poppler, Acrobat, the
+// EU's DSS) accept its signatures in adbe.pkcs7.detached: RSA of 2048 bits or more and
+// ECDSA on the NIST curves. Not Ed25519 (no PDF validator in use reads it), nor RSA
+// below 2048 bits (no longer accepted for qualified signatures since 2019). An unknown
+// key has no name.
+func keyKind(pub crypto.PublicKey) (string, bool) {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return "RSA " + strconv.Itoa(k.N.BitLen()) + " bit", k.N.BitLen() >= 2048
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+			return "ECDSA " + k.Curve.Params().Name, true
+		}
+		return "ECDSA " + k.Curve.Params().Name, false
+	case ed25519.PublicKey:
+		return "Ed25519", false
+	}
+	return "", false
+}
+
+// samePublicKey compares two public keys of any type.
+func samePublicKey(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
+}
+
+// leaf is the certificate of the private key: of several (a renewed certificate for the
+// same key), the one valid at now that runs longest, else the newest.
+func leaf(pub crypto.PublicKey, certs []*x509.Certificate, now time.Time) *x509.Certificate {
+	var best *x509.Certificate
+	valid := func(c *x509.Certificate) bool { return !now.Before(c.NotBefore) && !now.After(c.NotAfter) }
+	for _, c := range certs {
+		if !samePublicKey(pub, c.PublicKey) {
+			continue
+		}
+		switch {
+		case best == nil,
+			valid(c) && !valid(best),
+			valid(c) == valid(best) && c.NotAfter.After(best.NotAfter):
+			best = c
+		}
+	}
+	return best
+}
+
+// chainOf climbs from cert to its root through certs: each step is the certificate
+// whose subject is the issuer's name and whose key verifies the signature below it.
+// Certificates that are no step of the climb are left out; a loop ends it.
+func chainOf(cert *x509.Certificate, certs []*x509.Certificate) []*x509.Certificate {
+	var chain []*x509.Certificate
+	used := map[*x509.Certificate]bool{cert: true}
+	for c := cert; !isSelfSigned(c); {
+		var next *x509.Certificate
+		for _, p := range certs {
+			if !used[p] && bytes.Equal(p.RawSubject, c.RawIssuer) && c.CheckSignatureFrom(p) == nil {
+				next = p
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		used[next] = true
+		chain = append(chain, next)
+		c = next
+	}
+	return chain
+}
+
+func isSelfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawSubject, c.RawIssuer) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 func commonName(c *x509.Certificate) string {
@@ -81,6 +225,9 @@ func (s *Signer) Name() string { return commonName(s.cert) }
 // Certificate is the signing certificate.
 func (s *Signer) Certificate() *x509.Certificate { return s.cert }
 
+// Chain is the certificates above the signing certificate, its issuer first.
+func (s *Signer) Chain() []*x509.Certificate { return s.chain }
+
 // Options describe a signature: why and where, and optionally a visible field.
 type Options struct {
 	Reason   string
@@ -96,12 +243,57 @@ type Options struct {
 
 // Sign returns the PDF with the signature added as an incremental update: the bytes of
 // the letter as rendered stay as they are and are covered by the signature, together
-// with everything else in the file.
+// with everything else in the file. The result is checked as a verifier would check it
+// (see Check) before it is returned, so a signed file that is not sound never reaches
+// the register: the clerk is told why instead. doc must carry no signature yet.
 func (s *Signer) Sign(doc []byte, o Options) ([]byte, error) {
-	rdr, err := pdf.NewReader(bytes.NewReader(doc), int64(len(doc)))
+	out, _, err := s.sign(doc, o, s.space())
 	if err != nil {
-		return nil, &data.Problem{Key: "letter.err_sign", Args: map[string]string{"detail": err.Error()}, Err: err}
+		return nil, err
 	}
+	if err := s.selfCheck(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// space is the room for the signature (hex digits in /Contents beyond what the signing
+// library adds for the certificates and digests itself): the signature value at its
+// largest for the key, plus the signed attributes, the signer's identifiers and the DER
+// framing, which together stay well below 1 KiB. No time-stamp is fetched (offices sign
+// offline), so no room is kept for one. The library's own base (512 bytes) is too small
+// for RSA keys above 2048 bits; when it finds its space too small it signs again and
+// writes the document a second time after the first, which sign must catch.
+func (s *Signer) space() uint32 {
+	var sig int
+	switch k := s.key.Public().(type) {
+	case *rsa.PublicKey:
+		sig = (k.N.BitLen() + 7) / 8
+	case *ecdsa.PublicKey:
+		n := (k.Curve.Params().BitSize + 7) / 8
+		sig = 2*(n+3) + 4 // SEQUENCE of two INTEGERs, each with a possible leading zero
+	default:
+		sig = 1024
+	}
+	return uint32(hex.EncodedLen(sig + 1024))
+}
+
+// countingWriter keeps every Write apart: the signing library writes the finished file
+// in one Write, and a second one means it signed again after its space ran out and
+// appended a second copy.
+type countingWriter struct {
+	writes [][]byte
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, bytes.Clone(p))
+	return len(p), nil
+}
+
+// sign signs doc with room for space hex digits of signature and returns the file and
+// how many tries it took. A try whose output was written more than once is thrown away
+// and done again with twice the room.
+func (s *Signer) sign(doc []byte, o Options, space uint32) ([]byte, int, error) {
 	chain := append([]*x509.Certificate{s.cert}, s.chain...)
 	sd := sign.SignData{
 		Signature: sign.SignDataSignature{
@@ -124,11 +316,59 @@ func (s *Signer) Sign(doc []byte, o Options) ([]byte, error) {
 		sd.Appearance = sign.Appearance{Visible: true, Page: uint32(max(o.Page, 1)),
 			LowerLeftX: o.Rect[0], LowerLeftY: o.Rect[1], UpperRightX: o.Rect[2], UpperRightY: o.Rect[3], Image: frame}
 	}
-	var out bytes.Buffer
-	if err := sign.Sign(bytes.NewReader(doc), &out, rdr, int64(len(doc)), sd); err != nil {
-		return nil, &data.Problem{Key: "letter.err_sign", Args: map[string]string{"detail": strings.TrimPrefix(err.Error(), "sign: ")}, Err: err}
+	const tries = 4
+	for try := 1; try <= tries; try++ {
+		rdr, err := pdf.NewReader(bytes.NewReader(doc), int64(len(doc)))
+		if err != nil {
+			return nil, try, &data.Problem{Key: "letter.err_sign_failed", Err: err}
+		}
+		if f := rdr.Trailer().Key("Root").Key("AcroForm").Key("Fields"); f.Len() > 0 {
+			// The library is driven directly (to size its space), which leaves out its
+			// carrying over of earlier signature fields; letters never have any.
+			return nil, try, &data.Problem{Key: "letter.err_sign_failed", Err: errors.New("the document already has form fields")}
+		}
+		// sign.Sign fixes the space at 512 bytes; its context is driven directly to set
+		// the space from the key.
+		w := &countingWriter{}
+		ctx := sign.SignContext{PDFReader: rdr, InputFile: bytes.NewReader(doc), OutputFile: w,
+			SignData: sd, SignatureMaxLengthBase: space}
+		if err := ctx.SignPDF(); err != nil {
+			return nil, try, &data.Problem{Key: "letter.err_sign_failed", Err: err}
+		}
+		if len(w.writes) == 1 {
+			return w.writes[0], try, nil
+		}
+		// The library raised its base to what its last attempt needed; keep more than
+		// that, since a new signature (ECDSA's, a new signing time) can be longer.
+		// The count of hex digits stays even, so the string is whole bytes.
+		space = max(space*2, ctx.SignatureMaxLengthBase+512) &^ 1
 	}
-	return out.Bytes(), nil
+	return nil, tries, &data.Problem{Key: "letter.err_sign_failed", Err: errors.New("the signature never fitted its space")}
+}
+
+// selfCheck verifies a file just signed as a verifier would: one signature, covering
+// the whole file, made by this signer's certificate, matching the bytes it covers.
+func (s *Signer) selfCheck(out []byte) error {
+	rep, err := Check(out)
+	if err != nil {
+		p, _ := data.AsProblem(err)
+		key := "letter.err_sign_check_damaged"
+		switch {
+		case p == nil:
+		case p.Key == "letter.sig_partial":
+			key = "letter.err_sign_check_partial"
+		case p.Key == "letter.sig_invalid":
+			key = "letter.err_sign_check_invalid"
+		}
+		return &data.Problem{Key: key, Err: err}
+	}
+	switch {
+	case len(rep.Signatures) != 1 || bytes.Count(out, []byte("/ByteRange")) != 1:
+		return &data.Problem{Key: "letter.err_sign_check_damaged", Err: fmt.Errorf("%d signatures", len(rep.Signatures))}
+	case !rep.Signatures[0].Signer.Equal(s.cert):
+		return &data.Problem{Key: "letter.err_sign_check_invalid", Err: errors.New("signed by another certificate")}
+	}
+	return nil
 }
 
 // frame is the visible signature field's picture: a thin blue border, transparent inside,
