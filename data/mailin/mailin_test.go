@@ -97,7 +97,7 @@ func TestAttachmentContentIsDecoded(t *testing.T) {
 func TestParseRefusesBrokenFiles(t *testing.T) {
 	for file, key := range map[string]string{
 		"broken_multipart.eml": "intake.mail.broken",
-		"broken_base64.eml":    "intake.mail.broken",
+		"broken_base64.eml":    "intake.mail.damaged_file",
 		"not_mail.eml":         "",
 		"binary.eml":           "",
 	} {
