@@ -101,6 +101,7 @@ type Store struct {
 	offices map[string]bool // codes known, so intake need not ask SQLite each time
 
 	migration *Migration // what opening did to an older register, nil if nothing
+	guard     *fileGuard // the register's files as opened (lock.go)
 
 	writes   atomic.Int64 // transactions committed, for maintain
 	stop     chan struct{}
@@ -137,7 +138,11 @@ func (s *Store) Close() error {
 			s.stopped.Wait()
 		}
 	})
-	optimize(s.db, `PRAGMA optimize`)
+	if s.filesOK() {
+		optimize(s.db, `PRAGMA optimize`)
+	}
+	after := s.guard.unguard()
+	defer after()
 	return s.db.Close()
 }
 
@@ -268,6 +273,7 @@ func open(db *sql.DB, path string, opt Options) (*Store, error) {
 	if err := s.loadLocal(); err != nil {
 		return nil, err
 	}
+	s.guard = guardFiles(path)
 	s.stop = make(chan struct{})
 	s.stopped.Go(s.maintain)
 	return s, nil
@@ -288,6 +294,9 @@ func (s *Store) maintain() {
 		case <-s.stop:
 			return
 		case <-tick.C:
+		}
+		if !s.filesOK() {
+			continue // the files were replaced: write nothing, not even here
 		}
 		if n := s.writes.Load(); n != seen {
 			s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
@@ -534,6 +543,9 @@ func (s *Store) PutOffice(o Office) error {
 }
 
 func (s *Store) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := s.beforeWrite(); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

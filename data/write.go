@@ -109,6 +109,9 @@ func (c *Case) ftsText() [7]string {
 // Update runs fn in one write transaction. Imports and bulk work put many changes in one
 // Update so that they land all together or not at all.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	if err := s.beforeWrite(); err != nil {
+		return err
+	}
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return &Problem{Key: "err.busy", Err: err}
