@@ -322,7 +322,7 @@ func (x *Exchange) join(ctx context.Context) error {
 		return err
 	}
 	p := code + "/" + OfficeFileName
-	cur, err := x.f.Read(p)
+	cur, err := readWhole(ctx, x.f, p, maxMetaSize)
 	switch {
 	case err == nil:
 		o, perr := ParseOffice(cur)
@@ -347,7 +347,9 @@ func (x *Exchange) join(ctx context.Context) error {
 			break // published already, as it is
 		}
 		fallthrough
-	case isNotExist(err):
+	case isNotExist(err) || ReasonOf(err) != "":
+		// Missing, or something else under its name (a pipe, a link, junk): this
+		// office's own folder holds its own office.json, written in its place.
 		b, err := EncodeOffice(x.key, OfficeFile{Code: code, NameIT: x.local.NameIT, NameDE: x.local.NameDE, Created: fmtTime(x.clock.Now())})
 		if err != nil {
 			return err
@@ -533,6 +535,9 @@ func (x *Exchange) scanOffices(ctx context.Context, rej map[string]Rejected) (ma
 	folders := map[string][]Entry{}
 	now := x.clock.Now()
 	for _, e := range root {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
 		if !e.Dir || !validCode(e.Name) {
 			continue
 		}
@@ -560,7 +565,7 @@ func (x *Exchange) scanOffices(ctx context.Context, rej map[string]Rejected) (ma
 		if !ok || !x.known(s.m, *oe) {
 			old := s.m
 			s = officeSeen{m: markOf(*oe)}
-			b, err := x.readLimited(p, *oe, maxMetaSize)
+			b, err := x.readLimited(ctx, p, *oe, maxMetaSize)
 			var o *OfficeFile
 			if err == nil {
 				o, err = ParseOffice(b)
@@ -613,20 +618,16 @@ func (x *Exchange) scanOffices(ctx context.Context, rej map[string]Rejected) (ma
 	return folders, root, nil
 }
 
-// readLimited reads a file the listing says is not larger than limit.
-func (x *Exchange) readLimited(p string, e Entry, limit int64) ([]byte, error) {
-	if e.Size > limit {
-		return nil, fail(ReasonTooBig, "%d bytes", e.Size)
-	}
-	b, err := x.f.Read(p)
+// readLimited reads a file the listing says is not larger than limit (openLimited).
+func (x *Exchange) readLimited(ctx context.Context, p string, e Entry, limit int64) ([]byte, error) {
+	r, n, err := x.openLimited(ctx, p, e, limit)
 	if err != nil {
-		if isNotExist(err) || ReasonOf(err) != "" {
-			return nil, err
-		}
-		return nil, &FileError{Reason: ReasonUnreadable, Err: err}
+		return nil, err
 	}
-	if int64(len(b)) > limit {
-		return nil, fail(ReasonTooBig, "%d bytes", len(b))
+	defer r.Close()
+	b, err := readAll(ctx, r, n)
+	if err != nil {
+		return nil, readFailed(ctx, err)
 	}
 	return b, nil
 }
@@ -646,6 +647,7 @@ func rejection(p string, e Entry, err error) *Rejected {
 	if r.Reason == "" {
 		r.Reason = ReasonMalformed
 	}
+	r.Detail = printable(r.Detail) // errors quote paths: the name stays in Path only
 	return r
 }
 
@@ -989,6 +991,9 @@ func (x *Exchange) receiveFiles(ctx context.Context, code string, pub ed25519.Pu
 			return hw, err
 		}
 	}
+	if heldAt(files, hw+1, rej) {
+		return hw, nil // not missing: waiting for this office's clock
+	}
 	next := int64(0)
 	for _, c := range files {
 		if c.first > hw+1 && (next == 0 || c.first < next) {
@@ -1008,8 +1013,11 @@ func (x *Exchange) take(ctx context.Context, c candidate, code string, pub ed255
 	if c.base {
 		return x.takeBase(ctx, c, code, pub, hw, rej, rep)
 	}
-	f, err := x.readOps(c, pub)
+	f, err := x.readOps(ctx, c, pub)
 	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
 		if !isNotExist(err) { // removed meanwhile: nothing to say
 			x.refuse(c, err, rej)
 		}
@@ -1022,6 +1030,11 @@ func (x *Exchange) take(ctx context.Context, c candidate, code string, pub ed255
 	if !ok {
 		x.refuse(c, fail(ReasonChain, "prev %s", f.Header.Prev), rej)
 		return false, nil
+	}
+	if op, ahead := aheadOf(f.Ops, *hw, x.clock.Now()); ahead {
+		// Its later files wait behind it: operations are applied in sequence.
+		x.hold(c.path, c.e, op, rej)
+		return true, nil
 	}
 	n, err := x.applyFile(ctx, c, f, *hw, own)
 	switch {
@@ -1042,7 +1055,7 @@ func (x *Exchange) take(ctx context.Context, c candidate, code string, pub ed255
 		return true, nil // nothing after a fork is taken from this office until it is cleared
 	case err != nil:
 		if p, ok := data.AsProblem(err); ok && strings.HasPrefix(p.Key, "exchange.") {
-			x.refuse(c, &FileError{Reason: ReasonMalformed, Detail: p.Error()}, rej)
+			x.refuse(c, &FileError{Reason: ReasonMalformed, Detail: printable(p.Error())}, rej)
 			return false, nil
 		}
 		if ctx.Err() != nil {
@@ -1077,7 +1090,7 @@ func (x *Exchange) take(ctx context.Context, c candidate, code string, pub ed255
 // file before them, which a newcomer never saw).
 func (x *Exchange) takeBase(ctx context.Context, c candidate, code string, pub ed25519.PublicKey, hw *int64,
 	rej map[string]Rejected, rep *Report) (bool, error) {
-	b, err := x.readLimited(c.path, c.e, MaxSnapshotSize)
+	b, err := x.readSealed(ctx, c.path, c.e, MaxSnapshotSize, pub)
 	var snap *Snapshot
 	if err == nil {
 		snap, err = ParseBase(b, code, c.first, c.last)
@@ -1086,6 +1099,9 @@ func (x *Exchange) takeBase(ctx context.Context, c candidate, code string, pub e
 		err = snap.Verify(pub)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
 		if !isNotExist(err) {
 			x.refuse(c, err, rej)
 		}
@@ -1120,6 +1136,10 @@ func (x *Exchange) applyBatches(ctx context.Context, code, p string, e Entry, sh
 		batch := ops[i:min(i+x.cfg.BatchOps, len(ops))]
 		if !consecutive(batch) {
 			break
+		}
+		if op, ahead := aheadOf(batch, 0, x.clock.Now()); ahead {
+			x.hold(p, e, op, rej)
+			return done, true, nil
 		}
 		rf := data.RemoteFile{Origin: code, First: batch[0].Seq, Last: batch[len(batch)-1].Seq, SHA256: sha,
 			Name: p + "#" + code + ":" + strconv.FormatInt(batch[0].Seq, 10)}
@@ -1175,7 +1195,7 @@ func (x *Exchange) gap(code string, want, next int64) Gap {
 // the look with the error once the other offices were taken.
 func (x *Exchange) notApplied(p string, e Entry, code string, err error, rej map[string]Rejected) {
 	x.log.Error("exchange: the register did not take a file", "file", p, "office", code, "err", err)
-	r := &Rejected{Path: p, Reason: ReasonNotApplied, Detail: err.Error(), Size: e.Size, ModTime: e.ModTime}
+	r := &Rejected{Path: p, Reason: ReasonNotApplied, Detail: printable(err.Error()), Size: e.Size, ModTime: e.ModTime}
 	rej[p] = *r
 	x.seen[p] = x.badMark(x.seen[p], e, r)
 	x.lookFailed(err)
@@ -1193,8 +1213,8 @@ func (x *Exchange) refuse(c candidate, err error, rej map[string]Rejected) {
 
 // readOps reads an operations file and verifies it whole: structure, length, hash, that
 // its header says what its name says, and the signature of its office's trusted key.
-func (x *Exchange) readOps(c candidate, pub ed25519.PublicKey) (*File, error) {
-	b, err := x.readLimited(c.path, c.e, MaxFileSize)
+func (x *Exchange) readOps(ctx context.Context, c candidate, pub ed25519.PublicKey) (*File, error) {
+	b, err := x.readSealed(ctx, c.path, c.e, MaxFileSize, pub)
 	if err != nil {
 		return nil, err
 	}
@@ -1389,7 +1409,7 @@ func (x *Exchange) publishFile(ctx context.Context, ops []data.Operation, prev s
 		if !errors.Is(err, fs.ErrExist) {
 			return p, false, x.writeFailed(code+"/"+name, err)
 		}
-		cur, rerr := x.f.Read(code + "/" + name)
+		cur, rerr := readWhole(ctx, x.f, code+"/"+name, MaxFileSize)
 		if rerr != nil && ReasonOf(rerr) == "" {
 			if isNotExist(rerr) {
 				continue
@@ -1462,7 +1482,7 @@ func (x *Exchange) readAck(ctx context.Context, code string, r *officeRow, entri
 		return
 	}
 	m := markOf(*e)
-	b, err := x.readLimited(p, *e, maxMetaSize)
+	b, err := x.readLimited(ctx, p, *e, maxMetaSize)
 	var a *AckFile
 	if err == nil {
 		a, err = ParseAck(b, r.Key)
@@ -1823,7 +1843,7 @@ func (x *Exchange) repairStuck(ctx context.Context, upTo int64, offices int, pub
 		if m, ok := x.ownCheck[p.Name]; ok && m.same(e) {
 			return baseRec{}, false
 		}
-		b, err := x.f.Read(x.local.Code + "/" + p.Name)
+		b, err := readWhole(ctx, x.f, x.local.Code+"/"+p.Name, MaxFileSize)
 		if err != nil {
 			return baseRec{}, false // unreachable now: the next look tries again
 		}
@@ -1874,7 +1894,7 @@ func (x *Exchange) writeBase(ctx context.Context, first, last int64) (baseRec, e
 		if !errors.Is(err, fs.ErrExist) {
 			return baseRec{}, x.writeFailed(code+"/"+name, err)
 		}
-		cur, rerr := x.f.Read(code + "/" + name)
+		cur, rerr := readWhole(ctx, x.f, code+"/"+name, MaxSnapshotSize)
 		var s *Snapshot
 		if rerr == nil {
 			s, rerr = ParseBase(cur, code, first, last)
@@ -2067,7 +2087,7 @@ func (x *Exchange) Snapshot(ctx context.Context) error {
 			continue
 		}
 		p := x.local.Code + "/" + e.Name
-		cur, err := x.readLimited(p, e, MaxSnapshotSize)
+		cur, err := x.readSealed(ctx, p, e, MaxSnapshotSize, x.pub)
 		var old *Snapshot
 		if err == nil {
 			old, err = snapshotHead(cur)
@@ -2096,11 +2116,11 @@ func (x *Exchange) Snapshot(ctx context.Context) error {
 
 // readSnapshot reads a snapshot whole and checks it; the last one read is kept for the
 // rest of the look, since a new office takes several offices from the same snapshot.
-func (x *Exchange) readSnapshot(p string, e Entry, author string, pub ed25519.PublicKey) (*Snapshot, error) {
+func (x *Exchange) readSnapshot(ctx context.Context, p string, e Entry, author string, pub ed25519.PublicKey) (*Snapshot, error) {
 	if c := x.parsed; c != nil && c.path == p && c.m.same(e) {
 		return c.s, nil
 	}
-	b, err := x.readLimited(p, e, MaxSnapshotSize)
+	b, err := x.readSealed(ctx, p, e, MaxSnapshotSize, pub)
 	var snap *Snapshot
 	if err == nil {
 		snap, err = ParseSnapshot(b)
@@ -2147,7 +2167,10 @@ func (x *Exchange) fromSnapshot(ctx context.Context, code string, hw int64, fold
 		info, ok := x.snaps[s.path]
 		if !ok || !x.known(info.m, s.e) {
 			// Choosing needs only what each holds: its head, checked and signed.
-			snap, err := x.snapshotHeadOf(s.path, s.e, s.author, ros[s.author].Key)
+			snap, err := x.snapshotHeadOf(ctx, s.path, s.e, s.author, ros[s.author].Key)
+			if err != nil && ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
 			if err != nil {
 				if !isNotExist(err) {
 					x.snaps[s.path] = snapInfo{m: x.badMark(info.m, s.e, rejection(s.path, s.e, err)), author: s.author}
@@ -2168,7 +2191,10 @@ func (x *Exchange) fromSnapshot(ctx context.Context, code string, hw int64, fold
 	if best == nil {
 		return 0, nil
 	}
-	snap, err := x.readSnapshot(best.path, best.e, best.author, ros[best.author].Key)
+	snap, err := x.readSnapshot(ctx, best.path, best.e, best.author, ros[best.author].Key)
+	if err != nil && ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
 	if err != nil {
 		if !isNotExist(err) {
 			r := rejection(best.path, best.e, err)
@@ -2210,11 +2236,11 @@ func (x *Exchange) fromSnapshot(ctx context.Context, code string, hw int64, fold
 
 // snapshotHeadOf reads a snapshot and checks its head: whole, its hash, its author's
 // signature; its operations are not parsed.
-func (x *Exchange) snapshotHeadOf(p string, e Entry, author string, pub ed25519.PublicKey) (*Snapshot, error) {
+func (x *Exchange) snapshotHeadOf(ctx context.Context, p string, e Entry, author string, pub ed25519.PublicKey) (*Snapshot, error) {
 	if c := x.parsed; c != nil && c.path == p && c.m.same(e) {
 		return c.s, nil
 	}
-	b, err := x.readLimited(p, e, MaxSnapshotSize)
+	b, err := x.readSealed(ctx, p, e, MaxSnapshotSize, pub)
 	var snap *Snapshot
 	if err == nil {
 		snap, err = snapshotHead(b)

@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -259,7 +261,23 @@ func (v *fakeView) List(dir string) ([]Entry, error) {
 	return out, nil
 }
 
-func (v *fakeView) Read(p string) ([]byte, error) {
+// memReader is a file of the fake share as opened: the bytes of the moment.
+type memReader struct{ *bytes.Reader }
+
+func (memReader) Close() error { return nil }
+
+func (v *fakeView) Open(ctx context.Context, p string, limit int64) (Reader, error) {
+	b, err := v.read(p)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &FileError{Reason: ReasonTooBig, Path: p}
+	}
+	return memReader{bytes.NewReader(b)}, nil
+}
+
+func (v *fakeView) read(p string) ([]byte, error) {
 	if err := v.check(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -27,7 +28,11 @@ type Folder interface {
 	// List lists dir ("" = root); a folder that does not exist gives an error wrapping
 	// fs.ErrNotExist.
 	List(dir string) ([]Entry, error)
-	Read(path string) ([]byte, error)
+	// Open opens a file for reading, refusing what is not a regular file (a FIFO, a
+	// device, a socket, a symbolic link: ReasonNotRegular) and what is larger than limit
+	// (ReasonTooBig) before reading a byte. It never waits for a writer: whatever the
+	// folder holds, it returns at once.
+	Open(ctx context.Context, path string, limit int64) (Reader, error)
 	// WriteNew writes under a temporary name in the same folder (".tmp-…"), flushes it
 	// to disk and renames it into place; if path exists it returns fs.ErrExist and
 	// writes nothing (files in the exchange are never overwritten).
@@ -42,9 +47,13 @@ type Folder interface {
 // TempPrefix starts the names of files being written; others skip them while young.
 const TempPrefix = ".tmp-"
 
-// maxRead is the most Read takes from one file: more than any valid exchange file or
-// snapshot, so that a huge file on the share cannot exhaust memory.
-const maxRead = MaxSnapshotSize + 1<<20
+// Reader is a file of the folder opened for reading: its size was fixed when it was
+// opened, and nothing past it is read.
+type Reader interface {
+	io.ReaderAt
+	io.Closer
+	Size() int64
+}
 
 // OSFolder is a folder of the file system (a mapped drive, a mounted share, a folder
 // kept in step by Syncthing).
@@ -72,21 +81,65 @@ func (f osFolder) List(dir string) ([]Entry, error) {
 	return out, nil
 }
 
-func (f osFolder) Read(p string) ([]byte, error) {
-	h, err := os.Open(f.abs(p))
+// Open looks at the name before opening it (Lstat: a symbolic link is refused, not
+// followed), opens it so that a FIFO put there meanwhile cannot block (openFile), and
+// checks that what it opened is the regular file it looked at.
+//
+// Symbolic links are refused whatever they point to: the exchange writes none, nor do
+// Syncthing or SMB shares, so one in the folder was put there by hand; following it
+// could read anything the office's account can (a device, a pipe, a file outside the
+// folder), and telling "inside the folder" safely would race with whoever made it.
+func (f osFolder) Open(ctx context.Context, p string, limit int64) (Reader, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	abs := f.abs(p)
+	fi, err := os.Lstat(abs)
 	if err != nil {
 		return nil, err
 	}
-	defer h.Close()
-	b, err := io.ReadAll(io.LimitReader(h, maxRead+1))
+	if !fi.Mode().IsRegular() {
+		return nil, notRegular(p, fi.Mode())
+	}
+	if fi.Size() > limit {
+		return nil, &FileError{Reason: ReasonTooBig, Path: p, Detail: fmt.Sprintf("%d bytes", fi.Size())}
+	}
+	h, err := openFile(abs)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > maxRead {
-		return nil, &FileError{Reason: ReasonTooBig, Path: p, Detail: fmt.Sprintf("> %d bytes", maxRead)}
+	st, err := h.Stat()
+	if err != nil {
+		h.Close()
+		return nil, err
 	}
-	return b, nil
+	switch {
+	case !st.Mode().IsRegular():
+		h.Close()
+		return nil, notRegular(p, st.Mode())
+	case !os.SameFile(fi, st):
+		// Replaced between the look and the opening: the next look sees what is there.
+		h.Close()
+		return nil, &fs.PathError{Op: "open", Path: p, Err: errReplaced}
+	case st.Size() > limit:
+		h.Close()
+		return nil, &FileError{Reason: ReasonTooBig, Path: p, Detail: fmt.Sprintf("%d bytes", st.Size())}
+	}
+	return osReader{File: h, size: st.Size()}, nil
 }
+
+var errReplaced = errors.New("replaced while being opened")
+
+func notRegular(p string, m fs.FileMode) error {
+	return &FileError{Reason: ReasonNotRegular, Path: p, Detail: m.Type().String()}
+}
+
+type osReader struct {
+	*os.File
+	size int64
+}
+
+func (r osReader) Size() int64 { return r.size }
 
 // writeTemp writes b to a new temporary file beside p and flushes it to the disk.
 func (f osFolder) writeTemp(p string, b []byte) (string, error) {

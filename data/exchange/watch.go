@@ -94,7 +94,8 @@ func (x *Exchange) Watch(ctx context.Context) error {
 				continue
 			}
 			if ev.Has(fsnotify.Create) {
-				if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() {
+				// Lstat: a link to a folder is no office's folder (List skips it too).
+				if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() {
 					w.Add(ev.Name) // a new office's folder
 				}
 			}
