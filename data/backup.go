@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -28,26 +30,40 @@ func vacuumInto(ctx context.Context, db *sql.DB, out string) error {
 	if _, err := os.Stat(out); err == nil {
 		return Problemf("err.exists", "path", out)
 	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+	dir := filepath.Dir(out)
+	if err := MkdirPrivate(dir); err != nil {
 		return fail(err)
 	}
+	release := holdBackupFolder(dir, filepath.Base(out))
+	defer release()
+	// The copy is made in an empty file created private beforehand (VACUUM INTO accepts
+	// one): SQLite would create it readable by every local account.
 	tmp := out + ".partial"
-	os.Remove(tmp)
+	if err := CreatePrivate(tmp); err != nil {
+		return fail(err) // a backup to the same name is running now
+	}
+	unpin := pinPartial(tmp)
+	defer unpin()
+	drop := func(err error) error {
+		unpin()
+		removeWithSidecars(tmp)
+		return fail(err)
+	}
 	// On a connection of its own with a small page cache and temporary data on disk:
 	// copying a large register must not hold it in memory (on a million cases the
 	// copy otherwise took well over a gigabyte while the window was open).
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fail(err)
+		return drop(err)
 	}
 	defer conn.Close()
 	var cache int64
 	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
-		return fail(err)
+		return drop(err)
 	}
 	for _, p := range []string{`PRAGMA temp_store = FILE`, `PRAGMA cache_size = -8192`} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
-			return fail(err)
+			return drop(err)
 		}
 	}
 	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, tmp)
@@ -55,18 +71,83 @@ func vacuumInto(ctx context.Context, db *sql.DB, out string) error {
 	conn.ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`)
 	conn.ExecContext(context.Background(), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
 	if err != nil {
-		os.Remove(tmp)
-		return fail(err)
+		return drop(err)
 	}
 	if err := checkCopy(ctx, tmp, true); err != nil {
-		os.Remove(tmp)
-		return fail(err)
+		return drop(err)
 	}
+	unpin()
 	if err := os.Rename(tmp, out); err != nil {
-		os.Remove(tmp)
+		return drop(err)
+	}
+	if err := SyncDir(dir); err != nil {
 		return fail(err)
 	}
 	return nil
+}
+
+// Leftovers of backups that were killed half-way: the partial copy and the journal or
+// WAL files SQLite keeps beside it while it writes or checks the copy.
+var partialSuffixes = []string{".partial", ".partial-journal", ".partial-wal", ".partial-shm"}
+
+// isBackupDebris tells whether name is a leftover of a backup made by Ascolto: an
+// automatic or hand-made backup of a register (*.ascolto) or of the name own, which this
+// very run is about to make. Other programs' *.partial files (downloads) are not ours.
+func isBackupDebris(name, own string) bool {
+	for _, suf := range partialSuffixes {
+		if stem, ok := strings.CutSuffix(name, suf); ok {
+			return own != "" && stem == own || strings.HasSuffix(stem, ".ascolto")
+		}
+	}
+	return false
+}
+
+// cleanBackupFolder removes the leftovers of killed backups in dir when no backup is
+// being written there right now (see backuplock_*.go); otherwise it leaves everything
+// for a later run. It returns how many files it removed.
+func cleanBackupFolder(dir, own string) int {
+	d, err := os.Open(dir)
+	if err != nil {
+		return 0
+	}
+	defer d.Close()
+	if !tryLockDirExclusive(d) {
+		return 0
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if e.Type().IsRegular() && isBackupDebris(e.Name(), own) {
+			if os.Remove(filepath.Join(dir, e.Name())) == nil {
+				n++
+			}
+		}
+	}
+	if n > 0 {
+		log.Printf("ascolto: removed %d leftover files of interrupted backups in %s", n, dir)
+	}
+	return n
+}
+
+// holdBackupFolder clears the leftovers of killed backups in dir and then marks a backup
+// as running there until release is called, so that no other program takes this
+// backup's partial file for a leftover.
+func holdBackupFolder(dir, own string) (release func()) {
+	cleanBackupFolder(dir, own)
+	d, err := os.Open(dir)
+	if err != nil {
+		return func() {}
+	}
+	if err := lockDirShared(d); err != nil {
+		// No locks on this file system: nobody's clean-up gets the exclusive lock
+		// either, so nothing is removed behind this backup's back.
+		d.Close()
+		return func() {}
+	}
+	return func() { d.Close() }
 }
 
 // checkCopy looks at a backup without migrating it: an Ascolto register this program
@@ -143,7 +224,7 @@ func (t *Tx) SetBackupSettings(b BackupSettings) error {
 		return Problemf("err.backup_keep", "value", strconv.Itoa(b.Keep))
 	}
 	if b.Dir != "" {
-		if err := os.MkdirAll(b.Dir, 0o755); err != nil {
+		if err := MkdirPrivate(b.Dir); err != nil {
 			return &Problem{Key: "err.backup_dir", Args: map[string]string{"path": b.Dir}, Err: err}
 		}
 		probe, err := os.CreateTemp(b.Dir, ".ascolto-probe-*")
@@ -186,6 +267,9 @@ func (s *Store) AutoBackup(ctx context.Context, reason string) (string, error) {
 // DailyBackup makes today's backup unless one from today is already there.
 func (s *Store) DailyBackup(ctx context.Context) (string, error) {
 	b := s.BackupSettings()
+	// The window asks for this at every start: leftovers of backups killed since the
+	// last one go even on a day that needs no new copy.
+	cleanBackupFolder(b.Dir, "")
 	today := s.clock.Now().In(Rome).Format("20060102")
 	if matches, _ := filepath.Glob(filepath.Join(b.Dir, "register-daily-"+today+"-*.ascolto")); len(matches) > 0 {
 		return "", nil
@@ -289,16 +373,20 @@ func Restore(ctx context.Context, from, path string) (saved string, err error) {
 	// Copy beside the register, flush, then rename over it: at every moment either the
 	// old or the new register is whole.
 	tmp := path + ".restoring"
+	removeWithSidecars(tmp) // a restore killed half-way
 	src, err := os.Open(from)
 	if err != nil {
 		return fail(err)
 	}
 	defer src.Close()
-	dst, err := os.Create(tmp)
+	dst, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateFile)
 	if err != nil {
 		return fail(err)
 	}
-	_, err = io.Copy(dst, src)
+	err = chmodPrivate(tmp, privateFile)
+	if err == nil {
+		_, err = io.Copy(dst, src)
+	}
 	if err == nil {
 		err = dst.Sync()
 	}
@@ -309,14 +397,17 @@ func Restore(ctx context.Context, from, path string) (saved string, err error) {
 		err = checkCopy(ctx, tmp, true)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		removeWithSidecars(tmp)
 		return fail(err)
 	}
 	for _, side := range []string{"-wal", "-shm"} {
 		os.Remove(path + side) // the closed register's WAL was checkpointed into it, and it is saved
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+		removeWithSidecars(tmp)
+		return fail(err)
+	}
+	if err := SyncDir(filepath.Dir(path)); err != nil {
 		return fail(err)
 	}
 	return saved, nil

@@ -213,7 +213,7 @@ func checkFile(path string) error {
 		return &Problem{Key: "err.no_register", Args: map[string]string{"path": path}, Err: err}
 	}
 	if err != nil {
-		return &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
+		return openProblem(path, err)
 	}
 	defer f.Close()
 	head := make([]byte, len(sqliteMagic))
@@ -232,6 +232,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := refuseNetworkShare(path); err != nil {
 		return nil, err
 	}
+	tightenRegister(path)
 	db, err := sql.Open("sqlite", dsnWith(path, opt.CacheMiB))
 	if err != nil {
 		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
@@ -415,14 +416,16 @@ func Create(path string, office Office, opt Options) (*Store, error) {
 		return nil, err
 	}
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := MkdirPrivate(dir); err != nil {
 			return nil, &Problem{Key: "err.create", Args: map[string]string{"path": path}, Err: err}
 		}
 	}
 	// Build the register under a temporary name and rename it into place, so that a
 	// crash during set-up never leaves a half-made register behind.
 	tmp := path + ".creating"
-	os.Remove(tmp)
+	if err := newRegisterFile(tmp); err != nil {
+		return nil, &Problem{Key: "err.create", Args: map[string]string{"path": path}, Err: err}
+	}
 	db, err := sql.Open("sqlite", dsn(tmp))
 	if err != nil {
 		return nil, &Problem{Key: "err.create", Args: map[string]string{"path": path}, Err: err}
@@ -464,6 +467,7 @@ func Create(path string, office Office, opt Options) (*Store, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return fail(err)
 	}
+	SyncDir(filepath.Dir(path)) // the new name survives a power cut (best effort: the register is made)
 	return Open(path, opt)
 }
 

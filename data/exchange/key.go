@@ -26,6 +26,9 @@ func KeyPath(registerPath string) string { return registerPath + ".key" }
 // have to be confirmed by fingerprint with each of them again.
 func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	if k, err := readKey(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		if err == nil {
+			data.NarrowFile(path) // a key that other accounts can read lets them sign as this office
+		}
 		return k, err
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -95,7 +98,10 @@ func writeKey(path string, b []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return linkNew(name, path)
+	if err := linkNew(name, path); err != nil {
+		return err
+	}
+	return data.SyncDir(dir)
 }
 
 // linkNew puts the file tmp at path unless path exists, never replacing a file there
@@ -120,7 +126,7 @@ func copyNew(tmp, path string) error {
 		return err
 	}
 	defer src.Close()
-	dst, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	dst, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // the key is private
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -27,16 +28,25 @@ type Writer struct {
 // Open starts (or continues) the log at path: 1 MiB a file, three old files kept.
 func Open(path string) (*Writer, error) {
 	w := &Writer{Path: path, MaxBytes: 1 << 20, Keep: 3}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
 	return w, w.open()
 }
 
+// The log names registers, case numbers and sometimes what a clerk typed: only the
+// account that runs Ascolto may read it, so the file is 0600 (a log of an older program,
+// made 0644, is narrowed). On Windows the user's profile keeps it private and Chmod
+// only touches the read-only flag, so there nothing is changed.
 func (w *Writer) open() error {
-	f, err := os.OpenFile(w.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(w.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
+	}
+	if runtime.GOOS != "windows" {
+		if st, err := f.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 {
+			f.Chmod(0o600)
+		}
 	}
 	st, err := f.Stat()
 	if err != nil {
