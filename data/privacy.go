@@ -125,6 +125,9 @@ func (t *Tx) Anonymise(ref Ref, reason, note string) (*Case, error) {
 	if err := t.redactHistory(old.ID); err != nil {
 		return nil, err
 	}
+	if err := t.forgetMessages(old.ID); err != nil {
+		return nil, err
+	}
 	return next, nil
 }
 

@@ -12,7 +12,7 @@ import (
 
 	"ascolto/data"
 	"ascolto/data/draft"
-	"ascolto/data/mailin"
+	"ascolto/data/intake"
 )
 
 // Drafts of the intake form: the fields as typed, and (apart, written once) the e-mail
@@ -37,7 +37,7 @@ type intakeDraft struct {
 	Saved                                                 time.Time
 }
 
-// mailDraft is an e-mail the form was filled from; it is kept with the case on saving.
+// mailDraft is an e-mail the form was filled from, as the draft keeps it.
 type mailDraft struct {
 	Name string
 	Raw  []byte
@@ -49,7 +49,8 @@ type mailDraft struct {
 // back to the register keeping what was typed. What is typed is written to a draft a
 // moment later, so that closing the window or a crash loses nothing; the draft is
 // removed when the case is saved. When the citizen brought a similar item in the last
-// 30 days the form says so.
+// 30 days the form says so. An e-mail goes through data/intake, as in ascoltoctl: one
+// already registered does not fill the form, the form says which case it is.
 type IntakeView struct {
 	// OnSaved is called on the UI thread with the case just registered.
 	OnSaved func(c *data.Case)
@@ -73,15 +74,23 @@ type IntakeView struct {
 	similar                        *fyne.Container
 	similarText                    *widget.Label
 	similarOpen                    *button
-	save, discard                  *button
-	mail                           *mailDraft
-	saver                          *draft.Autosaver
-	saving, filling                bool
-	similarTimer                   *time.Timer
-	similarSeq                     int
-	similarNumber                  string
-	restored                       bool
-	defaultLang                    data.Language
+	// dateNote says that the time received is a guess the clerk must confirm.
+	dateNote *widget.Label
+	// known says that an e-mail is already a case, and offers to open it.
+	known         *fyne.Container
+	knownText     *widget.Label
+	knownOpen     *button
+	knownNumber   string
+	save, discard *button
+	// mail is the e-mail the form was filled from; it is kept with the case on saving.
+	mail            *intake.Mail
+	saver           *draft.Autosaver
+	saving, filling bool
+	similarTimer    *time.Timer
+	similarSeq      int
+	similarNumber   string
+	restored        bool
+	defaultLang     data.Language
 	// similarDone, if set, is called after each look for similar items (tests).
 	similarDone func()
 }
@@ -171,15 +180,29 @@ func (v *IntakeView) build() {
 		t.onEscape = v.escape
 		t.OnChanged = func(string) { v.changed() }
 	}
+	v.received.OnChanged = func(string) {
+		if !v.filling {
+			v.dateNote.Hide() // the clerk set the time: it is no longer a guess
+		}
+		v.changed()
+	}
 	v.name.OnChanged = func(string) { v.changed(); v.lookSimilarSoon() }
 	v.email.OnChanged = func(string) { v.changed(); v.lookSimilarSoon() }
 	v.kind.onPick = func(string) { v.changed(); v.lookSimilarSoon() }
+
+	v.dateNote = widget.NewLabel("")
+	v.dateNote.Importance = widget.WarningImportance
+	v.dateNote.Wrapping = fyne.TextWrapWord
+	v.dateNote.SizeName = theme.SizeNameCaptionText
+	v.dateNote.Hide()
+	receivedField := v.field("received", v.received).(*fyne.Container)
+	receivedField.Add(v.dateNote)
 
 	label := func(key string) *widget.Label { return widget.NewLabel(e.t(key)) }
 	left := container.New(layout.NewFormLayout(),
 		label("field.kind"), v.field("kind", v.kind),
 		label("field.channel"), v.field("channel", v.channel),
-		label("field.received"), v.field("received", v.received),
+		label("field.received"), receivedField,
 		label("field.office"), v.field("office", v.office),
 		label("field.subject"), v.field("subject", v.subject),
 		label("field.description"), v.field("description", v.description),
@@ -210,6 +233,17 @@ func (v *IntakeView) build() {
 	v.similar = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.InfoIcon())), v.similarOpen, v.similarText)
 	v.similar.Hide()
 
+	v.knownText = widget.NewLabel("")
+	v.knownText.Wrapping = fyne.TextWrapWord
+	v.knownOpen = newButton(e.t("intake.mail.duplicate_open"), theme.NavigateNextIcon(), func() {
+		if v.OnOpenCase != nil && v.knownNumber != "" {
+			v.OnOpenCase(v.knownNumber)
+		}
+	})
+	v.knownOpen.onEscape = v.escape
+	v.known = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.MailComposeIcon())), v.knownOpen, v.knownText)
+	v.known.Hide()
+
 	v.mailNote = widget.NewLabel("")
 	v.mailNote.Wrapping = fyne.TextWrapWord
 	v.mailNote.Hide()
@@ -238,7 +272,7 @@ func (v *IntakeView) build() {
 		container.NewBorder(whatTitle, nil, nil, nil, left),
 		container.NewBorder(whoTitle, nil, nil, nil, right))
 	buttons := container.NewHBox(v.save, v.discard, layout.NewSpacer(), keys)
-	body := container.NewVBox(title, v.note, columns, v.similar, v.mailNote, v.general, buttons)
+	body := container.NewVBox(title, v.note, v.known, columns, v.similar, v.mailNote, v.general, buttons)
 	v.root = container.NewVScroll(container.NewPadded(body))
 }
 
@@ -284,6 +318,8 @@ func (v *IntakeView) reset() {
 		Office: v.e.store.Local().Code, Received: formatDateTime(v.e.store.Now(), v.e.lang), Language: string(v.defaultLang)})
 	v.mail = nil
 	v.mailNote.Hide()
+	v.dateNote.Hide()
+	v.known.Hide()
 	v.similar.Hide()
 	v.clearErrors()
 }
@@ -321,6 +357,7 @@ func (v *IntakeView) changed() {
 		return
 	}
 	v.note.Hide()
+	v.known.Hide()
 	if v.saver != nil {
 		d := v.state()
 		d.Saved = v.e.store.Now()
@@ -339,11 +376,11 @@ func (v *IntakeView) restore() {
 		return
 	}
 	if d.HasMail {
-		var m mailDraft
-		if ok, _ := v.e.drafts.Load(intakeMailName, &m); ok {
-			if msg, err := mailin.Parse(m.Raw); err == nil {
-				v.mail = &m
-				v.showMail(msg)
+		var md mailDraft
+		if ok, _ := v.e.drafts.Load(intakeMailName, &md); ok {
+			if m, err := intake.Read(md.Name, md.Raw, v.e.store.Now()); err == nil {
+				v.mail = m
+				v.showMail(m)
 			}
 		}
 	}
@@ -352,6 +389,13 @@ func (v *IntakeView) restore() {
 	v.note.SetText(v.e.t("intake.draft_restored", "time", formatDateTime(d.Saved, v.e.lang)))
 	v.note.Importance = widget.MediumImportance
 	v.note.Show()
+	// The program may have stopped after the case was saved and before the draft was
+	// removed: the clerk is told, and saving again gives no second case.
+	if v.mail != nil {
+		if c, err := intake.Find(context.Background(), v.e.store, v.mail); err == nil && c != nil {
+			v.showKnown(c)
+		}
+	}
 }
 
 func (v *IntakeView) clearErrors() {
@@ -410,42 +454,42 @@ func (v *IntakeView) Save() {
 	nc := data.NewCase{Office: d.Office, Kind: data.Kind(d.Kind), Channel: data.Channel(d.Channel), ReceivedAt: received,
 		Subject: d.Subject, Description: d.Description, Category: d.Category, Service: d.Service, Assignee: d.Assignee,
 		Citizen: data.Citizen{Name: d.Name, Email: d.Email, Phone: d.Phone, Address: d.Address, Language: data.Language(d.Language)}}
-	var attach []mailin.Attachment
 	mail := v.mail
 	if mail != nil {
 		nc.Note = v.e.t("intake.mail_note", "name", mail.Name)
-		if msg, err := mailin.Parse(mail.Raw); err == nil {
-			attach = msg.Attachments
+		// The form shows minutes; a time left as the message gave it keeps its seconds
+		// (a PEC's certified time to the second).
+		if d.Received == formatDateTime(mail.Received, v.e.lang) {
+			nc.ReceivedAt = mail.Received
 		}
 	}
 	v.saving = true
 	v.save.Disable()
 	store := v.e.store
 	var created *data.Case
+	var known bool
 	v.e.background(func() error {
-		return store.Update(context.Background(), func(tx *data.Tx) error {
-			c, err := tx.Create(nc)
-			if err != nil {
-				return err
+		if mail != nil {
+			// The one intake of e-mails, with what the clerk typed or corrected.
+			res, err := intake.Register(context.Background(), store, mail, nc)
+			if err == nil {
+				created, known = res.Case, res.Duplicate
 			}
-			if mail != nil {
-				if _, err := tx.Attach(c.Number, mail.Name, "message/rfc822", mail.Raw); err != nil {
-					return err
-				}
-				for _, a := range attach {
-					if _, err := tx.Attach(c.Number, a.Name, a.MIME, a.Content); err != nil {
-						return err
-					}
-				}
-			}
-			created = c
-			return nil
-		})
+			return err
+		}
+		var err error
+		created, err = store.Create(context.Background(), nc)
+		return err
 	}, func(err error) {
 		v.saving = false
 		v.save.Enable()
 		if err != nil {
 			v.showProblem(err)
+			return
+		}
+		if known {
+			// Registered meanwhile (another window, ascoltoctl): the form stays as it is.
+			v.showKnown(created)
 			return
 		}
 		v.forgetDraft()
@@ -486,43 +530,62 @@ func (v *IntakeView) Discard() {
 }
 
 // LoadMail fills the form from an e-mail (.eml): sender, subject, date, text, and the
-// attachments to keep. A broken file is refused with a problem and changes nothing.
+// attachments to keep. A broken file, or a PEC receipt, is refused with a problem and
+// changes nothing. An e-mail already registered does not fill the form: the form says
+// which case it is and offers to open it.
 func (v *IntakeView) LoadMail(name string, raw []byte) error {
-	msg, err := mailin.Parse(raw)
+	m, err := intake.Read(name, raw, v.e.store.Now())
 	if err != nil {
 		return err
 	}
-	m := &mailDraft{Name: name, Raw: raw}
-	received := v.e.store.Now()
-	if !msg.Date.IsZero() {
-		received = msg.Date
+	c, err := intake.Find(context.Background(), v.e.store, m)
+	if err != nil {
+		return err
 	}
-	lang := msg.Language
-	if lang == "" {
-		lang = v.defaultLang
+	if c != nil {
+		v.showKnown(c)
+		return nil
 	}
+	nc := m.Proposal(v.defaultLang)
 	v.clearErrors()
 	v.mail = m
-	v.fill(intakeDraft{Kind: string(data.KindRequest), Channel: string(data.ChannelEmail), Office: v.e.store.Local().Code,
-		Received: formatDateTime(received, v.e.lang), Subject: msg.Subject, Description: msg.Body,
-		Name: msg.FromName, Email: msg.FromAddress, Language: string(lang)})
-	v.showMail(msg)
-	if v.e.drafts != nil {
-		go v.e.drafts.Save(intakeMailName, m) // once, apart from the keystrokes
-	}
+	v.fill(intakeDraft{Kind: string(nc.Kind), Channel: string(nc.Channel), Office: v.e.store.Local().Code,
+		Received: formatDateTime(nc.ReceivedAt, v.e.lang), Subject: nc.Subject, Description: nc.Description,
+		Name: nc.Citizen.Name, Email: nc.Citizen.Email, Language: string(nc.Citizen.Language)})
 	v.note.Hide()
 	v.changed()
+	v.showMail(m)
+	if v.e.drafts != nil {
+		go v.e.drafts.Save(intakeMailName, mailDraft{Name: m.Name, Raw: m.Raw}) // once, apart from the keystrokes
+	}
 	v.lookSimilarSoon()
 	return nil
 }
 
-func (v *IntakeView) showMail(msg *mailin.Message) {
+// showMail says whose e-mail fills the form and what is kept, and whether its time of
+// receipt is a guess to confirm.
+func (v *IntakeView) showMail(m *intake.Mail) {
+	msg := m.Message
 	from := msg.FromAddress
 	if msg.FromName != "" {
 		from = msg.FromName + " <" + msg.FromAddress + ">"
 	}
-	v.mailNote.SetText(v.e.t("intake.mail_loaded", "from", from, "n", formatNumber(len(msg.Attachments)+1, v.e.lang)))
+	v.mailNote.SetText(v.e.t("intake.mail_loaded", "from", from, "n", formatNumber(m.Files(), v.e.lang)))
 	v.mailNote.Show()
+	if note := m.DateNote(); note != nil {
+		v.dateNote.SetText(v.e.errText(note))
+		v.dateNote.Show()
+	} else {
+		v.dateNote.Hide()
+	}
+}
+
+// showKnown says that the e-mail is already the case c and offers to open it.
+func (v *IntakeView) showKnown(c *data.Case) {
+	v.knownNumber = c.Number
+	v.knownText.SetText(v.e.t("intake.mail.duplicate", "number", c.Number,
+		"date", formatDay(c.ReceivedAt.In(data.Rome).Format("2006-01-02"), v.e.lang), "subject", c.Subject))
+	v.known.Show()
 }
 
 // lookSimilarSoon looks for earlier items of the same citizen once the typing pauses.

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ascolto/data"
+	"ascolto/data/intake"
 	"ascolto/translations"
 )
 
@@ -249,6 +250,131 @@ func TestMailIntakeKeepsAttachments(t *testing.T) {
 	}
 	if c.Citizen.Name != "Rossi, Maria" || c.Citizen.Language != data.Italian {
 		t.Errorf("citizen %+v", c.Citizen)
+	}
+}
+
+// The same e-mail dropped again after it was registered does not fill the form and
+// gets no second number: the form says which case it is and opens it.
+func TestMailIntakeAlreadyRegistered(t *testing.T) {
+	s := newRegister(t, 0)
+	sh, q, w := shellFor(t, s, "de", "")
+	raw := readFixture(t, "qp_latin1.eml")
+	sh.LoadMail("beschwerde.eml", raw)
+	in := sh.intake
+	in.subject.SetText(in.subject.Text + " (Schalter Dantestraße)")
+	press(t, w, fyne.KeyS)
+	q.until(t, "the case", func() bool { return count(t, s) == 1 && in.note.Visible() })
+	c := mustGet(t, s, "BZ-2026-000001")
+	if !strings.HasSuffix(c.Subject, "(Schalter Dantestraße)") {
+		t.Errorf("the clerk's correction was not kept: %q", c.Subject)
+	}
+
+	sh.LoadMail("beschwerde (Kopie).eml", raw)
+	if sh.tabs.Selected() != sh.intakeTab {
+		t.Error("the intake is not in front")
+	}
+	want := translations.T("de", "intake.mail.duplicate", "number", c.Number, "date", "15.06.2026", "subject", c.Subject)
+	if !in.known.Visible() || in.knownText.Text != want || !reads(w.Canvas().Content(), want) {
+		t.Fatalf("no word that the e-mail is registered: %q (shown %v)", in.knownText.Text, in.known.Visible())
+	}
+	if d := in.state(); d.Subject != "" || d.Name != "" || d.HasMail {
+		t.Errorf("the form was filled from a registered e-mail: %+v", d)
+	}
+	press(t, w, fyne.KeyS) // an empty form: refused, nothing registered
+	if count(t, s) != 1 {
+		t.Fatalf("%d cases for one e-mail", count(t, s))
+	}
+	test.Tap(in.knownOpen)
+	q.until(t, "the case to open", func() bool { return len(sh.cases) == 1 && sh.cases[0].view.c != nil })
+	if sh.cases[0].view.c.Number != c.Number {
+		t.Errorf("opened %s", sh.cases[0].view.c.Number)
+	}
+}
+
+// An e-mail registered by another program while it is in the form: saving gives no
+// second case, the form says which case it is and keeps what was typed.
+func TestMailIntakeRegisteredMeanwhile(t *testing.T) {
+	s := newRegister(t, 0)
+	sh, q, w := shellFor(t, s, "de", "")
+	raw := readFixture(t, "qp_latin1.eml")
+	sh.LoadMail("beschwerde.eml", raw)
+	in := sh.intake
+	if _, _, err := intake.TakeIn(context.Background(), s, "beschwerde.eml", raw, intake.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before := in.state()
+	press(t, w, fyne.KeyS)
+	q.until(t, "the answer", func() bool { return in.known.Visible() })
+	if count(t, s) != 1 || in.state() != before || !strings.Contains(in.knownText.Text, "BZ-2026-000001") {
+		t.Fatalf("%d cases; form %+v; %q", count(t, s), in.state(), in.knownText.Text)
+	}
+}
+
+// An e-mail whose date cannot be read: the time received is now, and the form says
+// beside it that it is a guess to confirm; setting the time removes the note.
+func TestMailIntakeUnreadableDate(t *testing.T) {
+	s := newRegister(t, 0)
+	sh, q, w := shellFor(t, s, "it", "")
+	raw := []byte("From: Maria Rossi <maria.rossi@example.it>\r\nSubject: Richiesta appuntamento\r\n" +
+		"Date: martedi 16 giugno 2026 ore 10\r\nMessage-ID: <CAF7x=k2Lr9Qm@mail.example.it>\r\n\r\n" +
+		"Buongiorno, vorrei fissare un appuntamento per il colloquio. Grazie per la cortesia.\r\n")
+	sh.LoadMail("appuntamento.eml", raw)
+	in := sh.intake
+	if in.received.Text != formatDateTime(now, "it") {
+		t.Errorf("received %q, want now", in.received.Text)
+	}
+	want := translations.T("it", "intake.mail.date_unreadable")
+	if !in.dateNote.Visible() || in.dateNote.Text != want || !reads(w.Canvas().Content(), want) {
+		t.Fatalf("no note that the time is a guess: %q (shown %v)", in.dateNote.Text, in.dateNote.Visible())
+	}
+	in.received.SetText("15/06/2026 09:40")
+	if in.dateNote.Visible() {
+		t.Error("the note stays after the clerk set the time")
+	}
+	press(t, w, fyne.KeyS)
+	q.until(t, "the case", func() bool { return count(t, s) == 1 })
+	if c := mustGet(t, s, "BZ-2026-000001"); !c.ReceivedAt.Equal(time.Date(2026, 6, 15, 9, 40, 0, 0, data.Rome)) {
+		t.Errorf("received %v", c.ReceivedAt)
+	}
+}
+
+// A PEC fills the form from the citizen's message inside the envelope, by PEC; a PEC
+// receipt is refused with a message and fills nothing.
+func TestMailIntakePEC(t *testing.T) {
+	s := newRegister(t, 0)
+	sh, _, w := shellFor(t, s, "it", "")
+	receipt, err := os.ReadFile("../cmd/ascoltoctl/testdata/pec-ricevuta-consegna.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.LoadMail("ricevuta.eml", receipt)
+	in := sh.intake
+	if d := in.state(); d.Subject != "" || d.HasMail {
+		t.Errorf("a receipt filled the form: %+v", d)
+	}
+	if !reads(w.Canvas().Overlays().Top(), "ricevuta PEC (avvenuta-consegna)") {
+		t.Errorf("no message about the receipt: %q", texts(w.Canvas().Overlays().Top()))
+	}
+	w.Canvas().Overlays().Top().Hide()
+	w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
+
+	raw, err := os.ReadFile("../cmd/ascoltoctl/testdata/pec-richiesta.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.LoadMail("pec-richiesta.eml", raw)
+	d := in.state()
+	if d.Channel != string(data.ChannelPEC) || d.Name != "Maria Rossi" || d.Email != "maria.rossi@pec.it" {
+		t.Fatalf("form from the PEC: %+v", d)
+	}
+	// Certified on the 16th, a day after the tests' clock: a time of receipt in the
+	// future is not taken, the clerk is told.
+	if d.Received != formatDateTime(now, "it") || !in.dateNote.Visible() ||
+		in.dateNote.Text != translations.T("it", "intake.mail.date_future", "date", "2026-06-16 10:15") {
+		t.Errorf("received %q, note %q", d.Received, in.dateNote.Text)
+	}
+	if !strings.Contains(in.mailNote.Text, "(4 file)") {
+		t.Errorf("mail note %q", in.mailNote.Text)
 	}
 }
 
