@@ -24,10 +24,10 @@ func (t *Tx) Create(nc NewCase) (*Case, error) {
 	now := t.Now()
 	c := &Case{
 		ID: t.s.ids.NewID(), Office: nc.Office, Kind: nc.Kind, Channel: nc.Channel, Status: StatusReceived,
-		ReceivedAt: nc.ReceivedAt, Subject: strings.TrimSpace(nc.Subject), Description: nc.Description,
-		Category: strings.TrimSpace(nc.Category), Service: strings.TrimSpace(nc.Service),
-		Assignee: strings.TrimSpace(nc.Assignee), Citizen: trimCitizen(nc.Citizen),
+		ReceivedAt: nc.ReceivedAt, Subject: nc.Subject, Description: nc.Description,
+		Category: nc.Category, Service: nc.Service, Assignee: nc.Assignee, Citizen: nc.Citizen,
 	}
+	c.cleanText(nil) // before validate: a subject of junk alone is an empty subject
 	if c.Office == "" {
 		c.Office = t.s.local.Code
 	}
@@ -60,14 +60,6 @@ func (t *Tx) Create(nc NewCase) (*Case, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-func trimCitizen(c Citizen) Citizen {
-	c.Name = strings.TrimSpace(c.Name)
-	c.Email = strings.TrimSpace(c.Email)
-	c.Phone = strings.TrimSpace(c.Phone)
-	c.Address = strings.TrimSpace(c.Address)
-	return c
 }
 
 // nextNumber takes the next protocol number OFFICE-YEAR-NNNNNN. The counter moves in the
@@ -243,7 +235,7 @@ func (t *Tx) Assign(ref Ref, name string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
+	name = CleanLine(name)
 	if name == "" {
 		return nil, Problemf("err.assignee_empty")
 	}
@@ -317,9 +309,9 @@ func (t *Tx) Edit(ref Ref, e Edit) (*Case, error) {
 		return nil, Problemf("err.closed", "number", old.Number)
 	}
 	next := *old
-	set := func(dst *string, v *string) {
+	set := func(dst *string, v *string) { // apply brings the text to its stored form
 		if v != nil {
-			*dst = strings.TrimSpace(*v)
+			*dst = *v
 		}
 	}
 	if e.Kind != nil {
@@ -335,7 +327,7 @@ func (t *Tx) Edit(ref Ref, e Edit) (*Case, error) {
 	set(&next.Category, e.Category)
 	set(&next.Service, e.Service)
 	if e.Citizen != nil {
-		next.Citizen = trimCitizen(*e.Citizen)
+		next.Citizen = *e.Citizen
 	}
 	return &next, t.apply("edit", old, &next, "", nil)
 }
@@ -360,7 +352,7 @@ func (t *Tx) Attach(ref Ref, name, mime string, content []byte) (*Attachment, er
 	if err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
+	name = CleanLine(name)
 	if name == "" || !utf8.ValidString(name) || strings.ContainsAny(name, "/\\\x00") {
 		return nil, Problemf("err.attachment_name", "name", name)
 	}

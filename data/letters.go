@@ -460,6 +460,7 @@ func (t *Tx) SetLetterSetting(key, value string) error {
 		if utf8.RuneCountInString(value) > 200 || !utf8.ValidString(value) || strings.ContainsAny(value, "\n\r") {
 			return Problemf("letter.err_setting_value", "name", key, "value", value)
 		}
+		value = CleanLine(value) // a line break is refused above; invisible junk is removed
 	case SettingWindow:
 		if value != "" && value != "left" && value != "right" {
 			return Problemf("letter.err_setting_value", "name", key, "value", value)
@@ -629,7 +630,7 @@ func (t *Tx) SetLetterTemplate(name string, lang Language, text string) error {
 	if !lang.Valid() {
 		return Problemf("letter.err_language", "language", string(lang))
 	}
-	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
+	text = strings.TrimSpace(CleanText(text))
 	if err := CheckTemplate(text); err != nil {
 		return err
 	}

@@ -196,6 +196,10 @@ func (t *Tx) applyOp(op Operation) error {
 		if err != nil {
 			return Problemf("exchange.bad_op", "origin", op.Origin, "seq", strconv.FormatInt(op.Seq, 10))
 		}
+		// The same cleaning as a local write (text.go): an office of an older version, or
+		// a file written by hand, must not bring control characters in, and every
+		// office stores the same bytes. The operation itself is kept as received.
+		next.cleanText(nil)
 		if err := t.ensureOffice(next.Office); err != nil {
 			return err
 		}
@@ -223,12 +227,12 @@ func (t *Tx) applyOp(op Operation) error {
 		// The case's first operation has not arrived yet (another office passed this
 		// one on sooner): the history keeps what it set, the case appears with it.
 		for f, v := range op.Fields {
-			changes = append(changes, FieldChange{Field: f, New: v})
+			changes = append(changes, FieldChange{Field: f, New: cleanField(f, v)})
 		}
 	}
 	for f, v := range op.Fields {
 		if !mergeFields[f] {
-			changes = append(changes, FieldChange{Field: f, New: v})
+			changes = append(changes, FieldChange{Field: f, New: cleanField(f, v)})
 		}
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
@@ -239,8 +243,8 @@ func (t *Tx) applyOp(op Operation) error {
 			}
 		}
 	}
-	note := strings.TrimSpace(op.Note + " [" + op.Origin + " " + strconv.FormatInt(op.Seq, 10) + " " + op.At + "]")
-	if err := t.auditAs(now, op.Actor, op.Origin, op.CaseID, op.Action, changes, note); err != nil {
+	note := strings.TrimSpace(CleanText(op.Note) + " [" + op.Origin + " " + strconv.FormatInt(op.Seq, 10) + " " + CleanLine(op.At) + "]")
+	if err := t.auditAs(now, CleanLine(op.Actor), op.Origin, op.CaseID, op.Action, changes, note); err != nil {
 		return err
 	}
 

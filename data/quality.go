@@ -182,8 +182,8 @@ func sortChanges(c []FieldChange) {
 // CreateAction writes down a new improvement action, open.
 func (t *Tx) CreateAction(na NewAction) (*ImprovementAction, error) {
 	now := t.Now().Truncate(time.Millisecond)
-	a := &ImprovementAction{Office: strings.ToUpper(strings.TrimSpace(na.Office)), Title: strings.TrimSpace(na.Title),
-		Cause: strings.TrimSpace(na.Cause), Description: na.Description, Owner: strings.TrimSpace(na.Owner),
+	a := &ImprovementAction{Office: strings.ToUpper(strings.TrimSpace(na.Office)), Title: CleanLine(na.Title),
+		Cause: CleanLine(na.Cause), Description: CleanText(na.Description), Owner: CleanLine(na.Owner),
 		DueDate: strings.TrimSpace(na.DueDate), Status: ActionOpen, CreatedAt: now, UpdatedAt: now}
 	if a.Office == "" {
 		a.Office = t.s.local.Code
@@ -247,11 +247,11 @@ func (t *Tx) EditAction(id int64, e ActionEdit) (*ImprovementAction, error) {
 		v   *string
 	}{{&next.Title, e.Title}, {&next.Cause, e.Cause}, {&next.Owner, e.Owner}, {&next.DueDate, e.DueDate}, {&next.Result, e.Result}} {
 		if f.v != nil {
-			*f.dst = strings.TrimSpace(*f.v)
+			*f.dst = CleanLine(*f.v)
 		}
 	}
 	if e.Description != nil {
-		next.Description = *e.Description
+		next.Description = CleanText(*e.Description)
 	}
 	if e.Status != nil {
 		next.Status = *e.Status

@@ -143,6 +143,7 @@ func (t *Tx) AddClosure(office, day, note string) error {
 	if err := t.checkOfficeExists(office); err != nil {
 		return err
 	}
+	note = CleanText(note)
 	if _, err := t.exec(`INSERT INTO closures(office, day, note) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, office, d.String(), note); err != nil {
 		return t.writeErr(err)
 	}

@@ -406,6 +406,7 @@ func migrate(db *sql.DB, from int) error {
 
 // Create makes a new register for an office. It refuses to touch an existing file.
 func Create(path string, office Office, opt Options) (*Store, error) {
+	office = office.cleaned()
 	if err := checkOffice(office); err != nil {
 		return nil, err
 	}
@@ -532,6 +533,7 @@ func (s *Store) Offices() ([]Office, error) {
 // PutOffice adds an office of the department (or renames one), e.g. the competent office
 // a case may be forwarded to.
 func (s *Store) PutOffice(o Office) error {
+	o = o.cleaned()
 	if err := checkOffice(o); err != nil {
 		return err
 	}

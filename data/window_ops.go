@@ -22,6 +22,6 @@ func (t *Tx) Forward(ref Ref, office, service, note string) (*Case, error) {
 	}
 	next := *old
 	next.Office = office
-	next.Service = strings.TrimSpace(service)
+	next.Service = service // apply brings it to its stored form
 	return &next, t.apply("forward", old, &next, note, nil)
 }

@@ -293,6 +293,8 @@ func diff(old, next *Case) []FieldChange {
 
 // apply is the one write path for cases. old is nil for a new case.
 func (t *Tx) apply(action string, old, next *Case, note string, extra map[string]string) error {
+	next.cleanText(old)
+	note = CleanText(note)
 	if err := next.validate(); err != nil {
 		return err
 	}
@@ -309,7 +311,7 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 	}
 	t.stage(old, next)
 	for k, v := range extra {
-		changes = append(changes, FieldChange{Field: k, New: v})
+		changes = append(changes, FieldChange{Field: k, New: cleanField(k, v)})
 	}
 	if old != nil {
 		var err error
@@ -448,6 +450,9 @@ func (t *Tx) stage(old, next *Case) {
 		t.order = append(t.order, next.ID)
 		return
 	}
+	// A later change in the transaction that names the case by its number must find
+	// this state, not the row as it was before the transaction.
+	t.byNum[next.Number] = old.ID
 	if p, ok := t.pending[old.ID]; ok {
 		p.cur = &stored
 		return

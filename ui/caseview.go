@@ -3,9 +3,6 @@ package ui
 import (
 	"context"
 	"io"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -738,39 +734,6 @@ func (v *CaseView) addFile(name, mime string, content []byte) {
 	v.change(func(tx *data.Tx) error {
 		_, err := tx.Attach(ref, name, mime, content)
 		return err
-	})
-}
-
-// openFile writes the kept file to a private temporary folder and opens it with the
-// workstation's program for it.
-func (v *CaseView) openFile(a data.Attachment) {
-	store := v.e.store
-	var path string
-	v.e.background(func() error {
-		content, err := store.AttachmentContent(context.Background(), a.SHA256)
-		if err != nil {
-			return err
-		}
-		dir := filepath.Join(os.TempDir(), "ascolto-"+a.SHA256[:16])
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return data.Problemf("err.read_file", "path", dir)
-		}
-		path = filepath.Join(dir, a.Name)
-		if err := os.WriteFile(path, content, 0o600); err != nil {
-			return data.Problemf("err.read_file", "path", path)
-		}
-		return nil
-	}, func(err error) {
-		if err != nil {
-			showError(v.e, err)
-			return
-		}
-		u, _ := url.Parse(storage.NewFileURI(path).String())
-		if v.e.app != nil && u != nil {
-			if err := v.e.app.OpenURL(u); err != nil {
-				inform(v.e, v.e.t("case.file_open"), v.e.t("case.file_saved_at", "path", path))
-			}
-		}
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	"ascolto/data"
+	"ascolto/data/safefile"
 )
 
 // Method says how a document went out.
@@ -168,8 +170,12 @@ func printWindows(ctx context.Context, files []string, o Options) (Job, error) {
 
 func psQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
 
-// Open shows a file in the system's viewer (the PDF viewer for a PDF).
+// Open shows a file in the system's viewer (the PDF viewer for a PDF). A program or a
+// script is refused (safefile.Program): the system's "viewer" for it would run it.
 func Open(path string) error {
+	if err := refuseProgram(path); err != nil {
+		return err
+	}
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "windows":
@@ -186,6 +192,22 @@ func Open(path string) error {
 		return &data.Problem{Key: "letter.err_print", Args: map[string]string{"detail": err.Error()}, Err: err}
 	}
 	go cmd.Wait() // the viewer lives on; reap the launcher when it ends
+	return nil
+}
+
+// refuseProgram refuses to open a file that is a program or a script by its name or its
+// first bytes.
+func refuseProgram(path string) error {
+	head := make([]byte, 512)
+	f, err := os.Open(path)
+	if err != nil {
+		return &data.Problem{Key: "letter.err_print", Args: map[string]string{"detail": err.Error()}, Err: err}
+	}
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if safefile.Program(filepath.Base(path), head[:n]) {
+		return data.Problemf("letter.err_open_program", "name", filepath.Base(path))
+	}
 	return nil
 }
 
