@@ -89,6 +89,9 @@ func readCSV(r io.Reader) ([]fields, error) {
 	cr.Comma = sep
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, lineErr(data.Problemf("err.empty_file"), 1+skipped)
+	}
 	if err != nil {
 		line := 1
 		var pe *csv.ParseError
@@ -116,20 +119,26 @@ func readCSV(r io.Reader) ([]fields, error) {
 		cols[i] = col
 		width = i + 1
 	}
+	if width == 0 {
+		return nil, lineErr(data.Problemf("err.empty_file"), headerLine)
+	}
 	var out []fields
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// Ask the error, not FieldPos: after a parse error there is no field, and
+			// FieldPos would panic.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
 			return nil, lineErr(data.Problemf("err.csv", "detail", errText(err)), line+skipped)
 		}
+		line, _ := cr.FieldPos(0)
 		line += skipped
 		if blank(rec) {
 			continue

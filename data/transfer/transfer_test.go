@@ -179,6 +179,19 @@ func TestSeparatorHintAndEmptyRows(t *testing.T) {
 	}
 }
 
+// TestStrayQuoteIsRefused: a quote inside an unquoted cell (a file typed in Notepad) is
+// refused with its line; it once made the import panic.
+func TestStrayQuoteIsRefused(t *testing.T) {
+	s := newRegister(t)
+	for _, file := range []string{"kind;channel;subject\r\nrequest;email;Uno\r\nrequest;email;a \"b\"\r\n",
+		"Tipo;Canale;Oggetto\r\n01a2509d-ef18\"", "kind\n\"x"} {
+		_, err := importText(t, s, []byte(file))
+		if p, ok := data.AsProblem(err); !ok || p.Key != "err.csv" || p.Line < 2 {
+			t.Errorf("%q: %v", file, err)
+		}
+	}
+}
+
 // TestDatesAsSpreadsheetsWriteThem: day-first dates with dots or slashes, a time with
 // colon or dot, ISO 8601 and RFC 3339; all local times are the offices' (Rome).
 func TestDatesAsSpreadsheetsWriteThem(t *testing.T) {
