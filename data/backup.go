@@ -294,11 +294,15 @@ func listBackups(dir string) ([]string, error) {
 }
 
 // pruneBackups keeps the newest Keep automatic backups. Copies made by hand (any other
-// name) are never touched.
+// name) are never touched. The kept ones that an older program made readable by every
+// local account are narrowed to 0600.
 func pruneBackups(b BackupSettings) error {
 	all, err := listBackups(b.Dir)
 	if err != nil {
 		return err
+	}
+	for _, p := range all[:min(b.Keep, len(all))] {
+		NarrowFile(p)
 	}
 	for i := b.Keep; i < len(all); i++ {
 		if err := os.Remove(all[i]); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -62,6 +62,15 @@ func TestRegisterFilesArePrivate(t *testing.T) {
 	}
 	wantMode(t, auto, 0o600)
 	wantMode(t, filepath.Dir(auto), 0o700)
+	// An automatic backup an older program left readable by all is narrowed with the
+	// next backup.
+	old := filepath.Join(filepath.Dir(auto), "register-daily-20261120-090000.000.ascolto")
+	copyFile(t, auto, old)
+	os.Chmod(old, 0o644)
+	if _, err := s.AutoBackup(ctx, "manual"); err != nil {
+		t.Fatal(err)
+	}
+	wantMode(t, old, 0o600)
 	dir := filepath.Join(t.TempDir(), "set", "backups")
 	if err := s.Update(ctx, func(tx *Tx) error { return tx.SetBackupSettings(BackupSettings{Dir: dir, Keep: 3}) }); err != nil {
 		t.Fatal(err)
