@@ -68,7 +68,11 @@ func cmdDemo(e *env, args []string) error {
 // a line every tenth of the way otherwise (logs of scripts stay short).
 func newProgress(e *env, total int) func(done, total int) {
 	tty := false
-	if f, ok := e.stderr.(*os.File); ok {
+	w := e.stderr
+	if g, ok := w.(guard); ok {
+		w = g.w
+	}
+	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			tty = true
 		}
@@ -174,7 +178,7 @@ func cmdBackups(e *env, args []string) error {
 	}
 	e.say("cli.backups", "dir", b.Dir, "keep", strconv.Itoa(b.Keep))
 	for _, p := range list {
-		fmt.Fprintln(e.stdout, "  "+filepath.Base(p))
+		fmt.Fprintln(e.stdout, "  "+term(filepath.Base(p)))
 	}
 	return nil
 }
@@ -363,7 +367,7 @@ func cmdOffice(e *env, args []string) error {
 		if e.lang == "de" {
 			name = o.NameDE
 		}
-		fmt.Fprintf(e.stdout, "%-10s %s\n", o.Code, name)
+		fmt.Fprintf(e.stdout, "%-10s %s\n", term(o.Code), term(name))
 	}
 	return nil
 }

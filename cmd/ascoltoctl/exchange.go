@@ -201,11 +201,11 @@ func (e *env) printOffices(offices []exchange.OfficeInfo) {
 		case o.Trusted:
 			trust = e.t("cli.exchange.trusted")
 		}
-		fmt.Fprintf(e.stdout, "%-10s %s  %s\n", o.Code, o.Fingerprint, e.officeName(o.NameIT, o.NameDE))
+		fmt.Fprintf(e.stdout, "%-10s %s  %s\n", term(o.Code), term(o.Fingerprint), term(e.officeName(o.NameIT, o.NameDE)))
 		fmt.Fprintf(e.stdout, "           %s\n", e.t("cli.exchange.office_state", "trust", trust, "heard", e.when(o.LastHeard),
 			"seq", fmt.Sprint(o.HighWater), "pending", fmt.Sprint(o.Pending)))
 		if o.KeyChanged {
-			fmt.Fprintf(e.stdout, "           ⚠ %s\n", e.t("cli.exchange.key_changed", "fingerprint", o.NewFingerprint))
+			fmt.Fprintf(e.stdout, "           ⚠ %s\n", e.t("cli.exchange.key_changed", "fingerprint", term(o.NewFingerprint)))
 		}
 	}
 }
@@ -225,13 +225,13 @@ func (e *env) printStatus(st exchange.Status) {
 		e.say("cli.exchange.gap", "office", g.Origin, "want", fmt.Sprint(g.Want), "next", fmt.Sprint(g.Next))
 	}
 	for _, f := range st.Forks {
-		fmt.Fprintf(e.stdout, "⚠ %s\n", e.t("cli.exchange.alarm", "file", f.Path, "reason", e.t(exchange.ReasonKey(f.Reason))))
+		fmt.Fprintf(e.stdout, "⚠ %s\n", e.t("cli.exchange.alarm", "file", term(f.Path), "reason", e.t(exchange.ReasonKey(f.Reason))))
 	}
 	if len(st.Rejected) > 0 {
 		fmt.Fprintln(e.stdout)
 		e.say("cli.exchange.rejected", "count", e.num(len(st.Rejected)))
 		for _, r := range st.Rejected {
-			fmt.Fprintf(e.stdout, "  %s (%s, %s)\n    %s\n", r.Path, e.t("cli.exchange.bytes", "size", e.num(int(r.Size))), e.when(r.FirstSeen),
+			fmt.Fprintf(e.stdout, "  %s (%s, %s)\n    %s\n", term(r.Path), e.t("cli.exchange.bytes", "size", e.num(int(r.Size))), e.when(r.FirstSeen),
 				e.t(exchange.ReasonKey(r.Reason)))
 		}
 	}
@@ -330,13 +330,13 @@ func cmdConflicts(e *env, args []string) error {
 		return nil
 	}
 	for _, c := range cs {
-		fmt.Fprintf(e.stdout, "%s  %s\n", c.Number, e.t("field."+c.Field))
+		fmt.Fprintf(e.stdout, "%s  %s\n", term(c.Number), e.t("field."+c.Field))
 		for i, h := range c.Heads {
 			key := "cli.conflicts.other"
 			if i == 0 {
 				key = "cli.conflicts.shown"
 			}
-			fmt.Fprintf(e.stdout, "    %s\n", e.t(key, "value", h.Value, "office", h.Origin, "actor", h.Actor))
+			fmt.Fprintf(e.stdout, "    %s\n", e.t(key, "value", term(h.Value), "office", term(h.Origin), "actor", term(h.Actor)))
 		}
 	}
 	e.say("cli.conflicts.how")

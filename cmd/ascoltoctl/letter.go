@@ -228,7 +228,7 @@ func (e *env) showLetters(ls []*data.Letter) {
 		e.t("letter.field.status"), e.t("letter.field.signer"), "SHA-256"}, "\t"))
 	for _, l := range ls {
 		fmt.Fprintln(tw, strings.Join([]string{l.Number, e.dateTime(l.IssuedAt), e.t(letter.LanguageKey(l.Language)),
-			e.t(letter.StatusKey(l.Status)), l.Signer, l.SHA256[:16] + "…"}, "\t"))
+			e.t(letter.StatusKey(l.Status)), term(l.Signer), l.SHA256[:16] + "…"}, "\t"))
 	}
 	tw.Flush()
 }
@@ -505,7 +505,7 @@ func letterTemplate(e *env, args []string) error {
 	}
 	switch verb {
 	case "show":
-		fmt.Fprintln(e.stdout, tpl.Text(w[0], l))
+		fmt.Fprintln(e.stdout, strings.Join(termLines(tpl.Text(w[0], l)), "\n"))
 		return nil
 	case "set":
 		if *file != "" {
@@ -546,7 +546,7 @@ func (e *env) listTemplates(tpl letter.Templates, asJSON bool) error {
 			if text != letter.Default(n, l) {
 				origin = e.t("letter.cli.template_office")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n, l, origin, cut(strings.ReplaceAll(text, "\n", " ⏎ "), 70))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n, l, origin, cut(term(strings.ReplaceAll(text, "\n", " ⏎ ")), 70))
 		}
 	}
 	return tw.Flush()
@@ -626,7 +626,7 @@ func letterSettings(e *env, args []string) error {
 		if v == "" {
 			v = "(" + e.t("letter.cli.template_default") + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", strings.ReplaceAll(row[0], "_", "-"), v)
+		fmt.Fprintf(tw, "%s\t%s\n", strings.ReplaceAll(row[0], "_", "-"), term(v))
 	}
 	return tw.Flush()
 }

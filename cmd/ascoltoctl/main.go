@@ -98,6 +98,7 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = guard{stdout}, guard{stderr} // term.go: no control byte reaches the terminal
 	e := &env{ctx: context.Background(), stdout: stdout, stderr: stderr, lang: translations.Detect(), db: data.DefaultPath()}
 	// Global flags may come before the command: --db, --lang, --actor.
 	global := flag.NewFlagSet("ascoltoctl", flag.ContinueOnError)
@@ -108,13 +109,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	rest, err := splitGlobal(global, args)
 	if *lang != "" {
 		if !translations.Supported(*lang) {
-			fmt.Fprintln(stderr, e.t("cli.bad_lang", "lang", *lang))
+			fmt.Fprintln(stderr, e.t("cli.bad_lang", "lang", term(*lang)))
 			return 2
 		}
 		e.lang = *lang
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, term(err.Error()))
 		return 2
 	}
 	if len(rest) > 0 && (rest[0] == "version" || rest[0] == "--version") {
@@ -133,7 +134,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return e.finish(c, c.run(e, rest[1:]))
 		}
 	}
-	fmt.Fprintln(stderr, e.t("cli.unknown_command", "command", rest[0]))
+	fmt.Fprintln(stderr, e.t("cli.unknown_command", "command", term(rest[0])))
 	usage(e, stderr)
 	return 2
 }
@@ -169,7 +170,7 @@ func (e *env) finish(c command, err error) int {
 	}
 	var u *usageError
 	if errors.As(err, &u) {
-		fmt.Fprintln(e.stderr, u.msg)
+		fmt.Fprintln(e.stderr, term(u.msg))
 		fmt.Fprintln(e.stderr, e.t("cli.usage")+" ascoltoctl "+c.synopsis)
 		return 2
 	}
@@ -181,9 +182,13 @@ func (e *env) finish(c command, err error) int {
 func (e *env) problemText(err error) string {
 	p, ok := data.AsProblem(err)
 	if !ok {
-		return e.t("err.internal", "detail", err.Error())
+		return e.t("err.internal", "detail", term(err.Error()))
 	}
-	msg := translations.Format(e.lang, p.Key, p.Args)
+	args := make(map[string]string, len(p.Args)) // names, paths, values from outside
+	for k, v := range p.Args {
+		args[k] = term(v)
+	}
+	msg := translations.Format(e.lang, p.Key, args)
 	if p.Line > 0 {
 		msg = e.t("err.at_line", "line", fmt.Sprint(p.Line), "message", msg)
 	}
@@ -208,7 +213,7 @@ func (e *env) parse(fs *flag.FlagSet, args []string, positional int) ([]string, 
 	var words []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, &usageError{e.t("cli.bad_flag", "detail", err.Error())}
+			return nil, &usageError{e.t("cli.bad_flag", "detail", term(err.Error()))}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

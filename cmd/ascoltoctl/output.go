@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -14,12 +15,29 @@ import (
 	"ascolto/data"
 )
 
-func (e *env) say(key string, kv ...string) { fmt.Fprintln(e.stdout, e.t(key, kv...)) }
+// say prints a sentence; its values (numbers, names, paths) go through term.
+func (e *env) say(key string, kv ...string) {
+	safe := make([]string, len(kv))
+	for i, v := range kv {
+		if i%2 == 1 {
+			v = term(v)
+		}
+		safe[i] = v
+	}
+	fmt.Fprintln(e.stdout, e.t(key, safe...))
+}
 
+// json prints v as JSON: encoding/json escapes the C0 controls, U+2028 and U+2029, and
+// jsonSafe what it leaves (term.go).
 func (e *env) json(v any) error {
-	enc := json.NewEncoder(e.stdout)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(jsonSafe(b.Bytes()))
+	return err
 }
 
 // num formats a count the way the reader's language writes it (1.234 in Italian and
@@ -66,7 +84,7 @@ func (e *env) showList(cases []*data.Case, total int) {
 	for _, c := range cases {
 		fmt.Fprintln(tw, strings.Join([]string{c.Number, e.date(c.ReceivedAt.In(data.Rome).Format("2006-01-02")),
 			e.t("kind." + string(c.Kind)), e.t("status." + string(c.Status)), e.date(c.DueDate),
-			cut(c.Citizen.Name, 24), cut(c.Subject, 48), e.mark(c)}, "\t"))
+			cut(term(c.Citizen.Name), 24), cut(term(c.Subject), 48), e.mark(c)}, "\t"))
 	}
 	tw.Flush()
 	e.say("cli.shown", "shown", e.num(len(cases)), "total", e.num(total))
@@ -76,7 +94,13 @@ func (e *env) showCase(c *data.Case) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	row := func(key, val string) {
 		if val != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", e.t(key), val)
+			fmt.Fprintf(tw, "%s:\t%s\n", e.t(key), term(val))
+		}
+	}
+	// Text of several lines keeps its lines, each under the one before.
+	text := func(key, val string) {
+		if val != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", e.t(key), strings.Join(termLines(val), "\n\t"))
 		}
 	}
 	row("field.number", c.Number)
@@ -90,20 +114,20 @@ func (e *env) showCase(c *data.Case) {
 		row("field.waited", e.t("cli.working_days", "days", fmt.Sprint(c.WaitedDays)))
 	}
 	row("field.subject", c.Subject)
-	row("field.description", c.Description)
+	text("field.description", c.Description)
 	row("field.category", c.Category)
 	row("field.service", c.Service)
 	row("field.assignee", c.Assignee)
 	row("field.citizen", c.Citizen.Name)
 	row("field.email", c.Citizen.Email)
 	row("field.phone", c.Citizen.Phone)
-	row("field.address", c.Citizen.Address)
+	text("field.address", c.Citizen.Address)
 	if c.Citizen.Language != "" {
 		row("field.language", e.t("language."+string(c.Citizen.Language)))
 	}
 	if c.Reply.At != nil {
 		row("field.reply_at", e.dateTime(*c.Reply.At))
-		row("field.reply", c.Reply.Text)
+		text("field.reply", c.Reply.Text)
 	}
 	if c.ClosedAt != nil {
 		row("field.closed_at", e.dateTime(*c.ClosedAt))
@@ -118,12 +142,13 @@ func (e *env) showHistory(h []data.AuditEntry) {
 	for _, a := range h {
 		at, _ := time.Parse(time.RFC3339Nano, a.At)
 		action, office, _ := strings.Cut(a.Action, ":") // settings:BZ
-		fmt.Fprintf(e.stdout, "%s  %s  %s\n", e.dateTime(at), a.Actor, e.t("action."+action, "office", office))
+		fmt.Fprintf(e.stdout, "%s  %s  %s\n", e.dateTime(at), term(a.Actor), e.t("action."+action, "office", term(office)))
 		for _, c := range a.ChangeList() {
-			fmt.Fprintf(e.stdout, "    %s: %q → %q\n", c.Field, cut(c.Old, 60), cut(c.New, 60))
+			// %q shows every control and direction character escaped, as term does
+			fmt.Fprintf(e.stdout, "    %s: %q → %q\n", term(c.Field), cut(c.Old, 60), cut(c.New, 60))
 		}
 		if a.Note != "" {
-			fmt.Fprintf(e.stdout, "    %s\n", a.Note)
+			fmt.Fprintf(e.stdout, "    %s\n", strings.Join(termLines(a.Note), "\n    "))
 		}
 	}
 }

@@ -176,7 +176,7 @@ func (e *env) showStats(s *data.Store, in *stats.Indicators) {
 	f := report.NewFormat(e.lang)
 	fmt.Fprintln(e.stdout, e.t("stats.cli.heading", "period", f.Period(in.Query.From, in.Query.To), "date", f.Date(in.Today)))
 	if filter := f.Filter(in.Query); filter != "" {
-		fmt.Fprintln(e.stdout, filter)
+		fmt.Fprintln(e.stdout, term(filter))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	line := func(key, value string) { fmt.Fprintf(tw, "  %s\t%s\n", e.t(key), value) }
@@ -213,7 +213,7 @@ func (e *env) groupTable(f *report.Format, first string, groups []stats.Group, n
 	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", first, e.t("stats.col.cases"), e.t("stats.col.on_time"), e.t("stats.col.median"),
 		e.t("stats.col.p90"), e.t("stats.col.open"), e.t("stats.col.overdue"))
 	for _, g := range groups {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name(g.Key), f.Int(g.Total), f.Rate(g.OnTimeRate), f.Days(g.MedianReply),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", term(name(g.Key)), f.Int(g.Total), f.Rate(g.OnTimeRate), f.Days(g.MedianReply),
 			f.Days(g.P90Reply), f.Int(g.Open), f.Int(g.Overdue))
 	}
 	tw.Flush()
@@ -431,7 +431,7 @@ func benchmarkCompare(e *env, args []string) error {
 	head := []string{""}
 	period := []string{""}
 	for _, b := range files {
-		head = append(head, f.FileLabel(b))
+		head = append(head, term(f.FileLabel(b)))
 		period = append(period, f.Date(b.Period.From)+"–"+f.Date(b.Period.To))
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
@@ -557,7 +557,7 @@ func (e *env) showActions(list []*data.ImprovementAction) {
 		if a.Overdue {
 			status = "⚠ " + status + " (" + e.t("stats.action.overdue") + ")"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t\n", a.ID, cut(a.Title, 50), a.Owner, e.date(a.DueDate), status, f.Int(a.Cases))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t\n", a.ID, cut(term(a.Title), 50), term(a.Owner), e.date(a.DueDate), status, f.Int(a.Cases))
 	}
 	tw.Flush()
 }
@@ -591,7 +591,7 @@ func actionShow(e *env, args []string) error {
 	e.showActions([]*data.ImprovementAction{a})
 	for _, l := range [][2]string{{"stats.col.cause", a.Cause}, {"field.description", a.Description}, {"stats.col.result", a.Result}} {
 		if l[1] != "" {
-			fmt.Fprintf(e.stdout, "%s: %s\n", e.t(l[0]), l[1])
+			fmt.Fprintf(e.stdout, "%s: %s\n", e.t(l[0]), strings.Join(termLines(l[1]), "\n  "))
 		}
 	}
 	if len(cases) > 0 {

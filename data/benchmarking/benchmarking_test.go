@@ -152,10 +152,20 @@ func FuzzParse(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"format":"ascolto-benchmark","version":1}`))
 	f.Add([]byte(`{"format":"ascolto-benchmark","version":1,"by_kind":{"request":{"total":-1}}}`))
+	for _, s := range adversarial(string(good)) {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file, err := Parse(b)
 		if err == nil && file.check() != nil {
 			t.Fatal("a file that fails its checks was accepted")
+		}
+		if err == nil {
+			for _, s := range []string{file.Generator, file.CreatedOn, file.Office.Code, file.Office.NameIT, file.Office.NameDE, file.Office.Municipality} {
+				if data.CleanLine(s) != s {
+					t.Fatalf("a name from the file is not in its clean form: %q", s)
+				}
+			}
 		}
 		if err != nil {
 			if _, ok := data.AsProblem(err); !ok {
@@ -163,4 +173,63 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// adversarial are files made to break a reader, built from a good one: other encodings
+// and byte-order marks, numbers at and past the limits of float64 and int, wrong types,
+// duplicate keys, nesting, huge and hostile names, figures that contradict each other.
+func adversarial(good string) []string {
+	// old is written as a person reads it ("key": value); good is compact JSON.
+	swap := func(old, new string) string { return strings.Replace(good, strings.ReplaceAll(old, `": `, `":`), new, 1) }
+	utf16 := func(s string) string {
+		b := []byte{0xff, 0xfe}
+		for _, r := range s {
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return string(b)
+	}
+	return []string{
+		"", "null", "[]", "{}", `"ascolto-benchmark"`, "\xef\xbb\xbf" + good, utf16(good), good + "\x00", good + "{}",
+		strings.ReplaceAll(good, ",", ",\r\n"), // a file saved by a Windows editor
+		swap(`"version": 1`, `"version": "1"`), swap(`"version": 1`, `"version": 1.5`), swap(`"version": 1`, `"version": 99999999999999999999`),
+		swap(`"version": 1`, `"version": 1, "version": 2`), swap(`"format": "ascolto-benchmark"`, `"format": "ascolto-benchmark", "format": "x"`),
+		swap(`"total": 40`, `"total": 1e309`), swap(`"total": 40`, `"total": -0`), swap(`"total": 40`, `"total": 9223372036854775808`),
+		swap(`"total": 40`, `"total": "40"`), swap(`"total": 40`, `"total": null`), swap(`"total": 40`, `"total": 40.5`),
+		swap(`"on_time_rate": `, `"on_time_rate": 1.0000001, "x": `), swap(`"on_time_rate": `, `"on_time_rate": NaN, "x": `),
+		swap(`"median_reply_working_days": 2`, `"median_reply_working_days": -1e-320`),
+		swap(`"satisfaction_mean": 4.1`, `"satisfaction_mean": 0.999`),
+		swap(`"open": 4`, `"open": 400`), swap(`"overdue": 1`, `"overdue": 5`),
+		swap(`"from": "2026-01-01"`, `"from": "2026-02-30"`), swap(`"from": "2026-01-01"`, `"from": "2027-01-01"`),
+		swap(`"from": "2026-01-01"`, `"from": "2026-01-01T00:00:00Z"`),
+		swap(`"code": "EGNA"`, `"code": ""`), swap(`"code": "EGNA"`, `"code": "EGNA\u001b[2J\u202e"`),
+		swap(`"name_it": "Centro di mediazione lavoro Egna"`, `"name_it": "\u001b]8;;http://example.com\u0007Egna\u001b]8;;\u0007\u0000\u009b"`),
+		swap(`"name_de": "Arbeitsvermittlungszentrum Neumarkt"`, "\"name_de\": \"Neumarkt\xff\xfe\""),
+		swap(`"name_de": "Arbeitsvermittlungszentrum Neumarkt"`, `"name_de": "`+strings.Repeat("Ä", 100000)+`"`),
+		swap(`"by_kind": {`, `"by_kind": {"request": {"suppressed": true, "total": 1}, `),
+		swap(`"by_kind": {`, `"by_kind": {"x": {"total": 3, "answered": 4, "answered_on_time": 1}, `),
+		swap(`"by_kind": {`, `"by_kind": {"x": {}, `), swap(`"by_kind": {`, `"by_kind": {"x": null, `),
+		swap(`"by_kind": {`, `"by_kind": [], "by_channel": {`),
+		swap(`"indicators": {`, `"indicators": `+strings.Repeat("[", 10000)+strings.Repeat("]", 10000)+`, "x": {`),
+		swap(`"by_month": {`, `"by_month": {`+strings.Repeat(`"2026-01": {"suppressed": true}, `, 1000)),
+	}
+}
+
+// TestAdversarialSeedsAreWhatTheySay: each seed changes the good file (a swap that
+// found nothing to change would only repeat it), and none panics or is let through
+// unchecked.
+func TestAdversarialSeedsAreWhatTheySay(t *testing.T) {
+	good, _ := json.Marshal(New(indicators(), egna, "", Period{"2026-01-01", "2026-03-31"}, "2026-04-02"))
+	for i, s := range adversarial(string(good)) {
+		if s == string(good) {
+			t.Errorf("seed %d is the good file", i)
+		}
+		if f, err := Parse([]byte(s)); err == nil && f.check() != nil {
+			t.Errorf("seed %d accepted unchecked", i)
+		}
+	}
+	named := strings.Replace(string(good), `"name_it":"Centro di mediazione lavoro Egna"`, `"name_it":"Egna\u001b[2J\u202e\u0000"`, 1)
+	f, err := Parse([]byte(named))
+	if err != nil || f.Office.NameIT != "Egna" {
+		t.Fatalf("name %q, %v", f.Office.NameIT, err)
+	}
 }

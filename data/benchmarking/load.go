@@ -66,6 +66,11 @@ func Parse(b []byte) (*File, error) {
 	if err := f.check(); err != nil {
 		return nil, data.Problemf("stats.benchmark_invalid", "path", "", "detail", err.Error())
 	}
+	// The names come from another office's file and go on screen, into a PDF and a
+	// terminal: in the register's clean form (data/text.go), like any text from outside.
+	for _, s := range []*string{&f.Generator, &f.CreatedOn, &f.Office.Code, &f.Office.NameIT, &f.Office.NameDE, &f.Office.Municipality} {
+		*s = data.CleanLine(*s)
+	}
 	return &f, nil
 }
 
