@@ -59,12 +59,22 @@ func addCase(t testing.TB, s *data.Store, nc data.NewCase, reply string) *data.C
 	return c
 }
 
+// needed reports a missing outside program: a failure on CI, where it must be
+// installed, and a skip elsewhere, so that a check is never silently weaker.
+func needed(t testing.TB, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed: CI must install it (poppler-utils for pdftotext, pdfsig and pdfimages; qpdf; openssl)", name)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+}
+
 // pdftotext reads a PDF's text back as poppler does; args crop or lay out.
 func pdftotext(t testing.TB, pdf []byte, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
+	needed(t, "pdftotext")
 	f := filepath.Join(t.TempDir(), "in.pdf")
 	if err := os.WriteFile(f, pdf, 0o644); err != nil {
 		t.Fatal(err)
@@ -91,9 +101,7 @@ func keep(t testing.TB, name string, pdf []byte) {
 // checkPdfsig asserts what poppler says of a signed PDF.
 func checkPdfsig(t *testing.T, pdf []byte, name string) {
 	t.Helper()
-	if _, err := exec.LookPath("pdfsig"); err != nil {
-		t.Skip("pdfsig (poppler-utils) is not installed")
-	}
+	needed(t, "pdfsig")
 	f := filepath.Join(t.TempDir(), "signed.pdf")
 	os.WriteFile(f, pdf, 0o644)
 	out, _ := exec.Command("pdfsig", f).CombinedOutput()
@@ -106,9 +114,7 @@ func checkPdfsig(t *testing.T, pdf []byte, name string) {
 
 func pdfimages(t *testing.T, pdf []byte) (string, error) {
 	t.Helper()
-	if _, err := exec.LookPath("pdfimages"); err != nil {
-		t.Skip("pdfimages (poppler-utils) is not installed")
-	}
+	needed(t, "pdfimages")
 	f := filepath.Join(t.TempDir(), "img.pdf")
 	os.WriteFile(f, pdf, 0o644)
 	out, err := exec.Command("pdfimages", "-list", f).CombinedOutput()

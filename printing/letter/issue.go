@@ -145,6 +145,11 @@ func (p *Office) render(c *data.Case, l *data.Letter, opt Options) ([]byte, erro
 		// PDF points from the lower left corner
 		Rect: [4]float64{mm(box.X), mm(297 - box.Y - box.H), mm(box.X + box.W), mm(297 - box.Y)},
 	}
+	// Sign hands back only a file that passed signature.Check (one signature over the
+	// whole file, verifying against the signer's certificate). render runs inside
+	// data's IssueLetter before KeepLetter (and before KeepLetter in IssueBatch), so a
+	// file that fails the check refuses the letter with the reason and nothing is
+	// archived.
 	signed, err := opt.Signer.Sign(pdf, so)
 	if err != nil {
 		return nil, err

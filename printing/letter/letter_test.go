@@ -43,14 +43,12 @@ func issue(t *testing.T, s *data.Store, ref string, opt Options) (*data.Letter, 
 
 func qpdfCheck(t *testing.T, pdf []byte) {
 	t.Helper()
-	if _, err := exec.LookPath("qpdf"); err != nil {
-		t.Skip("qpdf is not installed")
-	}
+	needed(t, "qpdf")
 	f := filepath.Join(t.TempDir(), "check.pdf")
 	if err := os.WriteFile(f, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("qpdf", "--check", f).CombinedOutput(); err != nil {
+	if out, err := exec.Command("qpdf", "--check", f).CombinedOutput(); err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors found") {
 		t.Fatalf("qpdf --check: %v\n%s", err, out)
 	}
 }

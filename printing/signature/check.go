@@ -59,6 +59,9 @@ func Check(file []byte) (rep *Report, err error) {
 	if !bytes.HasSuffix(bytes.TrimRight(file, "\r\n\t \x00"), []byte("%%EOF")) {
 		return nil, &data.Problem{Key: "letter.sig_unreadable", Err: errors.New("no %%EOF at the end")}
 	}
+	if err := sane(file); err != nil {
+		return nil, &data.Problem{Key: "letter.sig_unreadable", Err: err}
+	}
 	dicts, err := signatureDicts(file)
 	if err != nil {
 		return nil, &data.Problem{Key: "letter.sig_unreadable", Err: err}

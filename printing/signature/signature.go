@@ -60,6 +60,9 @@ func LoadFile(path, password string, now time.Time) (*Signer, error) {
 // certificate for it, a key of a type PDF validators do not accept, a certificate that
 // is not valid at now (expired or not yet valid) or not meant for signatures.
 func Load(p12 []byte, password string, now time.Time) (*Signer, error) {
+	if err := checkIterations(p12); err != nil {
+		return nil, &data.Problem{Key: "letter.err_p12_invalid", Err: err}
+	}
 	key, first, rest, err := pkcs12.DecodeChain(p12, password)
 	if err != nil {
 		return nil, loadProblem(err)

@@ -341,6 +341,13 @@ func contentsAt(t testing.TB, pdf []byte) int {
 	return i + len("/Contents<")
 }
 
+// lastXref replaces the header of the file's last cross-reference section.
+func lastXref(pdf []byte, header string) []byte {
+	i := bytes.LastIndex(pdf, []byte("\nxref\n")) + 1
+	j := i + bytes.IndexByte(pdf[i+5:], '\n') + 6
+	return append(append(bytes.Clone(pdf[:i]), header...), pdf[j:]...)
+}
+
 // corruptions are ways a signed file goes wrong, with the key Check refuses it with.
 func corruptions(t testing.TB, good []byte) []struct {
 	name string
@@ -390,6 +397,9 @@ func corruptions(t testing.TB, good []byte) []struct {
 		{"truncated at the end", good[:len(good)-7], "letter.sig_unreadable"},
 		{"cut in half", good[:len(good)/2], "letter.sig_unreadable"},
 		{"no signature", document(t), "letter.sig_none"},
+		// numbers the PDF reader would size its tables by: refused before it reads them
+		{"a cross-reference subsection numbered in the billions", lastXref(good, "xref\n2299999999 3\n"), "letter.sig_unreadable"},
+		{"a huge /Size", bytes.Replace(good, []byte("/Size "), []byte("/Size 99999999"), 1), "letter.sig_unreadable"},
 		{"not a PDF", []byte("Gentile signora,\n%%EOF\n"), "letter.sig_unreadable"},
 	}
 }
@@ -439,5 +449,54 @@ func TestCheckSeesThroughPdfsig(t *testing.T) {
 	}
 	if _, err := Check(doubled); err == nil {
 		t.Fatal("Check accepts the doubled file")
+	}
+}
+
+// pfxAsking builds a PKCS#12 file whose MAC asks for iterations rounds of key
+// derivation (its content is empty, so only the MAC would be computed).
+func pfxAsking(t testing.TB, iterations int) []byte {
+	t.Helper()
+	type algorithm struct{ Algorithm asn1.ObjectIdentifier }
+	type digestInfo struct {
+		Algorithm algorithm
+		Digest    []byte
+	}
+	type macData struct {
+		Mac        digestInfo
+		Salt       []byte
+		Iterations int
+	}
+	type contentInfo struct {
+		ContentType asn1.ObjectIdentifier
+		Content     asn1.RawValue // [0] EXPLICIT
+	}
+	type pfx struct {
+		Version  int
+		AuthSafe contentInfo
+		MacData  macData
+	}
+	safe, _ := asn1.Marshal([]contentInfo{})
+	octets, _ := asn1.Marshal(safe)
+	b, err := asn1.Marshal(pfx{Version: 3,
+		AuthSafe: contentInfo{ContentType: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}, Content: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: octets}},
+		MacData: macData{Mac: digestInfo{Algorithm: algorithm{asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}}, Digest: make([]byte, 32)},
+			Salt: []byte("saltsalt"), Iterations: iterations}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestIterationsAreBounded: a file that asks for billions of key-derivation rounds is
+// refused at once instead of keeping the program busy for hours; an ordinary count is
+// read (and here fails only at the MAC, as its content is made up).
+func TestIterationsAreBounded(t *testing.T) {
+	start := time.Now()
+	_, err := Load(pfxAsking(t, 1<<31-1), "pw", time.Now())
+	if key, _ := problemKey(t, err); key != "letter.err_p12_invalid" || time.Since(start) > 5*time.Second {
+		t.Fatalf("%v after %v", err, time.Since(start))
+	}
+	if _, err := Load(pfxAsking(t, 2048), "pw", time.Now()); err == nil || strings.Contains(err.Error(), errIterations.Error()) {
+		t.Fatalf("2048 rounds must be read: %v", err)
 	}
 }
