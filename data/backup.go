@@ -34,7 +34,8 @@ func vacuumInto(ctx context.Context, db *sql.DB, out string) error {
 	if err := MkdirPrivate(dir); err != nil {
 		return fail(err)
 	}
-	release := holdBackupFolder(dir, filepath.Base(out))
+	own := filepath.Base(out)
+	release := HoldFolder(dir, func(name string) bool { return isBackupDebris(name, own) })
 	defer release()
 	// The copy is made in an empty file created private beforehand (VACUUM INTO accepts
 	// one): SQLite would create it readable by every local account.
@@ -102,10 +103,15 @@ func isBackupDebris(name, own string) bool {
 	return false
 }
 
-// cleanBackupFolder removes the leftovers of killed backups in dir when no backup is
-// being written there right now (see backuplock_*.go); otherwise it leaves everything
-// for a later run. It returns how many files it removed.
+// cleanBackupFolder removes the leftovers of killed backups in dir (see clearLeftovers).
 func cleanBackupFolder(dir, own string) int {
+	return clearLeftovers(dir, func(name string) bool { return isBackupDebris(name, own) })
+}
+
+// clearLeftovers removes the files in dir that leftover names when no program is writing
+// in the folder under HoldFolder right now (see backuplock_*.go); otherwise it leaves
+// everything for a later run. It returns how many files it removed.
+func clearLeftovers(dir string, leftover func(name string) bool) int {
 	d, err := os.Open(dir)
 	if err != nil {
 		return 0
@@ -120,23 +126,25 @@ func cleanBackupFolder(dir, own string) int {
 	}
 	n := 0
 	for _, e := range entries {
-		if e.Type().IsRegular() && isBackupDebris(e.Name(), own) {
+		if e.Type().IsRegular() && leftover(e.Name()) {
 			if os.Remove(filepath.Join(dir, e.Name())) == nil {
 				n++
 			}
 		}
 	}
 	if n > 0 {
-		log.Printf("ascolto: removed %d leftover files of interrupted backups in %s", n, dir)
+		log.Printf("ascolto: removed %d leftover files of interrupted writes in %s", n, dir)
 	}
 	return n
 }
 
-// holdBackupFolder clears the leftovers of killed backups in dir and then marks a backup
-// as running there until release is called, so that no other program takes this
-// backup's partial file for a leftover.
-func holdBackupFolder(dir, own string) (release func()) {
-	cleanBackupFolder(dir, own)
+// HoldFolder is for a program about to write a file under a temporary name in dir and
+// rename it when whole (a backup, an export): it first removes the files that leftover
+// names, left by earlier writers that were killed, then marks a write as running in dir
+// until release is called, so that no other program takes this one's temporary file for
+// a leftover. leftover must match only temporary names of Ascolto's own.
+func HoldFolder(dir string, leftover func(name string) bool) (release func()) {
+	clearLeftovers(dir, leftover)
 	d, err := os.Open(dir)
 	if err != nil {
 		return func() {}
