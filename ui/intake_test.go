@@ -310,6 +310,44 @@ func TestMailIntakeRegisteredMeanwhile(t *testing.T) {
 	}
 }
 
+// The program stopped after the e-mail's case was saved and before its draft was
+// removed: the next window restores the form and says the e-mail is registered, and
+// saving gives no second case.
+func TestMailIntakeDraftOfARegisteredMail(t *testing.T) {
+	s := newRegister(t, 0)
+	dir := t.TempDir()
+	sh, _, _ := shellFor(t, s, "de", dir)
+	raw := readFixture(t, "qp_latin1.eml")
+	sh.LoadMail("beschwerde.eml", raw)
+	sh.intake.Close() // the draft on disk now
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var md mailDraft
+		if ok, _ := sh.e.drafts.Load(intakeMailName, &md); ok && len(md.Raw) == len(raw) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the e-mail's draft was never written")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, _, err := intake.TakeIn(context.Background(), s, "beschwerde.eml", raw, intake.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	again, q, w := shellFor(t, s, "de", dir)
+	in := again.intake
+	if !in.Restored() || !in.known.Visible() || !strings.Contains(in.knownText.Text, "BZ-2026-000001") {
+		t.Fatalf("restored %v, notice %v %q", in.Restored(), in.known.Visible(), in.knownText.Text)
+	}
+	in.known.Hide() // so that the answer of the save is seen
+	again.ShowIntake()
+	press(t, w, fyne.KeyS)
+	q.until(t, "the answer", func() bool { return in.known.Visible() })
+	if count(t, s) != 1 {
+		t.Fatalf("%d cases after saving the restored draft", count(t, s))
+	}
+}
+
 // An e-mail whose date cannot be read: the time received is now, and the form says
 // beside it that it is a guess to confirm; setting the time removes the note.
 func TestMailIntakeUnreadableDate(t *testing.T) {

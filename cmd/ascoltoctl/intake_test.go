@@ -182,6 +182,9 @@ func TestIntakeRefusals(t *testing.T) {
 	c.refused("could not be read", 1, "intake", "--eml", filepath.Join(t.TempDir(), "missing.eml"))
 	c.refused("--eml", 2, "intake")
 	c.refused("", 1, "intake", "--eml", "testdata/reclamo.eml", "--kind", "lamentela")
+	c.refused("", 1, "intake", "--eml", "testdata/reclamo.eml", "--office", "XY")
+	c.refused("", 1, "intake", "--eml", "testdata/reclamo.eml", "--language", "fr")
+	c.refused("ieri", 1, "intake", "--eml", "testdata/reclamo.eml", "--received", "ieri")
 	if n := caseCount(t, c); n != 0 {
 		t.Fatalf("%d cases after refusals", n)
 	}

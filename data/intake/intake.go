@@ -268,8 +268,9 @@ func Register(ctx context.Context, s *data.Store, m *Mail, nc data.NewCase) (*Re
 // Options are what a clerk decides about a message taken in without a form; the zero
 // value takes the message as it is.
 type Options struct {
-	Kind     data.Kind
-	Office   string
+	Kind   data.Kind
+	Office string
+	// Language is the citizen's language; empty: as the text tells, if it does.
 	Language data.Language
 	// Received replaces the time of receipt the message gives (or does not give).
 	Received time.Time
@@ -284,7 +285,10 @@ func TakeIn(ctx context.Context, s *data.Store, name string, raw []byte, opt Opt
 	if err != nil {
 		return nil, nil, err
 	}
-	nc := m.Proposal(opt.Language)
+	nc := m.Proposal("")
+	if opt.Language != "" {
+		nc.Citizen.Language = opt.Language // the clerk knows better than the guess
+	}
 	if opt.Kind != "" {
 		nc.Kind = opt.Kind
 	}
