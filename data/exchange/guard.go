@@ -134,6 +134,9 @@ func (x *Exchange) readSealed(ctx context.Context, p string, e Entry, limit int6
 // checkSealed checks the first n bytes of r as unseal and verifySum do, holding no more
 // than a chunk at a time.
 func checkSealed(ctx context.Context, r Reader, n int64, pub ed25519.PublicKey) error {
+	if n <= 0 {
+		return fail(ReasonTruncated, "empty")
+	}
 	tail := make([]byte, min(n, maxTrailer))
 	k, err := r.ReadAt(tail, n-int64(len(tail)))
 	if k < len(tail) {
