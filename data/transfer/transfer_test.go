@@ -121,6 +121,21 @@ func TestExcelCSVInWindows1252(t *testing.T) {
 	checkUTF8(t, s)
 }
 
+// TestJSONInOtherEncodings: a JSON file re-saved by a Windows editor in its code page or
+// as "Unicode" keeps its letters too.
+func TestJSONInOtherEncodings(t *testing.T) {
+	doc := `[{"kind":"request","channel":"email","subject":"Lärm","citizen":{"name":"Jörg Müller"}}]`
+	for name, raw := range map[string][]byte{"windows-1252": win1252(t, doc), "utf16le": utf16le(doc, true)} {
+		s := newRegister(t)
+		if _, err := Import(context.Background(), s, bytes.NewReader(raw), JSON); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if c := all(t, s)[0]; c.Citizen.Name != "Jörg Müller" || c.Subject != "Lärm" {
+			t.Fatalf("%s: %q %q", name, c.Citizen.Name, c.Subject)
+		}
+	}
+}
+
 // TestExcelUnicodeText: Excel's "Unicode text" is UTF-16 LE with a byte-order mark and
 // tabs; the same without a mark (recognised by its zero bytes) and big endian too.
 func TestExcelUnicodeText(t *testing.T) {
