@@ -78,9 +78,37 @@ func plain(s string, multi bool) bool {
 	return multi || s == "" || s[0] != ' ' && s[len(s)-1] != ' '
 }
 
+// tidy reports whether s, not plain, has nothing to remove or replace: text with
+// accents, most of what is not ASCII, needs only the check for its normal form.
+func tidy(s string, multi bool) bool {
+	latin := true
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		latin = latin && r < 0x300
+		switch {
+		case r == utf8.RuneError && size == 1, r == '\r', r == 0x7f, r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029, invisible(r):
+			return false
+		case r < 0x20 && !(multi && (r == '\n' || r == '\t')):
+			return false
+		case !multi && otherSpace(r):
+			return false
+		}
+	}
+	// Below U+0300 (Latin letters with their accents, no combining marks) every text is
+	// in normal form C; the full check is for the rest.
+	return latin || norm.NFC.IsNormalString(s)
+}
+
 func clean(s string, multi bool) string {
 	if plain(s, multi) {
 		return s
+	}
+	if tidy(s, multi) {
+		if multi {
+			return s
+		}
+		return strings.TrimSpace(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
