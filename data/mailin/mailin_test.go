@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"ascolto/data"
 )
@@ -142,15 +143,38 @@ func TestLooseFromAndLanguageGuess(t *testing.T) {
 	}
 }
 
+// FuzzParse: no input makes the reader panic (a recovered panic counts as one), every
+// refusal is a translated problem, and what is read is clean UTF-8.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"qp_latin1.eml", "multipart_attachment.eml", "broken_multipart.eml"} {
-		b, _ := os.ReadFile(filepath.Join("testdata", name))
-		f.Add(b)
+	for _, it := range corpus() {
+		f.Add(it.raw)
 	}
+	// The crash seen: a base64 attachment without its final padding.
+	f.Add([]byte("From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\naGVsbG8gd29ybGQ\n--b--\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Parse(b)
 		if (m == nil) == (err == nil) {
 			t.Fatalf("message %v and error %v", m, err)
+		}
+		if err != nil {
+			p, ok := data.AsProblem(err)
+			if !ok || !strings.HasPrefix(p.Key, "intake.mail.") {
+				t.Fatalf("not a problem: %v", err)
+			}
+			if p.Key == "intake.mail.unreadable" {
+				t.Fatalf("panic: %v", p.Err)
+			}
+			return
+		}
+		for _, s := range []string{m.FromName, m.FromAddress, m.Subject, m.Body} {
+			if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+				t.Fatalf("not clean text: %q", s)
+			}
+		}
+		for _, a := range m.Attachments {
+			if a.Name == "" || !utf8.ValidString(a.Name) {
+				t.Fatalf("attachment name %q", a.Name)
+			}
 		}
 	})
 }

@@ -20,6 +20,10 @@ const (
 	maxDepth      = 24
 	maxMediaTypes = 5000
 	maxEnvelopes  = 2
+	// maxDashLines bounds the lines that could be MIME boundaries: enmime links each
+	// part to the end of its siblings' list, so tens of thousands of empty parts
+	// would take minutes.
+	maxDashLines = 4000
 )
 
 // reader reads one file; it counts what enmime parses so that a mail of thousands of
@@ -34,6 +38,9 @@ var errTooManyParts = errors.New("more MIME parts than any real e-mail has")
 // (RawContent): transfer encodings and charsets are undone here, with rules that tell
 // a damaged file from a merely sloppy one.
 func (r *reader) parts(raw []byte) (*enmime.Part, error) {
+	if dashLines(raw) > maxDashLines {
+		return nil, errTooManyParts
+	}
 	p := enmime.NewParser(
 		enmime.RawContent(true),
 		enmime.SkipMalformedParts(true),
@@ -49,6 +56,22 @@ func (r *reader) parts(raw []byte) (*enmime.Part, error) {
 		return nil, err
 	}
 	return root, nil
+}
+
+// dashLines counts the lines that start with "--".
+func dashLines(b []byte) int {
+	n := 0
+	if bytes.HasPrefix(b, []byte("--")) {
+		n++
+	}
+	for {
+		i := bytes.Index(b, []byte("\n--"))
+		if i < 0 {
+			return n
+		}
+		n++
+		b = b[i+3:]
+	}
 }
 
 // mediaType is enmime's tolerant media type parser, counted, and kinder still: a

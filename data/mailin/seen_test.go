@@ -237,3 +237,17 @@ func TestFormatFlowed(t *testing.T) {
 }
 
 func sum(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// Tens of thousands of empty parts are refused at once: enmime links every part to
+// the end of its siblings' list, which took minutes.
+func TestManyPartsRefused(t *testing.T) {
+	for _, raw := range []string{
+		"Subject: x\nContent-Type: multipart/mixed\n\n" + strings.Repeat("--a\n", 1<<18),
+		"Subject: x\nContent-Type: multipart/mixed; boundary=a\n\n" + strings.Repeat("--a\n", 1<<18),
+	} {
+		_, err := Parse([]byte(raw))
+		if p, ok := data.AsProblem(err); !ok || p.Key != "intake.mail.broken" {
+			t.Errorf("%v", err)
+		}
+	}
+}
