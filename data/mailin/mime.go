@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -129,10 +131,11 @@ type partInfo struct {
 func (w *walker) info(p *enmime.Part) partInfo {
 	in := partInfo{media: strings.ToLower(p.ContentType)}
 	var ctParams map[string]string
-	if ct := p.Header.Get("Content-Type"); ct != "" {
+	ct := headerText(p.Header.Get("Content-Type"))
+	if ct != "" {
 		_, ctParams, _, _ = mediatype.Parse(ct)
 	}
-	if d := p.Header.Get("Content-Disposition"); d != "" {
+	if d := headerText(p.Header.Get("Content-Disposition")); d != "" {
 		disp, dp, _, err := mediatype.Parse(d)
 		if err == nil {
 			in.disposition = strings.ToLower(disp)
@@ -140,9 +143,15 @@ func (w *walker) info(p *enmime.Part) partInfo {
 		} else if strings.HasPrefix(strings.ToLower(strings.TrimSpace(d)), "attachment") {
 			in.disposition = "attachment"
 		}
+		if n := rfc2231(d, "filename"); n != "" {
+			in.name = fileName(n)
+		}
 	}
 	if in.name == "" {
 		in.name = fileName(ctParams["name"])
+		if n := rfc2231(ct, "name"); n != "" {
+			in.name = fileName(n)
+		}
 	}
 	in.charset = ctParams["charset"]
 	in.flowed = strings.EqualFold(ctParams["format"], "flowed")
@@ -416,6 +425,83 @@ func unflow(s string, delsp bool) string {
 		open, prevDepth = flowed, depth
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// headerText is a raw header value made into UTF-8 (raw 8-bit bytes as UTF-8 when
+// they are, else windows-1252) with its Latin-1 encoded words relabelled.
+func headerText(s string) string {
+	if !utf8.ValidString(s) {
+		s = toUTF8([]byte(s), "windows-1252")
+	}
+	return relabel(s)
+}
+
+// rfc2231 reads an extended parameter (RFC 2231: name*=charset'lang'%XX, maybe in
+// numbered pieces) in any charset; the media type parser only knows UTF-8 and
+// ASCII there and drops the others, which Outlook and Apple Mail write. "" if the
+// header has no such parameter.
+func rfc2231(header, param string) string {
+	low := strings.ToLower(header)
+	if !strings.Contains(low, param+"*") {
+		return ""
+	}
+	pieces := map[int]string{}
+	extended := map[int]bool{}
+	for _, m := range rfc2231Param.FindAllStringSubmatch(header, 50) {
+		if !strings.EqualFold(m[1], param) {
+			continue
+		}
+		n := 0
+		if m[2] != "" {
+			var err error
+			if n, err = strconv.Atoi(m[2]); err != nil || n > 50 {
+				continue
+			}
+		}
+		pieces[n] = strings.Trim(m[4], `"`)
+		extended[n] = m[3] == "*" || m[2] == ""
+	}
+	first, ok := pieces[0]
+	if !ok || !extended[0] {
+		return ""
+	}
+	charset, rest, ok := strings.Cut(first, "'")
+	if !ok {
+		return ""
+	}
+	_, value, ok := strings.Cut(rest, "'")
+	if !ok {
+		return ""
+	}
+	var raw []byte
+	raw = append(raw, unpercent(value)...)
+	for i := 1; i < 50; i++ {
+		v, ok := pieces[i]
+		if !ok {
+			break
+		}
+		if extended[i] {
+			raw = append(raw, unpercent(v)...)
+		} else {
+			raw = append(raw, v...)
+		}
+	}
+	return toUTF8(raw, charset)
+}
+
+var rfc2231Param = regexp.MustCompile(`(?i)(?:^|[;\s])([a-z]+)\*(?:(\d+)(\*)?)?\s*=\s*("[^"]*"|[^;\s]*)`)
+
+func unpercent(s string) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return out
 }
 
 // fileName is an attachment's name as the sender meant it: RFC 2231 is already undone

@@ -251,3 +251,25 @@ func TestManyPartsRefused(t *testing.T) {
 		}
 	}
 }
+
+// File names in every charset they come in: RFC 2231 in Latin charsets (which the
+// media type parser drops), encoded words labelled ISO-8859-1, raw 8-bit names.
+func TestAttachmentNameCharsets(t *testing.T) {
+	for d, want := range map[string]string{
+		`attachment; filename*=iso-8859-1''R%E9sum%E9%20%80.pdf`:                 "Résumé €.pdf",
+		`attachment; filename*=windows-1252''%84Antrag%93.pdf`:                   "„Antrag“.pdf",
+		`attachment; filename*=UTF-8'de'Antrag%20f%C3%BCr.pdf`:                   "Antrag für.pdf",
+		`attachment; filename*0*=UTF-8''Antrag%20; filename*1*=f%C3%BCr.pdf`:     "Antrag für.pdf",
+		`attachment; filename*0*=iso-8859-1''Antrag%20; filename*1=fuer_Amt.pdf`: "Antrag fuer_Amt.pdf",
+		`attachment; filename="=?ISO-8859-1?Q?R=E9sum=E9_=80.pdf?="`:             "Résumé €.pdf",
+		"attachment; filename=\"Gr\xfc\xdfe.pdf\"":                               "Grüße.pdf",
+		"attachment; filename=\"Gr\xc3\xbc\xc3\x9fe.pdf\"":                       "Grüße.pdf",
+		`attachment; filename="C:\Dokumente\Antrag.pdf"`:                         "Antrag.pdf",
+	} {
+		raw := "From: a@b.c\nSubject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: application/pdf\nContent-Disposition: " + d + "\n\nx\n--b--\n"
+		m := mustParse(t, raw)
+		if len(m.Attachments) != 1 || m.Attachments[0].Name != want {
+			t.Errorf("%q: %+v, want %q", d, m.Attachments, want)
+		}
+	}
+}
