@@ -79,7 +79,7 @@ func FuzzCheck(f *testing.F) {
 		key     string
 		visible bool
 	}{{"rsa2048", false}, {"p256", true}, {"rsa4096", true}} {
-		_, good := signed(f, seed.key, seed.visible)
+		_, good, _ := signed(f, seed.key, seed.visible)
 		f.Add(good)
 		for _, c := range corruptions(f, good) {
 			f.Add(c.pdf)

@@ -254,7 +254,7 @@ func (s *Signer) Sign(doc []byte, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.selfCheck(out); err != nil {
+	if err := s.selfCheck(doc, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -349,9 +349,11 @@ func (s *Signer) sign(doc []byte, o Options, space uint32) ([]byte, int, error) 
 	return nil, tries, &data.Problem{Key: "letter.err_sign_failed", Err: errors.New("the signature never fitted its space")}
 }
 
-// selfCheck verifies a file just signed as a verifier would: one signature, covering
-// the whole file, made by this signer's certificate, matching the bytes it covers.
-func (s *Signer) selfCheck(out []byte) error {
+// selfCheck verifies a file just signed from doc as a verifier would: one signature,
+// covering the whole file, made by this signer's certificate, matching the bytes it
+// covers; and an incremental update of doc that adds one signature dictionary (counted
+// in what was added, as the letter's own text may name one).
+func (s *Signer) selfCheck(doc, out []byte) error {
 	rep, err := Check(out)
 	if err != nil {
 		p, _ := data.AsProblem(err)
@@ -366,8 +368,10 @@ func (s *Signer) selfCheck(out []byte) error {
 		return &data.Problem{Key: key, Err: err}
 	}
 	switch {
-	case len(rep.Signatures) != 1 || bytes.Count(out, []byte("/ByteRange")) != 1:
+	case len(rep.Signatures) != 1:
 		return &data.Problem{Key: "letter.err_sign_check_damaged", Err: fmt.Errorf("%d signatures", len(rep.Signatures))}
+	case !bytes.HasPrefix(out, doc) || bytes.Count(out[len(doc):], []byte("/ByteRange")) != 1:
+		return &data.Problem{Key: "letter.err_sign_check_damaged", Err: errors.New("not one signature added to the document as rendered")}
 	case !rep.Signatures[0].Signer.Equal(s.cert):
 		return &data.Problem{Key: "letter.err_sign_check_invalid", Err: errors.New("signed by another certificate")}
 	}

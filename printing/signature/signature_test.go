@@ -158,11 +158,12 @@ func TestSpaceFitsFirstTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, visible := range []bool{false, true} {
-			out, tries, err := s.sign(document(t), Options{Date: time.Now(), Visible: visible, Page: 1, Rect: [4]float64{300, 200, 530, 260}}, s.space())
+			doc := document(t)
+			out, tries, err := s.sign(doc, Options{Date: time.Now(), Visible: visible, Page: 1, Rect: [4]float64{300, 200, 530, 260}}, s.space())
 			if err != nil || tries != 1 {
 				t.Fatalf("%s: %d tries, %v", key, tries, err)
 			}
-			if err := s.selfCheck(out); err != nil {
+			if err := s.selfCheck(doc, out); err != nil {
 				t.Fatalf("%s: %v", key, err)
 			}
 		}
@@ -314,8 +315,8 @@ func TestChainFromAnyOrder(t *testing.T) {
 	}
 }
 
-// signed is a good signed letter for the checks below.
-func signed(t testing.TB, key string, visible bool) (*Signer, []byte) {
+// signed is a good signed letter for the checks below, and the document signed.
+func signed(t testing.TB, key string, visible bool) (*Signer, []byte, []byte) {
 	t.Helper()
 	b, err := certtest.P12(certtest.Spec{Name: "Maria Rossi", Password: "pw", Key: key, CAs: 1})
 	if err != nil {
@@ -325,11 +326,12 @@ func signed(t testing.TB, key string, visible bool) (*Signer, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := s.Sign(document(t), Options{Date: time.Now(), Reason: "Risposta", Visible: visible, Page: 1, Rect: [4]float64{300, 200, 530, 260}})
+	doc := document(t)
+	out, err := s.Sign(doc, Options{Date: time.Now(), Reason: "Risposta", Visible: visible, Page: 1, Rect: [4]float64{300, 200, 530, 260}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, out
+	return s, out, doc
 }
 
 // contentsAt is the offset of the signature's hex string.
@@ -410,8 +412,8 @@ func corruptions(t testing.TB, good []byte) []struct {
 func TestCheckRefusesCorruptions(t *testing.T) {
 	for _, key := range []string{"rsa2048", "p256"} {
 		for _, visible := range []bool{false, true} {
-			s, good := signed(t, key, visible)
-			if err := s.selfCheck(good); err != nil {
+			s, good, doc := signed(t, key, visible)
+			if err := s.selfCheck(doc, good); err != nil {
 				t.Fatal(err)
 			}
 			for _, c := range corruptions(t, good) {
@@ -423,7 +425,7 @@ func TestCheckRefusesCorruptions(t *testing.T) {
 				if got, _ := problemKey(t, err); c.key != "" && got != c.key {
 					t.Errorf("%s %v: %s: %v, want %s", key, visible, c.name, err, c.key)
 				}
-				err = s.selfCheck(c.pdf)
+				err = s.selfCheck(doc, c.pdf)
 				if got, _ := problemKey(t, err); !strings.HasPrefix(got, "letter.err_sign_check_") {
 					t.Errorf("%s %v: %s: self-check %v", key, visible, c.name, err)
 				}
@@ -431,9 +433,9 @@ func TestCheckRefusesCorruptions(t *testing.T) {
 		}
 	}
 	// the file of another signer is not this signer's
-	other, _ := signed(t, "rsa2048", false)
-	_, good := signed(t, "p256", false)
-	if key, _ := problemKey(t, other.selfCheck(good)); key != "letter.err_sign_check_invalid" {
+	other, _, _ := signed(t, "rsa2048", false)
+	_, good, doc := signed(t, "p256", false)
+	if key, _ := problemKey(t, other.selfCheck(doc, good)); key != "letter.err_sign_check_invalid" {
 		t.Errorf("another signer's letter: %s", key)
 	}
 }
@@ -441,7 +443,7 @@ func TestCheckRefusesCorruptions(t *testing.T) {
 // TestCheckSeesThroughPdfsig: what Check refuses, pdfsig does not call whole and valid
 // either (the two agree on the doubled file that was once archived).
 func TestCheckSeesThroughPdfsig(t *testing.T) {
-	_, good := signed(t, "rsa2048", false)
+	_, good, _ := signed(t, "rsa2048", false)
 	doubled := append(bytes.Clone(good), good...)
 	out, _ := tool(t, doubled, "pdfsig")
 	if strings.Contains(out, "Total document signed") && !strings.Contains(out, "Not total document signed") {
@@ -499,4 +501,29 @@ func TestIterationsAreBounded(t *testing.T) {
 	if _, err := Load(pfxAsking(t, 2048), "pw", time.Now()); err == nil || strings.Contains(err.Error(), errIterations.Error()) {
 		t.Fatalf("2048 rounds must be read: %v", err)
 	}
+}
+
+// TestLetterNamingASignature: a letter whose own text names a signature dictionary
+// ("/ByteRange" in its title) is signed; only what the signature adds is counted.
+func TestLetterNamingASignature(t *testing.T) {
+	pdf := printing.NewDocument("P", time.Date(2026, 11, 27, 10, 0, 0, 0, data.Rome))
+	pdf.SetTitle("Reclamo: /ByteRange [0 1 2 3] /Contents<00>", false)
+	pdf.AddPage()
+	pdf.Text(25, 40, "/ByteRange")
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("/ByteRange")) {
+		t.Fatal("the document should name /ByteRange as written")
+	}
+	s, err := Load(p12(t, certtest.Spec{Name: "Maria Rossi", Password: "pw"}), "pw", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Sign(buf.Bytes(), Options{Date: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSigned(t, out, "Maria Rossi")
 }
