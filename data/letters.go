@@ -57,11 +57,14 @@ const (
 	ActionLetter      = "letter"
 	ActionLetterPrint = "letter_print"
 	ActionLetterSent  = "letter_sent"
+	// ActionLetterUnsent takes back a sending recorded by mistake (the same day only).
+	ActionLetterUnsent = "letter_unsent"
 )
 
 // LetterActionKeys are the translation keys under which the history shows those actions.
 var LetterActionKeys = map[string]string{
 	ActionLetter: "action.letter", ActionLetterPrint: "action.letter_print", ActionLetterSent: "action.letter_sent",
+	ActionLetterUnsent: "action.letter_unsent",
 }
 
 // MaxLetter bounds a letter's PDF; a reply of a few pages is tens of kilobytes.
@@ -252,6 +255,31 @@ func (t *Tx) MarkLetterSent(ref string, at time.Time, via string) (*Letter, erro
 	l.SentAt, l.SentVia = &at, via
 	l.Status = l.status()
 	return l, t.letterEvent(l, ActionLetterSent, "letter_sent", via)
+}
+
+// UnmarkLetterSent takes back the sending of a letter recorded by mistake (the wrong
+// letter, the envelope still on the desk). It is allowed only on the civil day
+// (Europe/Rome) the sending was recorded on: a letter recorded as sent yesterday has
+// left the office, and its record stays. The undo is its own audit entry naming the way
+// it had been recorded, so the history shows both.
+func (t *Tx) UnmarkLetterSent(ref string) (*Letter, error) {
+	l, err := t.letter(ref)
+	if err != nil {
+		return nil, err
+	}
+	if l.SentAt == nil {
+		return nil, Problemf("letter.err_not_sent", "number", l.Number)
+	}
+	if Today(*l.SentAt) != Today(t.Now()) {
+		return nil, Problemf("letter.err_unsend_late", "number", l.Number, "date", l.SentAt.In(Rome).Format(dateLayout))
+	}
+	via := l.SentVia
+	if _, err := t.exec(`UPDATE letters SET sent_at = NULL, sent_via = '' WHERE id = ?`, l.ID); err != nil {
+		return nil, t.writeErr(err)
+	}
+	l.SentAt, l.SentVia = nil, ""
+	l.Status = l.status()
+	return l, t.letterEvent(l, ActionLetterUnsent, "letter_unsent", via)
 }
 
 // letterEvent writes a letter's printing or sending through the case's write path.

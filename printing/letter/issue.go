@@ -24,6 +24,10 @@ type Options struct {
 	Signer *signature.Signer
 	// Visible adds a visible signature field (also when the settings ask for one).
 	Visible bool
+	// DefaultSigner is the name under the closing when the register's letter settings
+	// name no signer: the one this workstation was set up with. The certificate's name
+	// comes after it.
+	DefaultSigner string
 }
 
 // Office is what every letter of the register shares, read once: the office, its
@@ -117,7 +121,7 @@ func (p *Office) render(c *data.Case, l *data.Letter, opt Options) ([]byte, erro
 			replies[lang] = text
 		}
 	}
-	signer := strings.TrimSpace(p.settings.Signer)
+	signer := firstNonEmpty(p.settings.Signer, opt.DefaultSigner)
 	if signer == "" && opt.Signer != nil {
 		signer = opt.Signer.Name()
 	}

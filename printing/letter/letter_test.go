@@ -284,7 +284,7 @@ func TestReplyOfTheClerk(t *testing.T) {
 		{"Il certificato è pronto, come promesso.", "", "Il certificato è pronto, come promesso."},
 		{"Gentile signora,", "", "Gentile signora,"},
 	} {
-		sal, text := trimReply(c.reply)
+		sal, text, _ := trimReply(c.reply)
 		if sal != c.sal || text != c.text {
 			t.Errorf("trimReply(%q) = %q, %q", c.reply, sal, text)
 		}

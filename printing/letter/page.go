@@ -124,7 +124,11 @@ func (l *layout) blocks(lang data.Language, w, sigH float64) []block {
 		}
 		out = append(out, paragraph(l.pdf, p, bodyStyle, w, gap))
 	}
-	closing := paragraph(l.pdf, l.template(data.TemplateClosing, lang), bodyStyle, w, closingGap)
+	text := l.closings[lang] // the clerk's own, as written
+	if text == "" {
+		text = l.template(data.TemplateClosing, lang)
+	}
+	closing := paragraph(l.pdf, text, bodyStyle, w, closingGap)
 	closing.keep = sigH
 	return append(out, closing)
 }

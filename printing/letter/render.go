@@ -75,21 +75,22 @@ type layout struct {
 	lines  []placed
 	pages  int
 	sigBox Box
-	// salutations the clerk wrote at the head of the reply, taken out of it
-	salutations map[data.Language]string
+	// salutations the clerk wrote at the head of the reply, and closings at its end,
+	// taken out of it: they stand in place of the templates'
+	salutations, closings map[data.Language]string
 }
 
 // Render makes the letter's PDF. It also says where the signature block is (for a
 // visible signature field).
 func Render(in Input) ([]byte, Box, error) {
 	l := &layout{in: in, langs: in.Language.Languages(), pdf: printing.NewDocument("P", in.Letter.IssuedAt)}
-	l.salutations = map[data.Language]string{}
+	l.salutations, l.closings = map[data.Language]string{}, map[data.Language]string{}
 	replies := map[data.Language]string{}
 	for _, lang := range l.langs {
 		if strings.TrimSpace(in.Replies[lang]) == "" {
 			return nil, Box{}, data.Problemf("letter.err_no_reply_language", "number", in.Case.Number, "language", strings.ToUpper(string(lang)))
 		}
-		l.salutations[lang], replies[lang] = trimReply(in.Replies[lang])
+		l.salutations[lang], replies[lang], l.closings[lang] = trimReply(in.Replies[lang])
 	}
 	l.in.Replies = replies
 	logo, sig, err := l.pictures()
