@@ -2,8 +2,6 @@ package mailin
 
 import (
 	"bytes"
-	"io"
-	"mime"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -168,18 +166,11 @@ func cleanText(s string) string {
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
-// wordDecoder decodes RFC 2047 encoded words with the same charset rules as bodies.
-var wordDecoder = &mime.WordDecoder{CharsetReader: func(charset string, in io.Reader) (io.Reader, error) {
-	b, err := io.ReadAll(in)
-	if err != nil {
-		return nil, err
-	}
-	return strings.NewReader(toUTF8(b, charset)), nil
-}}
-
-// decodeHeader decodes the encoded words of a header, wherever they stand: also inside
-// quotes and glued to other text, as many programs write them against RFC 2047. Raw
-// 8-bit headers are read as UTF-8 when valid, else windows-1252.
+// decodeHeader decodes the encoded words of a header (RFC 2047), wherever they stand:
+// also inside quotes and glued to other text, as many programs write them. Adjacent
+// words of one charset are decoded together, since some programs cut a character in
+// two between words. Charsets follow the same rules as bodies. Raw 8-bit headers are
+// read as UTF-8 when valid, else windows-1252.
 func decodeHeader(s string) string {
 	if !utf8.ValidString(s) {
 		s = toUTF8([]byte(s), "windows-1252")
@@ -187,11 +178,68 @@ func decodeHeader(s string) string {
 	if !strings.Contains(s, "=?") {
 		return s
 	}
-	s = relabel(s)
-	if out, err := wordDecoder.DecodeHeader(s); err == nil && !strings.Contains(out, "=?") {
-		return out
+	var b strings.Builder
+	var pending []byte
+	pendingCharset := ""
+	flush := func() {
+		if pendingCharset != "" {
+			b.WriteString(toUTF8(pending, pendingCharset))
+		}
+		pending, pendingCharset = nil, ""
 	}
-	return decodeLooseWords(s)
+	for len(s) > 0 {
+		i := strings.Index(s, "=?")
+		if i < 0 {
+			break
+		}
+		charset, raw, n := encodedWord(s[i:])
+		if n < 0 {
+			flush()
+			b.WriteString(s[:i+2])
+			s = s[i+2:]
+			continue
+		}
+		gap := s[:i]
+		if pendingCharset != "" && strings.TrimSpace(gap) == "" && strings.EqualFold(charset, pendingCharset) {
+			pending = append(pending, raw...) // whitespace between words goes (RFC 2047)
+		} else {
+			if !(pendingCharset != "" && strings.TrimSpace(gap) == "") {
+				flush()
+				b.WriteString(gap)
+			} else {
+				flush()
+			}
+			pending, pendingCharset = raw, charset
+		}
+		s = s[i+n:]
+	}
+	flush()
+	b.WriteString(s)
+	return cleanText(b.String())
+}
+
+// encodedWord reads the encoded word at the start of s: its charset (without an RFC
+// 2231 language), its bytes, and its length; n is -1 if s does not start with one.
+func encodedWord(s string) (charset string, raw []byte, n int) {
+	n = wordEnd(s)
+	if n < 0 {
+		return "", nil, -1
+	}
+	parts := strings.SplitN(s[2:n-2], "?", 3)
+	if len(parts) != 3 || parts[0] == "" {
+		return "", nil, -1
+	}
+	charset, _, _ = strings.Cut(parts[0], "*")
+	switch strings.ToUpper(parts[1]) {
+	case "B":
+		raw, _ = decodeBase64([]byte(parts[2]))
+	case "Q":
+		q := []byte(strings.ReplaceAll(parts[2], "_", " "))
+		raw = decodeQP(q, false)
+	default:
+		return "", nil, -1
+	}
+	return charset, raw, n
 }
 
 // latin1Words finds the encoded words labelled with the charsets net/mime decodes
@@ -202,39 +250,6 @@ var latin1Words = regexp.MustCompile(`(?i)=\?(iso-8859-1|iso8859-1|latin1|us-asc
 // (WHATWG): Outlook writes € and typographic quotes under them.
 func relabel(s string) string {
 	return latin1Words.ReplaceAllString(s, "=?windows-1252?")
-}
-
-// decodeLooseWords finds every =?charset?enc?text?= in s and decodes it on its own;
-// whitespace between two encoded words goes, as RFC 2047 says. A word that does not
-// decode stays as it was.
-func decodeLooseWords(s string) string {
-	var b strings.Builder
-	lastWasWord := false
-	for len(s) > 0 {
-		i := strings.Index(s, "=?")
-		if i < 0 {
-			break
-		}
-		end := wordEnd(s[i:])
-		if end < 0 {
-			break
-		}
-		word := s[i : i+end]
-		dec, err := wordDecoder.Decode(word)
-		if err != nil {
-			b.WriteString(s[:i+2])
-			s, lastWasWord = s[i+2:], false
-			continue
-		}
-		gap := s[:i]
-		if !(lastWasWord && strings.TrimSpace(gap) == "") {
-			b.WriteString(gap)
-		}
-		b.WriteString(dec)
-		s, lastWasWord = s[i+end:], true
-	}
-	b.WriteString(s)
-	return b.String()
 }
 
 // wordEnd gives the length of the encoded word at the start of s, or -1.

@@ -547,15 +547,17 @@ func extension(media string) string {
 
 // from reads the From header: the first address, its display name decoded wherever
 // the encoded words stand (also inside quotes, where Outlook and some webmail put them).
+// The words are decoded after the address is parsed, so that a decoded comma or quote
+// cannot change what the address is.
 func from(raw string) (name, addr string) {
 	s := raw
 	if !utf8.ValidString(s) {
 		s = toUTF8([]byte(s), "windows-1252")
 	}
-	s = relabel(s)
-	p := mail.AddressParser{WordDecoder: wordDecoder}
-	if list, err := p.ParseList(s); err == nil && len(list) > 0 {
-		return cleanLine(decodeHeader(list[0].Name)), list[0].Address
+	const shield = "\uE000?"
+	p := mail.AddressParser{}
+	if list, err := p.ParseList(strings.ReplaceAll(s, "=?", shield)); err == nil && len(list) > 0 {
+		return cleanLine(decodeHeader(strings.ReplaceAll(list[0].Name, shield, "=?"))), strings.ReplaceAll(list[0].Address, shield, "=?")
 	}
 	// Some programs write addresses net/mail refuses (unquoted dots or commas in the
 	// name): keep what can be read rather than refuse the mail.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"ascolto/data"
 )
@@ -270,6 +271,27 @@ func TestAttachmentNameCharsets(t *testing.T) {
 		m := mustParse(t, raw)
 		if len(m.Attachments) != 1 || m.Attachments[0].Name != want {
 			t.Errorf("%q: %+v, want %q", d, m.Attachments, want)
+		}
+	}
+}
+
+// Encoded words that cut a character in two, or carry bytes that are not UTF-8 under a
+// UTF-8 label, still give clean text.
+func TestEncodedWordEdges(t *testing.T) {
+	for subject, want := range map[string]string{
+		"=?UTF-8?B?R3LD?= =?UTF-8?B?vMOfZQ==?=":     "Grüße",
+		"=?UTF-8?Q?Gr=C3?= =?UTF-8?Q?=BC=C3=9Fe?=":  "Grüße",
+		"=?UTF-8?Q?Gr=FC=DFe?=":                     "Grüße",
+		"=?utf-8?q?a?= b =?utf-8?q?c?=":             "a b c",
+		"=?utf-8?q?a?=\r\n =?iso-8859-1?q?=E8?=":    "aè",
+		"=?UTF-8*it?Q?citt=C3=A0?=":                 "città",
+		"=?UTF-8?X?abc?= =?bogus":                   "=?UTF-8?X?abc?= =?bogus",
+		"Re: =?windows-1252?Q?=93Antrag=94?= bitte": "Re: “Antrag” bitte",
+		"=?UTF-8?B?0000?=0":                         "",
+	} {
+		got := decodeHeader(subject)
+		if want != "" && got != want || !utf8.ValidString(got) {
+			t.Errorf("%q: %q, want %q", subject, got, want)
 		}
 	}
 }
