@@ -704,13 +704,24 @@ func notMails() []item {
 // fixtureMails are the hand-written files of testdata/.
 func fixtureMails() []item {
 	var out []item
-	for _, name := range []string{"qp_latin1.eml", "base64_utf8.eml", "multipart_attachment.eml", "html_latin9.eml", "broken_multipart.eml", "broken_base64.eml", "not_mail.eml", "binary.eml"} {
+	// The good ones are checked field by field in TestParseGoodMail.
+	for name, key := range map[string]string{"qp_latin1.eml": "?", "base64_utf8.eml": "?", "multipart_attachment.eml": "?", "html_latin9.eml": "?",
+		"broken_multipart.eml": "intake.mail.broken", "broken_base64.eml": "intake.mail.damaged_file", "not_mail.eml": "intake.mail.not_mail", "binary.eml": "intake.mail.not_mail"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			panic(err)
 		}
-		out = append(out, item{name: "fixture-" + name, raw: b, refused: "?"})
+		out = append(out, item{name: "fixture-" + name, raw: b, refused: key})
 	}
+	// Outlook sending the whole message as TNEF (rich text to an Exchange contact): no
+	// text, winmail.dat kept as it is.
+	tnef := content("tnef", 77)
+	p, l := people[0], letters[1]
+	raw := "Content-Type: application/ms-tnef; name=\"winmail.dat\"\r\nContent-Transfer-Encoding: binary\r\nFrom: " + p.name + " <" + p.addr + ">\r\nSubject: " + l.subject +
+		"\r\nDate: Fri, 21 Mar 2025 16:36:46 +0100\r\nX-MS-Has-Attach: yes\r\nX-MS-TNEF-Correlator: <dab297@example.org>\r\nMIME-Version: 1.0\r\n\r\n" + string(tnef)
+	it := registered("outlook-tnef-whole-message", []byte(raw), p, l, []file{{"winmail.dat", "application/ms-tnef", tnef}})
+	it.text, it.checkLang = "", false
+	out = append(out, it)
 	return out
 }
 
