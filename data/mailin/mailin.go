@@ -122,6 +122,8 @@ func safely(read func() (*Message, error)) (m *Message, err error) {
 	return read()
 }
 
+// broken is the refusal of a mail whose structure cannot be read; a problem found
+// deeper (a damaged file, a PEC without its message) is passed on as it is.
 func broken(err error) error {
 	var p *data.Problem
 	if errors.As(err, &p) {
