@@ -111,8 +111,11 @@ SIM_BUDGET ?= 12m
 FUZZ_TIME ?= 10s
 FUZZ_TARGETS := \
 	./data/exchange/:FuzzParse \
+	./data/exchange/:FuzzCheckSealed \
 	./data/mailin/:FuzzParse \
+	./data/intake/:FuzzTakeIn \
 	./data/benchmarking/:FuzzParse \
+	./data/safefile/:FuzzName \
 	./data/transfer/:FuzzImportCSV \
 	./data/transfer/:FuzzImportJSON \
 	./printing/signature/:FuzzLoad \
@@ -140,7 +143,7 @@ fuzz: toolchain
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name in $$pkg for $(FUZZ_TIME)"; \
-		CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) -fuzzminimizetime 1s $$pkg || exit 1; \
+		CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) -fuzzminimizetime 20x $$pkg || exit 1; \
 	done
 
 check: toolchain
