@@ -170,7 +170,7 @@ func (v *CaseView) show() {
 	left := container.NewVBox(v.heading(), v.general, v.actions(), widget.NewSeparator(), v.replyEditor(),
 		widget.NewSeparator(), v.fields())
 	v.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(v.e.t("case.tab.history"), theme.HistoryIcon(), container.NewVScroll(container.NewPadded(timeline(v.history, v.e.lang)))),
+		container.NewTabItemWithIcon(v.e.t("case.tab.history"), theme.HistoryIcon(), container.NewVScroll(container.NewPadded(timeline(v.history, v.e.lang, v.offices)))),
 		container.NewTabItemWithIcon(v.e.t("case.tab.files", "n", formatNumber(len(v.files), v.e.lang)), theme.FileIcon(), v.attachments()),
 	)
 	// The letter's place: its panel comes from its own part (ui.NewLetterPanel, wired
@@ -269,12 +269,22 @@ func (v *CaseView) actions() fyne.CanvasObject {
 	v.assignTo.SetPlaceHolder(v.e.store.Actor())
 	v.assignTo.onEscape = v.escape
 	v.assignTo.OnSubmitted = func(string) { v.assign() }
-	var codes []string
+	// The offices by their names in the interface language (the register keeps one per
+	// language), in the language's order; the choice stands for the code.
+	names, byName := make([]string, 0, len(v.offices)), map[string]string{}
 	for _, o := range v.offices {
-		codes = append(codes, o.Code)
+		n := OfficeName(o, v.e.lang)
+		if _, dup := byName[n]; dup || n == "" {
+			n += " (" + o.Code + ")"
+		}
+		names, byName[n] = append(names, n), o.Code
 	}
-	sortNames(v.e.lang, codes)
-	v.forwardOffice = newChoice(codes, codes, nil)
+	sortNames(v.e.lang, names)
+	codes := make([]string, len(names))
+	for i, n := range names {
+		codes[i] = byName[n]
+	}
+	v.forwardOffice = newChoice(names, codes, nil)
 	v.forwardOffice.SetValue(c.Office)
 	v.forwardOffice.onEscape = v.escape
 	v.forwardService = newTextEntry()

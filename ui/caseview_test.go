@@ -139,10 +139,10 @@ func TestCaseViewForwardAssignWaitAttach(t *testing.T) {
 	h, _ := s.History(context.Background(), c.ID)
 	lines := ""
 	for _, e := range h {
-		l := describeEntry(e, "it")
-		lines += l.what + ": " + strings.Join(l.details, "; ") + " / " + l.note + "\n"
+		l := describeEntry(e, "it", v.offices)
+		lines += l.What + ": " + strings.Join(l.Details, "; ") + " / " + l.Note + "\n"
 	}
-	for _, want := range []string{"assegnata: Assegnata a: k.gamper", "inoltrata: Ufficio: BZ → EGNA; Servizio competente: Servizio mobilità / competente per territorio",
+	for _, want := range []string{"assegnata: Assegnata a: k.gamper", "inoltrata: Ufficio: Ufficio relazioni con il pubblico → Centro di mediazione lavoro Egna; Servizio competente: Servizio mobilità / competente per territorio",
 		"stato modificato: Stato: ricevuta → in attesa / manca il modulo firmato", "file allegato: File: modulo.pdf"} {
 		if !strings.Contains(lines, want) {
 			t.Errorf("history lacks %q:\n%s", want, lines)

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ascolto/data"
+	"ascolto/history"
 	"ascolto/data/benchmarking"
 	"ascolto/data/stats"
 	"ascolto/printing/report"
@@ -130,7 +131,7 @@ func (d *Dashboard) build() {
 	d.period.OnChanged = func(string) { d.Reload() }
 	officeNames := []string{d.t("stats.dash.all_offices")}
 	for _, o := range d.offices {
-		officeNames = append(officeNames, o.Code+" – "+report.OfficeName(o, d.lang))
+		officeNames = append(officeNames, history.OfficeName(o, d.lang))
 	}
 	d.office = widget.NewSelect(officeNames, nil)
 	d.office.SetSelectedIndex(0)
@@ -645,7 +646,7 @@ func (d *Dashboard) showOffices() {
 	groups := d.in.Groups[stats.DimOffice]
 	var rows [][]string
 	for _, g := range groups {
-		rows = append(rows, []string{g.Key, f.Int(g.Total), f.Rate(g.OnTimeRate), f.Days(g.MedianReply), f.Days(g.P90Reply), f.Int(g.Overdue)})
+		rows = append(rows, []string{history.OfficeByCode(d.offices, g.Key, d.lang), f.Int(g.Total), f.Rate(g.OnTimeRate), f.Days(g.MedianReply), f.Days(g.P90Reply), f.Int(g.Overdue)})
 	}
 	d.officeT.Objects = []fyne.CanvasObject{d.dashTable([]string{f.T("field.office"), f.T("stats.col.cases"), f.T("stats.col.on_time"),
 		f.T("stats.col.median"), f.T("stats.col.p90"), f.T("stats.col.overdue")}, rows, func(i int) {

@@ -18,6 +18,7 @@ import (
 	"ascolto/data/benchmarking"
 	"ascolto/data/demo"
 	"ascolto/data/stats"
+	"ascolto/history"
 	"ascolto/printing/report"
 	"ascolto/translations"
 )
@@ -112,10 +113,16 @@ func TestDashboardInItalianAndGerman(t *testing.T) {
 		for _, text := range []string{
 			translations.T(lang, "stats.total"), f.Int(want.Total), translations.T(lang, "stats.on_time_rate"), f.Rate(want.OnTimeRate),
 			translations.T(lang, "stats.chart.volumes"), translations.T(lang, "stats.month.3"),
-			f.Word("kind.complaint"), "BZ", "MERANO", f.Rate(want.Group(stats.DimOffice, "BZ").OnTimeRate),
+			f.Word("kind.complaint"), history.OfficeName(demo.Office(), lang), map[string]string{"it": "Centro di mediazione lavoro Merano", "de": "Arbeitsvermittlungszentrum Meran"}[lang], f.Rate(want.Group(stats.DimOffice, "BZ").OnTimeRate),
 		} {
 			if !strings.Contains(all, text) {
 				t.Errorf("%s dashboard lacks %q", lang, text)
+			}
+		}
+		// offices are named in the language, not by their codes
+		for _, o := range texts(d.officeT) {
+			if o == "MERANO" || o == "EGNA" || o == "BRESSANONE" {
+				t.Errorf("%s office table shows the code %q", lang, o)
 			}
 		}
 		if d.period.Selected != translations.T(lang, "stats.dash.this_year") || d.in.Total != want.Total || d.query.From != "2026-01-01" {
@@ -157,7 +164,7 @@ func TestDashboardClickThrough(t *testing.T) {
 		if tile, ok := o.(*dashTile); ok && tile.label == translations.T("it", "stats.overdue") {
 			tile.Tapped(nil)
 		}
-		if b, ok := o.(*widget.Button); ok && b.Text == "MERANO" && len(*opened) == 2 {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Centro di mediazione lavoro Merano" && len(*opened) == 2 {
 			test.Tap(b)
 		}
 	}

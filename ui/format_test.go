@@ -136,11 +136,11 @@ func TestKeyboardWidgets(t *testing.T) {
 func TestHistoryOfAChangeFromAnotherOffice(t *testing.T) {
 	e := data.AuditEntry{At: "2026-11-27T22:30:00Z", Actor: "bernd", Office: "EGNA", Action: "assign",
 		Changes: `{"assignee":["Anna","Bernd"]}`, Note: "dringend [EGNA 7 2026-11-27T09:15:00Z]"}
-	l := describeEntry(e, "de")
-	if l.who != "bernd (Amt EGNA)" || l.note != "dringend" || l.when != formatDateTime(time.Date(2026, 11, 27, 9, 15, 0, 0, time.UTC), "de") {
+	l := describeEntry(e, "de", []data.Office{{Code: "EGNA", NameIT: "Centro di mediazione lavoro Egna", NameDE: "Arbeitsvermittlungszentrum Neumarkt"}})
+	if l.Who != "bernd (Arbeitsvermittlungszentrum Neumarkt)" || l.Note != "dringend" || l.When != formatDateTime(time.Date(2026, 11, 27, 9, 15, 0, 0, time.UTC), "de") {
 		t.Errorf("received entry shown as %+v", l)
 	}
-	if l := describeEntry(data.AuditEntry{Actor: "anna", Note: "[nota]"}, "it"); l.who != "anna" || l.note != "[nota]" {
+	if l := describeEntry(data.AuditEntry{Actor: "anna", Note: "[nota]"}, "it", nil); l.Who != "anna" || l.Note != "[nota]" {
 		t.Errorf("local entry shown as %+v", l)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ascolto/data"
+	"ascolto/history"
 	"ascolto/translations"
 )
 
@@ -115,6 +116,7 @@ type RegisterView struct {
 	widths                        []float32
 	width                         float32 // of the table, as last laid out
 	codes                         []string
+	offices                       []data.Office // the register's, for their names
 	debounce                      *time.Timer
 	countLater                    bool // count once the first page has arrived
 	// shown, if set, is called after every page that reaches the table (benchmarks).
@@ -268,6 +270,7 @@ func (v *RegisterView) recount() {
 				return
 			}
 			v.today = day
+			v.offices = offices
 			v.countArrived(codes, shown, all, overdue, today, err)
 		})
 	}()
@@ -376,6 +379,7 @@ func (v *RegisterView) buildFilterBar() fyne.CanvasObject {
 	v.channel = newChoice(append([]string{v.e.t("window.filter.all_channels")}, words(lang, "channel", data.Channels)...),
 		append([]string{""}, strs(data.Channels)...), func(string) { v.filtersChanged() })
 	v.office = newChoice([]string{v.e.t("window.filter.all_offices")}, []string{""}, func(string) { v.filtersChanged() })
+	v.offices = []data.Office{v.e.store.Local()}
 	v.setOfficeOptions([]string{v.e.store.Local().Code})
 	v.overdueBox = newCheckBox(v.e.t("window.filter.overdue"), func(on bool) {
 		if on && v.todayBox.Checked {
@@ -461,14 +465,26 @@ func (v *RegisterView) escape() {
 	}
 }
 
-// setOfficeOptions offers the register's offices, in the language's order of names.
+// setOfficeOptions offers the register's offices by their names in the interface
+// language, in the language's order of names.
 func (v *RegisterView) setOfficeOptions(codes []string) {
-	sorted := append([]string(nil), codes...)
-	sortNames(v.e.lang, sorted)
+	names, byName := make([]string, 0, len(codes)), map[string]string{}
+	for _, code := range codes {
+		n := v.officeName(code)
+		if _, dup := byName[n]; dup {
+			n += " (" + code + ")"
+		}
+		names, byName[n] = append(names, n), code
+	}
+	sortNames(v.e.lang, names)
+	sorted := make([]string, len(names))
+	for i, n := range names {
+		sorted[i] = byName[n]
+	}
 	cur := v.office.Value()
 	v.office.values = append([]string{""}, sorted...)
 	v.office.OnChanged = nil // the options change, not the filter
-	v.office.SetOptions(append([]string{v.e.t("window.filter.all_offices")}, sorted...))
+	v.office.SetOptions(append([]string{v.e.t("window.filter.all_offices")}, names...))
 	v.office.SetValue(cur)
 	if v.office.SelectedIndex() < 0 {
 		v.office.SetSelectedIndex(0)
@@ -560,12 +576,29 @@ func (v *RegisterView) focusTable() {
 	}
 }
 
+// officeName is the office's name in the interface language, its code if the register
+// does not know it.
+func (v *RegisterView) officeName(code string) string {
+	return history.OfficeByCode(v.offices, code, v.e.lang)
+}
+
+// maxOfficeWidth bounds the office column: a long name is cut with an ellipsis rather
+// than taking the subject's room.
+const maxOfficeWidth = 180
+
 // setCodes sizes the columns for the register's office codes (they start every
-// protocol number) and the language's words.
+// protocol number), the offices' names and the language's words.
 func (v *RegisterView) setCodes(codes []string) {
 	v.widths = make([]float32, len(columns))
+	names := make([]string, len(codes))
+	for i, code := range codes {
+		names[i] = v.officeName(code)
+	}
 	for i, col := range columns {
 		v.widths[i] = columnWidth(col, v.e.lang, codes)
+		if col.key == "office" {
+			v.widths[i] = min(columnWidth(col, v.e.lang, names), max(maxOfficeWidth, v.widths[i]))
+		}
 		if i != subjectColumn {
 			v.table.SetColumnWidth(i, v.widths[i])
 		}
@@ -599,7 +632,11 @@ func (v *RegisterView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		c.set(text, false, markNone)
 		return
 	}
-	c.set(col.text(row, v.e.lang, v.today), col.key == "due", markOf(row, v.today))
+	text := col.text(row, v.e.lang, v.today)
+	if col.key == "office" {
+		text = v.officeName(row.Office)
+	}
+	c.set(text, col.key == "due", markOf(row, v.today))
 }
 
 func (v *RegisterView) countArrived(codes []string, shown, all, overdue, today int, err error) {

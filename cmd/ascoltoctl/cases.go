@@ -119,7 +119,8 @@ func cmdHistory(e *env, args []string) error {
 	if *asJSON {
 		return e.json(h)
 	}
-	e.showHistory(h)
+	offices, _ := s.Offices() // without them an office shows by its code
+	e.showHistory(h, offices)
 	return nil
 }
 

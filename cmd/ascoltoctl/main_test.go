@@ -132,7 +132,7 @@ func TestWorkflowThroughTheCommandLine(t *testing.T) {
 		}
 	}
 	hist := c.ok("history", b.Number)
-	for _, w := range []string{"registered", "assigned", "status changed", "reply recorded", "closed", `"waiting" → "in_progress"`} {
+	for _, w := range []string{"registered", "assigned", "status changed", "reply recorded", "closed", "Status: waiting → in progress"} {
 		if !strings.Contains(hist, w) {
 			t.Errorf("history lacks %q:\n%s", w, hist)
 		}
@@ -385,8 +385,14 @@ func TestDeadlineRulesAndClosures(t *testing.T) {
 		t.Fatalf("closures left: %q", out)
 	}
 	hist := c.ok("--lang", "it", "history", k.Number)
-	if !strings.Contains(hist, "registrata") {
+	if !strings.Contains(hist, "registrata") || !strings.Contains(hist, "Scadenza: ") || !strings.Contains(hist, "Canale: ") {
 		t.Fatalf("history in Italian: %s", hist)
+	}
+	// field names as the register writes them stay out of it
+	for _, raw := range []string{"due_date", "channel:", "subject", `"`} {
+		if strings.Contains(hist, raw) {
+			t.Errorf("history in Italian shows %q: %s", raw, hist)
+		}
 	}
 }
 

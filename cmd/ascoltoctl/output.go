@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/message"
 
 	"ascolto/data"
+	"ascolto/history"
 )
 
 // say prints a sentence; its values (numbers, names, paths) go through term.
@@ -138,17 +139,17 @@ func (e *env) showCase(c *data.Case) {
 	tw.Flush()
 }
 
-func (e *env) showHistory(h []data.AuditEntry) {
+// showHistory prints a case's history as the window tells it: each entry's time, clerk
+// and action, then its changes and note, in the interface language.
+func (e *env) showHistory(h []data.AuditEntry, offices []data.Office) {
 	for _, a := range h {
-		at, _ := time.Parse(time.RFC3339Nano, a.At)
-		action, office, _ := strings.Cut(a.Action, ":") // settings:BZ
-		fmt.Fprintf(e.stdout, "%s  %s  %s\n", e.dateTime(at), term(a.Actor), e.t("action."+action, "office", term(office)))
-		for _, c := range a.ChangeList() {
-			// %q shows every control and direction character escaped, as term does
-			fmt.Fprintf(e.stdout, "    %s: %q → %q\n", term(c.Field), cut(c.Old, 60), cut(c.New, 60))
+		l := history.Describe(a, e.lang, offices)
+		fmt.Fprintf(e.stdout, "%s  %s  %s\n", l.When, term(l.Who), term(l.What))
+		for _, d := range l.Details {
+			fmt.Fprintf(e.stdout, "    %s\n", strings.Join(termLines(d), "\n    "))
 		}
-		if a.Note != "" {
-			fmt.Fprintf(e.stdout, "    %s\n", strings.Join(termLines(a.Note), "\n    "))
+		if l.Note != "" {
+			fmt.Fprintf(e.stdout, "    %s\n", strings.Join(termLines(e.t("case.history.note", "note", l.Note)), "\n    "))
 		}
 	}
 }
