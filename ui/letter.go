@@ -3,15 +3,18 @@ package ui
 import (
 	"context"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,6 +35,9 @@ type LetterPanel struct {
 	c     *data.Case
 	lang  string
 	win   fyne.Window
+	// prefs are the workstation's settings (the default signer, the certificate); nil
+	// where the program has none.
+	prefs fyne.Preferences
 
 	office  *letter.Office
 	letters []*data.Letter
@@ -48,11 +54,19 @@ type LetterPanel struct {
 	issueBtn  *widget.Button
 	printBtn  *widget.Button
 	sentBtn   *widget.Button
+	undoBtn   *widget.Button
+	saveBtn   *widget.Button
 	showBtn   *widget.Button
-	replyBox  *fyne.Container
-	secondBox *fyne.Container
-	root      fyne.CanvasObject
-	langs     []data.LetterLanguage
+	done      *widget.Label
+	// the dialogs open now (tests drive them)
+	passDialog *dialog.FormDialog
+	passEntry  *textEntry
+	sentDialog *dialog.FormDialog
+	wayPick    *wayChoice
+	replyBox   *fyne.Container
+	secondBox  *fyne.Container
+	root       fyne.CanvasObject
+	langs      []data.LetterLanguage
 }
 
 // NewLetterPanel builds the letter panel of case c in the interface language lang; win
@@ -64,12 +78,22 @@ func NewLetterPanel(store *data.Store, c *data.Case, lang string, win fyne.Windo
 func newLetterPanel(store *data.Store, c *data.Case, lang string, win fyne.Window) *LetterPanel {
 	p := &LetterPanel{store: store, c: c, lang: lang, win: win,
 		langs: []data.LetterLanguage{data.LetterItalian, data.LetterGerman, data.LetterBoth}}
+	if a := fyne.CurrentApp(); a != nil {
+		p.prefs = a.Preferences()
+	}
 	p.build()
 	p.refresh()
 	return p
 }
 
 func (p *LetterPanel) t(key string, kv ...string) string { return translations.T(p.lang, key, kv...) }
+
+func (p *LetterPanel) pref(key string) string {
+	if p.prefs == nil {
+		return ""
+	}
+	return strings.TrimSpace(p.prefs.String(key))
+}
 
 func (p *LetterPanel) build() {
 	title := widget.NewLabelWithStyle(p.t("letter.ui.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -101,6 +125,11 @@ func (p *LetterPanel) build() {
 	p.sign = widget.NewCheck(p.t("letter.ui.sign"), func(bool) {})
 	p.certLabel = widget.NewLabel(p.t("letter.ui.no_certificate"))
 	cert := widget.NewButtonWithIcon(p.t("letter.ui.certificate"), theme.FolderOpenIcon(), p.chooseCertificate)
+	// The certificate chosen in Settings is this workstation's: every case starts with it
+	// (its password is still asked at each letter).
+	if path := p.pref(PrefCertificate); path != "" {
+		p.setCertificate(path)
+	}
 
 	p.problem = widget.NewLabel("")
 	p.problem.Wrapping = fyne.TextWrapWord
@@ -111,7 +140,13 @@ func (p *LetterPanel) build() {
 	p.issueBtn = widget.NewButtonWithIcon(p.t("letter.ui.issue"), theme.DocumentCreateIcon(), p.askAndIssue)
 	p.issueBtn.Importance = widget.HighImportance
 	p.printBtn = widget.NewButtonWithIcon(p.t("letter.ui.print"), theme.DocumentPrintIcon(), p.print)
-	p.sentBtn = widget.NewButtonWithIcon(p.t("letter.ui.sent"), theme.MailSendIcon(), p.markSent)
+	p.sentBtn = widget.NewButtonWithIcon(p.t("letter.ui.sent"), theme.MailSendIcon(), p.askSent)
+	p.undoBtn = widget.NewButtonWithIcon(p.t("letter.ui.undo_sent"), theme.ContentUndoIcon(), p.undoSent)
+	p.saveBtn = widget.NewButtonWithIcon(p.t("letter.ui.save_pdf"), theme.DocumentSaveIcon(), p.savePDF)
+	p.done = widget.NewLabel("")
+	p.done.Wrapping = fyne.TextWrapWord
+	p.done.Importance = widget.SuccessImportance
+	p.done.Hide()
 
 	p.root = container.NewVBox(
 		title,
@@ -119,8 +154,8 @@ func (p *LetterPanel) build() {
 		widget.NewForm(widget.NewFormItem(p.t("letter.ui.language"), p.language)),
 		p.replyBox, p.secondBox,
 		container.NewHBox(p.sign, cert, p.certLabel),
-		p.problem,
-		container.NewHBox(previewBtn, p.issueBtn, p.printBtn, p.sentBtn),
+		p.problem, p.done,
+		container.NewHBox(previewBtn, p.issueBtn, p.printBtn, p.saveBtn, p.sentBtn, p.undoBtn),
 	)
 }
 
@@ -208,9 +243,12 @@ func (p *LetterPanel) refresh() {
 	last := p.last()
 	showIf(p.showBtn, last != nil)
 	p.printBtn.Disable()
+	p.saveBtn.Disable()
 	p.sentBtn.Disable()
+	showIf(p.undoBtn, p.canUndoSent())
 	if last != nil {
 		p.printBtn.Enable()
+		p.saveBtn.Enable()
 		if last.SentAt == nil {
 			p.sentBtn.Enable()
 		}
@@ -240,7 +278,11 @@ func (p *LetterPanel) statusText() string {
 		s += " · " + p.t("letter.ui.printed", "date", formatDateTime(*l.PrintedAt, p.lang), "count", strconv.Itoa(l.Prints))
 	}
 	if l.SentAt != nil {
-		s += " · " + p.t("letter.ui.was_sent", "date", formatDateTime(*l.SentAt, p.lang))
+		if way := p.wayName(l.SentVia); way != "" {
+			s += " · " + p.t("letter.ui.was_sent_via", "date", formatDateTime(*l.SentAt, p.lang), "way", way)
+		} else {
+			s += " · " + p.t("letter.ui.was_sent", "date", formatDateTime(*l.SentAt, p.lang))
+		}
 	}
 	return s
 }
@@ -284,7 +326,8 @@ func (p *LetterPanel) insertPhrase(name string) {
 
 // options are the clerk's choices as the letter package takes them.
 func (p *LetterPanel) options(signer *signature.Signer) letter.Options {
-	opt := letter.Options{Language: p.chosen(), Signer: signer, Texts: map[data.Language]string{}}
+	opt := letter.Options{Language: p.chosen(), Signer: signer, Texts: map[data.Language]string{},
+		DefaultSigner: p.pref(PrefSigner)}
 	if strings.TrimSpace(p.c.Reply.Text) == "" {
 		opt.Text = p.reply.Text
 		opt.Texts[p.replyLanguage()] = p.reply.Text
@@ -305,13 +348,19 @@ func (p *LetterPanel) showProblem(err error) {
 }
 
 func (p *LetterPanel) chooseCertificate() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := fileOpen(p.store, []string{".p12", ".pfx"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		r.Close()
 		p.setCertificate(r.URI().Path())
 	}, p.win)
+	if p.certPath != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(p.certPath))); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
 }
 
@@ -332,14 +381,23 @@ func (p *LetterPanel) askAndIssue() {
 		p.showProblem(data.Problemf("letter.err_p12_invalid"))
 		return
 	}
-	pw := widget.NewPasswordEntry()
-	dialog.ShowForm(p.t("letter.ui.password_title"), p.t("letter.ui.issue"), p.t("letter.ui.cancel"),
+	pw := newTextEntry()
+	pw.Password = true
+	d := dialog.NewForm(p.t("letter.ui.password_title"), p.t("letter.ui.issue"), p.t("letter.ui.cancel"),
 		[]*widget.FormItem{widget.NewFormItem(p.t("letter.ui.password"), pw)}, func(ok bool) {
-			if ok {
-				p.issue(pw.Text)
-			}
+			p.passDialog, p.passEntry = nil, nil
+			password := pw.Text
 			pw.SetText("")
+			if ok {
+				p.issue(password)
+			}
 		}, p.win)
+	// The password is typed at once and Enter issues: no mouse between the two.
+	pw.OnSubmitted = func(string) { d.Submit() }
+	pw.onEscape = d.Hide
+	p.passDialog, p.passEntry = d, pw
+	d.Show()
+	p.win.Canvas().Focus(pw)
 }
 
 // issue makes, signs and keeps the letter. A refusal (no reply, a wrong password, an
@@ -470,18 +528,183 @@ func (p *LetterPanel) print() {
 // printLetter is the printer (a variable so tests print on a stand-in).
 var printLetter = printer.Print
 
-// markSent records that the last letter left the office today.
-func (p *LetterPanel) markSent() {
+// sentWays are the ways a letter leaves the office, as recorded in the register.
+var sentWays = []string{"post", "email", "pec", "hand"}
+
+// wayKeys name them.
+var wayKeys = map[string]string{"post": "letter.ui.way_post", "email": "letter.ui.way_email", "pec": "letter.ui.way_pec",
+	"hand": "letter.ui.way_hand"}
+
+// wayName is a recorded way in words; a way typed on the command line stays as typed.
+func (p *LetterPanel) wayName(via string) string {
+	for _, w := range sentWays {
+		if w == via {
+			return p.t(wayKeys[w])
+		}
+	}
+	return strings.TrimSpace(via)
+}
+
+// wayChoice is the choice of the way a letter went: a letter picks (p, e, c, m…),
+// Enter confirms the dialog, Esc leaves it.
+type wayChoice struct {
+	choice
+	onEnter func()
+}
+
+func newWayChoice(labels, values []string) *wayChoice {
+	c := &wayChoice{}
+	c.Options, c.values = labels, values
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey confirms on Enter; the rest is the choice's.
+func (c *wayChoice) TypedKey(k *fyne.KeyEvent) {
+	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && c.onEnter != nil {
+		c.onEnter()
+		return
+	}
+	c.choice.TypedKey(k)
+}
+
+// askSent asks how the last letter left the office (post, e-mail, PEC, by hand) before
+// recording it: a click by mistake records nothing.
+func (p *LetterPanel) askSent() {
+	l := p.last()
+	if l == nil || l.SentAt != nil {
+		return
+	}
+	var labels []string
+	for _, w := range sentWays {
+		labels = append(labels, p.t(wayKeys[w]))
+	}
+	pick := newWayChoice(labels, sentWays)
+	way := "post"
+	if strings.TrimSpace(p.c.Citizen.Email) != "" {
+		way = "email"
+	}
+	pick.SetValue(way)
+	d := dialog.NewForm(p.t("letter.ui.sent_title", "letter", l.Number), p.t("letter.ui.sent_confirm"), p.t("letter.ui.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(p.t("letter.ui.sent_way"), pick)}, func(ok bool) {
+			p.sentDialog, p.wayPick = nil, nil
+			if ok && pick.Value() != "" {
+				p.markSent(l, pick.Value())
+			}
+		}, p.win)
+	pick.onEnter = d.Submit
+	pick.onEscape = d.Hide
+	p.sentDialog, p.wayPick = d, pick
+	d.Show()
+	p.win.Canvas().Focus(pick)
+}
+
+// markSent records that letter l left the office now, the way it went.
+func (p *LetterPanel) markSent(l *data.Letter, via string) {
+	err := p.store.Update(context.Background(), func(t *data.Tx) error {
+		_, err := t.MarkLetterSent(l.ID, time.Time{}, via)
+		return err
+	})
+	p.showProblem(err)
+	p.refresh()
+}
+
+// canUndoSent: the last letter was recorded as sent today (Europe/Rome); the next day
+// the record stands (data.UnmarkLetterSent refuses it too).
+func (p *LetterPanel) canUndoSent() bool {
+	l := p.last()
+	return l != nil && l.SentAt != nil && data.Today(*l.SentAt) == data.Today(p.store.Now())
+}
+
+// undoSent takes back today's record of the sending, as its own entry in the history.
+func (p *LetterPanel) undoSent() {
 	l := p.last()
 	if l == nil {
 		return
 	}
 	err := p.store.Update(context.Background(), func(t *data.Tx) error {
-		_, err := t.MarkLetterSent(l.ID, p.store.Now(), "")
+		_, err := t.UnmarkLetterSent(l.ID)
 		return err
 	})
 	p.showProblem(err)
 	p.refresh()
+}
+
+// pdfFileName is the name offered for a letter's PDF: its number with "-" for the
+// "/" no file name may hold (BZ-2026-000935/1 → BZ-2026-000935-1.pdf).
+func pdfFileName(number string) string {
+	return strings.NewReplacer("/", "-", "\\", "-").Replace(number) + ".pdf"
+}
+
+// savePDF asks where to save the last letter's PDF (to attach it to an e-mail) and
+// writes it there, byte for byte as kept in the register.
+func (p *LetterPanel) savePDF() {
+	l := p.last()
+	if l == nil {
+		return
+	}
+	chooseSavePath(p, pdfFileName(l.Number), func(path string) { p.writePDF(l, path) })
+}
+
+// chooseSavePath shows the save chooser (ui/filechooser.go) and hands the path chosen
+// to done; a variable so that tests choose without the dialog.
+var chooseSavePath = defaultChooseSavePath
+
+func defaultChooseSavePath(p *LetterPanel, name string, done func(path string)) {
+	d := fileSave(p.store, []string{".pdf"}, func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			p.showProblem(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		// The chooser has created the file; it is written whole below, under a
+		// temporary name and then renamed over it.
+		w.Close()
+		done(w.URI().Path())
+	}, p.win)
+	d.SetFileName(name)
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
+}
+
+// writePDF writes the letter's PDF to path atomically: a temporary file beside it,
+// flushed, then renamed, so an e-mail program never picks up half a letter.
+func (p *LetterPanel) writePDF(l *data.Letter, path string) {
+	p.done.Hide()
+	pdf, err := p.store.LetterPDF(context.Background(), l)
+	if err == nil {
+		err = writeFileAtomic(path, pdf)
+		if err != nil {
+			err = &data.Problem{Key: "letter.err_write_file", Args: map[string]string{"path": path, "letter": l.Number}, Err: err}
+		}
+	}
+	p.showProblem(err)
+	if err == nil {
+		p.done.SetText(p.t("letter.ui.pdf_saved", "letter", l.Number, "path", path))
+		p.done.Show()
+	}
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
+	if err != nil {
+		return err
+	}
+	if _, err = f.Write(b); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // LetterSettings is the letters' part of the office's settings: who signs and in which
@@ -613,18 +836,22 @@ func (s *LetterSettings) show(err error) {
 }
 
 func (s *LetterSettings) chooseImage(key string) {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := fileOpen(s.store, []string{".png", ".jpg", ".jpeg"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		defer r.Close()
-		b, err := os.ReadFile(r.URI().Path())
+		// a little over the 2 MB the register takes, so that a larger file is refused
+		// by SetLetterImage with its message rather than read whole
+		b, err := io.ReadAll(io.LimitReader(r, 2<<20+1))
 		if err != nil {
 			s.show(err)
 			return
 		}
 		s.images[key] = b
 	}, s.win)
+	d.Resize(fyne.NewSize(900, 600))
+	d.Show()
 }
 
 // saveSettings writes every setting in one transaction: all or nothing.

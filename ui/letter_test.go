@@ -84,6 +84,10 @@ func TestLetterPanelIssuesPrintsAndSends(t *testing.T) {
 		t.Fatalf("print: %q", texts(w.Content()))
 	}
 	test.Tap(p.sentBtn)
+	if p.sentDialog == nil {
+		t.Fatal("marking as sent asks how first")
+	}
+	p.wayPick.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if !reads(w.Content(), "spedita il") || !p.sentBtn.Disabled() {
 		t.Fatalf("sent: %q", texts(w.Content()))
 	}

@@ -23,8 +23,15 @@ import (
 // (switched at once), the office's profile and default signer, the working days
 // promised per kind, the days the office is closed, the backup folder (a backup now, a
 // backup restored: restore.go), and the places of the exchange folder and of the
-// signing certificate, which the exchange and the signed letters (their own parts)
-// read from the preferences.
+// signing certificate.
+//
+// Where each one is read: the names and address by the letterhead and the window's
+// title; the signer is the register's letter setting (the name under every letter's
+// closing, in the window and with ascoltoctl); days and closures by the due dates of
+// new cases; the backup folder is the register's (the daily backups and "Back up
+// now" write there, the restore lists it); the exchange folder and the certificate
+// are this workstation's preferences, read by the exchange (cmd/ascolto) and by the
+// letter panel of every case.
 type SettingsView struct {
 	// OnLanguage is called when the clerk chooses another interface language.
 	OnLanguage func(lang string)
@@ -133,8 +140,7 @@ func (v *SettingsView) build() {
 	v.nameIT = v.entry(local.NameIT)
 	v.nameDE = v.entry(local.NameDE)
 	v.address = v.entry(local.Address)
-	v.signer = v.entry(e.pref(PrefSigner))
-	v.signer.SetPlaceHolder(e.store.Actor())
+	v.signer = v.entry(e.pref(PrefSigner)) // the register's, once loaded (load)
 	v.officeMsg = messageLabel()
 	office := container.New(layout.NewFormLayout(),
 		widget.NewLabel(e.t("settings.office_code")), widget.NewLabel(local.Code),
@@ -175,7 +181,9 @@ func (v *SettingsView) build() {
 	addClosure := container.NewBorder(nil, nil, nil, v.button(e.t("settings.closure_add"), theme.ContentAddIcon(), v.addClosure),
 		container.NewGridWithColumns(2, v.closureDay, v.closureNote))
 
-	v.backupDir = v.entry(e.pref(PrefBackupDir))
+	// The folder the register's backups go to, the default beside the register
+	// included: the clerk sees where the daily copies are.
+	v.backupDir = v.entry(e.store.BackupSettings().Dir)
 	v.backupMsg = messageLabel()
 	v.restoreButton = v.button(e.t("settings.restore"), theme.HistoryIcon(), v.chooseBackup)
 	v.offerRestore()
@@ -222,8 +230,12 @@ func (v *SettingsView) load() {
 	days := map[data.Kind]int{}
 	var def int
 	var closures []string
+	var letters data.LetterSettings
 	v.e.background(func() error {
 		var err error
+		if letters, err = store.LetterSettings(context.Background()); err != nil {
+			return err
+		}
 		if def, err = store.DeadlineDays(code, ""); err != nil {
 			return err
 		}
@@ -240,6 +252,9 @@ func (v *SettingsView) load() {
 			return
 		}
 		v.loadedDefault, v.loadedDays = def, days
+		if letters.Signer != "" {
+			v.signer.SetText(letters.Signer)
+		}
 		v.defaultDays.SetText(strconv.Itoa(def))
 		for k, t := range v.days {
 			t.SetText(strconv.Itoa(days[k]))
@@ -265,18 +280,28 @@ func (v *SettingsView) showClosures(days []string) {
 	v.closures.Refresh()
 }
 
-// saveOffice writes the office's names and address, and keeps the signer.
+// saveOffice writes the office's names and address, and the signer: into the
+// register's letter settings, which every letter reads (the window's and
+// ascoltoctl's), and into this workstation's preferences, where the first start put it.
 func (v *SettingsView) saveOffice() {
 	local := v.e.store.Local()
 	o := data.Office{Code: local.Code, NameIT: strings.TrimSpace(v.nameIT.Text), NameDE: strings.TrimSpace(v.nameDE.Text),
 		Address: strings.TrimSpace(v.address.Text)}
-	v.e.setPref(PrefSigner, strings.TrimSpace(v.signer.Text))
+	signer := strings.TrimSpace(v.signer.Text)
 	store := v.e.store
-	v.e.background(func() error { return store.PutOffice(o) }, func(err error) {
+	v.e.background(func() error {
+		if err := store.Update(context.Background(), func(tx *data.Tx) error {
+			return tx.SetLetterSetting(data.SettingSigner, signer)
+		}); err != nil {
+			return err
+		}
+		return store.PutOffice(o)
+	}, func(err error) {
 		if err != nil {
 			say(v.officeMsg, v.e.errText(err), true)
 			return
 		}
+		v.e.setPref(PrefSigner, signer)
 		say(v.officeMsg, v.e.t("settings.saved"), false)
 	})
 }
@@ -380,12 +405,16 @@ func (v *SettingsView) backupNow() {
 		say(v.backupMsg, v.e.t("settings.backup_no_dir"), true)
 		return
 	}
-	v.e.setPref(PrefBackupDir, dir)
 	store := v.e.store
 	now := store.Now().In(data.Rome)
 	path := filepath.Join(dir, fmt.Sprintf("ascolto-%s-%s.ascolto", store.Local().Code, now.Format("2006-01-02-1504")))
 	say(v.backupMsg, v.e.t("settings.backup_running"), false)
-	v.e.background(func() error { return store.Backup(context.Background(), path) }, func(err error) {
+	v.e.background(func() error {
+		if err := v.keepBackupDir(dir); err != nil {
+			return err
+		}
+		return store.Backup(context.Background(), path)
+	}, func(err error) {
 		if err != nil {
 			say(v.backupMsg, v.e.errText(err), true)
 			return
@@ -394,12 +423,42 @@ func (v *SettingsView) backupNow() {
 	})
 }
 
-// savePlaces keeps the folders and the certificate's file in the preferences.
+// keepBackupDir makes dir the register's backup folder, where the daily backups go
+// too (off the UI thread: the folder is tried by writing into it). The default folder
+// beside the register is kept as the default, so that it follows a moved register.
+func (v *SettingsView) keepBackupDir(dir string) error {
+	store := v.e.store
+	cur := store.BackupSettings()
+	if filepath.Clean(dir) == filepath.Clean(cur.Dir) {
+		return nil
+	}
+	if filepath.Clean(dir) == filepath.Join(filepath.Dir(store.Path()), "backups") {
+		dir = ""
+	}
+	return store.Update(context.Background(), func(tx *data.Tx) error {
+		return tx.SetBackupSettings(data.BackupSettings{Dir: dir, Keep: cur.Keep})
+	})
+}
+
+// savePlaces keeps the exchange folder and the certificate's file in this
+// workstation's preferences, and the backup folder in the register.
 func (v *SettingsView) savePlaces() {
 	v.e.setPref(PrefExchangeDir, strings.TrimSpace(v.exchangeDir.Text))
 	v.e.setPref(PrefCertificate, strings.TrimSpace(v.certificate.Text))
-	v.e.setPref(PrefBackupDir, strings.TrimSpace(v.backupDir.Text))
-	say(v.placesMsg, v.e.t("settings.saved"), false)
+	dir := strings.TrimSpace(v.backupDir.Text)
+	v.e.background(func() error {
+		if dir == "" {
+			return nil
+		}
+		return v.keepBackupDir(dir)
+	}, func(err error) {
+		if err != nil {
+			say(v.placesMsg, v.e.errText(err), true)
+			return
+		}
+		v.backupDir.SetText(v.e.store.BackupSettings().Dir)
+		say(v.placesMsg, v.e.t("settings.saved"), false)
+	})
 }
 
 func (v *SettingsView) chooseFolder(into *textEntry) {
@@ -424,13 +483,12 @@ func (v *SettingsView) chooseCertificate() {
 	if v.e.win == nil {
 		return
 	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := fileOpen(v.e.store, []string{".p12", ".pfx"}, func(r fyne.URIReadCloser, err error) {
 		if err == nil && r != nil {
 			v.certificate.SetText(r.URI().Path())
 			r.Close()
 		}
 	}, v.e.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".p12", ".pfx"}))
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
 }

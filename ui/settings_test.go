@@ -75,8 +75,8 @@ func TestSettingsWriteThroughTheRegister(t *testing.T) {
 	} else {
 		b.Close()
 	}
-	if sh.e.pref(PrefBackupDir) != dir {
-		t.Error("the backup folder is not kept")
+	if s.BackupSettings().Dir != dir {
+		t.Error("the backup folder is not kept in the register")
 	}
 
 	// The places of the exchange folder and of the certificate.
