@@ -76,3 +76,43 @@ func TestSignerNameUnderTheClosing(t *testing.T) {
 		t.Errorf("the register's signer is not the one under the closing: %q", text)
 	}
 }
+
+// FuzzTrimReply: whatever a clerk types, the reply is split without panicking and
+// without a word being rewritten: salutation, text and closing are the reply's own
+// pieces, in order, and a reply with words never loses them all.
+func FuzzTrimReply(f *testing.F) {
+	for _, seed := range []string{
+		"Sehr geehrter Herr Müller, die Gebühr entfällt.\n\nMit freundlichen Grüßen",
+		"Gentile signora Rossi,\nil certificato è pronto.\n\nCordiali saluti,\nAnna Bianchi\nUfficio anagrafe",
+		"Il certificato è pronto.\r\n\r\nDistinti saluti.",
+		"Cordiali saluti",
+		"Gentile signora,",
+		"die Unterlagen liegen bereit.\nFreundliche Grüße!\n",
+		"Con i migliori saluti\n\n\n",
+		"\n\nMit freundlichen Grüssen\nMaria Huber\nAmt für Jugendarbeit\nBozen",
+		"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, reply string) {
+		sal, text, closing := trimReply(reply)
+		norm := strings.ReplaceAll(reply, "\r\n", "\n")
+		if strings.TrimSpace(reply) != "" && text == "" {
+			t.Fatalf("the reply %q lost its text", reply)
+		}
+		at := 0
+		for _, part := range []string{sal, text, closing} {
+			if part == "" {
+				continue
+			}
+			i := strings.Index(norm[at:], part)
+			if i < 0 && part == strings.TrimSpace(reply) {
+				continue // a reply kept whole, as typed
+			}
+			if i < 0 {
+				t.Fatalf("%q is not a piece of %q (salutation %q, text %q, closing %q)", part, reply, sal, text, closing)
+			}
+			at += i + len(part)
+		}
+	})
+}
