@@ -378,7 +378,7 @@ func (d *Dashboard) showTiles() {
 			with(func(fl *data.Filter) {
 				fl.Statuses = []data.Status{data.StatusReceived, data.StatusInProgress, data.StatusWaiting}
 			})),
-		d.newTile(f.Int(in.Overdue), f.T("stats.overdue"), "", in.Overdue > 0, with(func(fl *data.Filter) { fl.Overdue = true })),
+		d.newTile(f.Int(in.Overdue), f.T("stats.dash.overdue_period"), "", in.Overdue > 0, with(func(fl *data.Filter) { fl.Overdue = true })),
 		d.newTile(f.Score(in.Satisfaction.Mean), f.T("stats.satisfaction_mean"), f.T("stats.rated", "n", f.Int(in.Satisfaction.Rated)), false, nil),
 		d.newTile(f.Rate(in.Satisfaction.Satisfied), f.T("stats.satisfied_rate"), d.faces(), false, nil),
 	}

@@ -129,7 +129,9 @@ func (r *Reminder) check(notify bool) {
 			return
 		}
 		r.overdue, r.today = overdue, today
-		showFigure(r.overdueIcon, r.overdueLabel, overdue, plural(r.e.lang, overdue, "window.overdue_count.one", "window.overdue_count.other"))
+		// The whole register's, which a figure of a period (the Quality tab's) is not: the
+		// label says so.
+		showFigure(r.overdueIcon, r.overdueLabel, overdue, plural(r.e.lang, overdue, "window.overdue_all.one", "window.overdue_all.other"))
 		showFigure(r.todayIcon, r.todayLabel, today, plural(r.e.lang, today, "window.today_count.one", "window.today_count.other"))
 		if overdue > 0 {
 			r.show.Show()

@@ -65,14 +65,14 @@ func Print(ctx context.Context, docs []Document, o Options) (Job, error) {
 	}
 	dir, err := os.MkdirTemp("", "ascolto-print")
 	if err != nil {
-		return Job{}, &data.Problem{Key: "letter.err_print", Args: map[string]string{"detail": err.Error()}, Err: err}
+		return Job{}, printProblem("", o.Queue, err)
 	}
 	var files, titles []string
 	for i, d := range docs {
 		name := fmt.Sprintf("%03d-%s.pdf", i+1, safeName(d.Name))
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, d.PDF, 0o600); err != nil {
-			return Job{}, &data.Problem{Key: "letter.err_print", Args: map[string]string{"detail": err.Error()}, Err: err}
+			return Job{}, printProblem("", o.Queue, err)
 		}
 		files = append(files, p)
 		titles = append(titles, firstNonEmpty(o.Title, d.Name))
@@ -126,11 +126,7 @@ func printCUPS(ctx context.Context, files, titles []string, o Options) (Job, err
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Run(); err != nil {
-			detail := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(errb.String()), "lp:"))
-			if detail == "" {
-				detail = err.Error()
-			}
-			return Job{}, &data.Problem{Key: "letter.err_print", Args: map[string]string{"detail": detail}, Err: err}
+			return Job{}, printProblem(errb.String(), o.Queue, err)
 		}
 		if m := requestID.FindStringSubmatch(out.String()); m != nil {
 			ids = append(ids, m[1])
@@ -162,7 +158,7 @@ func printWindows(ctx context.Context, files []string, o Options) (Job, error) {
 		}
 		cmd := exec.CommandContext(ctx, "powershell", "-NoProfile", "-NonInteractive", "-Command", script)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return Job{}, &data.Problem{Key: "letter.err_print", Args: map[string]string{"detail": strings.TrimSpace(string(out))}, Err: err}
+			return Job{}, printProblem(string(out), o.Queue, err)
 		}
 	}
 	return Job{Method: Windows, Queue: o.Queue}, nil
@@ -189,7 +185,7 @@ func Open(path string) error {
 		cmd = exec.Command("xdg-open", path)
 	}
 	if err := cmd.Start(); err != nil {
-		return &data.Problem{Key: "letter.err_print", Args: map[string]string{"detail": err.Error()}, Err: err}
+		return &data.Problem{Key: "letter.print.open_failed", Args: map[string]string{"name": filepath.Base(path)}, Err: err}
 	}
 	go cmd.Wait() // the viewer lives on; reap the launcher when it ends
 	return nil
@@ -201,7 +197,7 @@ func refuseProgram(path string) error {
 	head := make([]byte, 512)
 	f, err := os.Open(path)
 	if err != nil {
-		return &data.Problem{Key: "letter.err_print", Args: map[string]string{"detail": err.Error()}, Err: err}
+		return &data.Problem{Key: "letter.print.open_failed", Args: map[string]string{"name": filepath.Base(path)}, Err: err}
 	}
 	n, _ := io.ReadFull(f, head)
 	f.Close()

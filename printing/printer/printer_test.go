@@ -119,7 +119,7 @@ func TestUnknownQueueIsAClearError(t *testing.T) {
 	}
 	_, err := Print(context.Background(), []Document{{Name: "x", PDF: pdfOfPages(t, 1, "x")}}, Options{Queue: "no-such-printer-here"})
 	p, ok := data.AsProblem(err)
-	if !ok || p.Key != "letter.err_print" || p.Args["detail"] == "" {
+	if !ok || p.Key != "letter.print.not_found" || p.Args["printer"] != "no-such-printer-here" || p.Err == nil {
 		t.Fatalf("%v", err)
 	}
 }
