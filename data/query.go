@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // SortKey names a column a list can be ordered by.
@@ -241,6 +239,16 @@ func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
 		return 0, err
 	}
 	q := `SELECT count(*) FROM cases c WHERE ` + where
+	if number, ok := wholeNumber(f.Query); ok {
+		// As Search: the count shown above the list is of the cases it shows.
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM cases c WHERE c.number = ? AND `+where, append([]any{number}, args...)...).Scan(&n); err != nil {
+			return 0, &Problem{Key: "err.read", Err: err}
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
 	if match := ftsQuery(f.Query); match != "" {
 		q = `SELECT count(*) FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid WHERE cases_fts MATCH ? AND ` + where
 		args = append([]any{match}, args...)
@@ -254,20 +262,35 @@ func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
 
 // ftsQuery turns what a clerk typed into an FTS5 query: every word must appear, each as
 // a prefix (the clerk may not have finished typing it); accents and case are folded by
-// the index. Quoting each word keeps FTS5 syntax (AND, NEAR, -, *) out of a clerk's way.
-//
-// Single letters are left out: as a prefix they match nearly everything and are only
-// the start of what the clerk is typing.
+// the index, umlauts and short protocol numbers by searchTerm. Quoting each word keeps
+// FTS5 syntax (AND, NEAR, -, *) out of a clerk's way.
 func ftsQuery(text string) string {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := strings.FieldsFunc(text, notWordRune)
 	var parts []string
 	for _, w := range words {
-		if utf8.RuneCountInString(w) < 2 {
+		if shortWord(w) {
 			continue
 		}
-		parts = append(parts, `"`+w+`"*`)
+		parts = append(parts, searchTerm(w))
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, " AND ")
+}
+
+// Ranked reports whether a list with this search text comes in order of relevance
+// (Search) rather than in the order of a column: text with a word long enough to search.
+func Ranked(query string) bool { return ftsQuery(query) != "" }
+
+// typedCounters are the protocol-number counters a query names by a short number
+// (935 → "-000935"): the cases with that counter rank first, before words that only
+// begin with those digits (bm25 alone may put a case mentioning 9350 twice first).
+func typedCounters(text string) []any {
+	var out []any
+	for _, w := range strings.FieldsFunc(text, notWordRune) {
+		if len(w) <= numberDigits && allDigits(w) {
+			out = append(out, "-"+strings.Repeat("0", numberDigits-len(w))+w)
+		}
+	}
+	return out
 }
 
 // rankLimit is how many matches are ranked by relevance. Ranking needs every match
@@ -291,9 +314,13 @@ func (s *Store) Search(ctx context.Context, f Filter) ([]*Case, error) {
 	}
 	if number, ok := wholeNumber(f.Query); ok {
 		// A protocol number typed whole names one case: read it by its index rather
-		// than intersecting "BZ" and "2026" with half the register.
+		// than intersecting "BZ" and "2026" with half the register. If there is no such
+		// case the words are searched like any others.
 		q := `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases c WHERE c.number = ? AND ` + where
-		return s.queryCases(ctx, q, append([]any{number}, args...), now)
+		found, err := s.queryCases(ctx, q, append([]any{number}, args...), now)
+		if err != nil || len(found) > 0 {
+			return found, err
+		}
 	}
 	var matches int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? LIMIT ?)`,
@@ -302,13 +329,19 @@ func (s *Store) Search(ctx context.Context, f Filter) ([]*Case, error) {
 	}
 	// Weights: a word in the number, the subject or the citizen's name says more than
 	// one in a long description.
-	order := `bm25(cases_fts, 20.0, 6.0, 1.0, 6.0, 4.0, 3.0, 1.0), c.received_at DESC`
+	order := `bm25(cases_fts, 20.0, 6.0, 1.0, 6.0, 4.0, 3.0, 1.0, 4.0), c.received_at DESC`
+	var orderArgs []any
 	if matches > rankLimit {
 		order = `cases_fts.rowid DESC`
+	} else if counters := typedCounters(f.Query); len(counters) > 0 {
+		// Of several offices' cases with that counter, this office's own first.
+		order = `substr(c.number, -7) IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(counters)), ", ") + `) DESC, c.number GLOB ? DESC, ` + order
+		orderArgs = append(counters, s.local.Code+"-*")
 	}
 	q := `SELECT ` + prefixed(caseColumns) + `, c.rowid FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid
 		WHERE cases_fts MATCH ? AND ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	return s.queryCases(ctx, q, append(append([]any{match}, args...), limit(f.Limit), f.Offset), now)
+	qargs := append(append(append([]any{match}, args...), orderArgs...), limit(f.Limit), f.Offset)
+	return s.queryCases(ctx, q, qargs, now)
 }
 
 var numberPattern = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]{1,9})-(\d{4})-(\d{1,6})$`)

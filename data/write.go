@@ -55,6 +55,24 @@ type Tx struct {
 	// Cases with audit entries or operations still waiting in the buffers: reading a
 	// case's operations must flush first only for these.
 	buffered map[string]bool
+	// Set by Recorded: who did the changes that follow and when, for a register's past
+	// written afterwards (the demo register). Empty: this office's clerk, now.
+	recActor string
+	recAt    time.Time
+}
+
+// Recorded makes the audit entries of the changes that follow name actor and the time
+// at, until it is called again (an empty actor and a zero time give back this office's
+// clerk and the clock). It is for writing a register's past as it happened, as the demo
+// register does: each event by the clerk who did it, when it was done. A time in the
+// future is refused, as for any change.
+func (t *Tx) Recorded(actor string, at time.Time) error {
+	actor = CleanLine(actor)
+	if !at.IsZero() && at.After(t.Now().Add(futureSlack)) {
+		return Problemf("err.future", "value", at.In(Rome).Format(time.RFC3339))
+	}
+	t.recActor, t.recAt = actor, at.Truncate(time.Millisecond)
+	return nil
 }
 
 type counterKey struct {
@@ -101,9 +119,12 @@ type pendingRow struct {
 	cur  *Case
 }
 
-// ftsText is what the search index holds of a case, in cases_fts column order.
-func (c *Case) ftsText() [7]string {
-	return [7]string{c.Number, c.Subject, c.Description, c.Citizen.Name, c.Citizen.Email, c.Category, c.Reply.Text}
+// ftsText is what the search index holds of a case, in cases_fts column order: its
+// text and the typed-out spellings of its German words (data/searchtext.go), which
+// the case's row keeps too (search_spellings).
+func (c *Case) ftsText() [8]string {
+	return [8]string{c.Number, c.Subject, c.Description, c.Citizen.Name, c.Citizen.Email, c.Category, c.Reply.Text,
+		searchSpellings(c.Subject, c.Description, c.Citizen.Name, c.Citizen.Email, c.Category, c.Reply.Text)}
 }
 
 // Update runs fn in one write transaction. Imports and bulk work put many changes in one
@@ -235,9 +256,10 @@ func (c *Case) row() []any {
 }
 
 var (
-	insertCase = `INSERT INTO cases(` + caseColumns + `) VALUES (` + strings.TrimSuffix(strings.Repeat("?, ", 29), ", ") + `)`
+	// Written, not read: search_spellings is for the search index alone (ftsText).
+	insertCase = `INSERT INTO cases(` + caseColumns + `, search_spellings) VALUES (` + strings.TrimSuffix(strings.Repeat("?, ", 30), ", ") + `)`
 	updateCase = func() string {
-		cols := strings.Split(caseColumns, ",")
+		cols := strings.Split(caseColumns+", search_spellings", ",")
 		var set []string
 		for _, c := range cols[1:] {
 			set = append(set, strings.TrimSpace(c)+" = ?")
@@ -403,8 +425,9 @@ func (t *Tx) saveRows() error {
 	for _, id := range t.order {
 		p := t.pending[id]
 		c := p.cur
+		cur := c.ftsText()
 		if p.orig == nil {
-			res, err := t.exec(insertCase, c.row()...)
+			res, err := t.exec(insertCase, append(c.row(), cur[7])...)
 			if err != nil {
 				return t.writeErr(err)
 			}
@@ -413,7 +436,7 @@ func (t *Tx) saveRows() error {
 			}
 		} else {
 			c.rowid = p.orig.rowid
-			res, err := t.exec(updateCase, append(c.row()[1:], p.orig.ID, p.orig.Version)...)
+			res, err := t.exec(updateCase, append(c.row()[1:], cur[7], p.orig.ID, p.orig.Version)...)
 			if err != nil {
 				return t.writeErr(err)
 			}
@@ -421,19 +444,18 @@ func (t *Tx) saveRows() error {
 				return Problemf("err.stale", "number", p.orig.Number)
 			}
 		}
-		cur := c.ftsText()
 		if p.orig != nil {
 			o := p.orig.ftsText()
 			if o == cur {
 				continue
 			}
-			if _, err := t.exec(`INSERT INTO cases_fts(cases_fts, rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
-				VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)`, c.rowid, o[0], o[1], o[2], o[3], o[4], o[5], o[6]); err != nil {
+			if _, err := t.exec(`INSERT INTO cases_fts(cases_fts, rowid, number, subject, description, citizen_name, citizen_email, category, reply_text, search_spellings)
+				VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.rowid, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]); err != nil {
 				return t.writeErr(err)
 			}
 		}
-		if _, err := t.exec(`INSERT INTO cases_fts(rowid, number, subject, description, citizen_name, citizen_email, category, reply_text)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.rowid, cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6]); err != nil {
+		if _, err := t.exec(`INSERT INTO cases_fts(rowid, number, subject, description, citizen_name, citizen_email, category, reply_text, search_spellings)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.rowid, cur[0], cur[1], cur[2], cur[3], cur[4], cur[5], cur[6], cur[7]); err != nil {
 			return t.writeErr(err)
 		}
 	}
@@ -461,9 +483,16 @@ func (t *Tx) stage(old, next *Case) {
 	t.order = append(t.order, old.ID)
 }
 
-// audit appends one hash-chained entry by this office's clerk.
+// audit appends one hash-chained entry by this office's clerk (or as Recorded says).
 func (t *Tx) audit(now time.Time, c *Case, action string, changes []FieldChange, note string) error {
-	return t.auditAs(now, t.s.actor, t.s.local.Code, c.ID, action, changes, note)
+	actor := t.s.actor
+	if t.recActor != "" {
+		actor = t.recActor
+	}
+	if !t.recAt.IsZero() {
+		now = t.recAt
+	}
+	return t.auditAs(now, actor, t.s.local.Code, c.ID, action, changes, note)
 }
 
 // auditAs appends one hash-chained entry for any clerk and office (a change received

@@ -54,16 +54,26 @@ func Generate(ctx context.Context, s *data.Store, opt Options) error {
 	}
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x417363))
 	now := s.Now()
-	// Receipt times grow with the case number, as in a real register.
+	// Everything happens in the registering office's working time: receipts spread
+	// over it in the order of their protocol numbers, as in a real register.
+	cal, err := s.Calendar(s.Local().Code)
+	if err != nil {
+		return err
+	}
 	start := now.Add(-opt.Span)
-	step := opt.Span / time.Duration(max(opt.Count, 1))
-	g := gen{rng: rng, now: now}
+	work := newWorkTime(cal, start, now)
+	for work.total <= 0 { // a span too short to hold an open hour: the weeks before
+		start = start.AddDate(0, 0, -7)
+		work = newWorkTime(cal, start, now)
+	}
+	g := gen{rng: rng, now: now, work: work}
+	count := float64(max(opt.Count, 1))
 	for done := 0; done < opt.Count; {
 		n := min(batch, opt.Count-done)
 		err := s.Update(ctx, func(tx *data.Tx) error {
 			for i := 0; i < n; i++ {
-				at := start.Add(step * time.Duration(done+i)).Add(time.Duration(rng.Int64N(int64(step) + 1)))
-				if err := g.one(tx, s, at); err != nil {
+				off := (float64(done+i) + rng.Float64()) / count * float64(work.total)
+				if err := g.one(tx, work.at(time.Duration(off))); err != nil {
 					return err
 				}
 				// Within a batch too, so that a first start's progress bar moves.
@@ -85,28 +95,16 @@ func Generate(ctx context.Context, s *data.Store, opt Options) error {
 }
 
 type gen struct {
-	rng *rand.Rand
-	now time.Time
+	rng  *rand.Rand
+	now  time.Time
+	work *workTime
 }
 
 func pick[T any](rng *rand.Rand, list []T) T { return list[rng.IntN(len(list))] }
 
-// officeHours moves a time into the office's opening hours (Monday–Friday, 8–17),
-// because nobody hands in a complaint at the counter on Sunday at 3 in the morning.
-func officeHours(t time.Time, rng *rand.Rand) time.Time {
-	t = t.In(data.Rome)
-	for t.Weekday() == time.Saturday || t.Weekday() == time.Sunday {
-		t = t.AddDate(0, 0, 1)
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 8+rng.IntN(9), rng.IntN(60), rng.IntN(60), 0, data.Rome)
-}
-
-func (g *gen) one(tx *data.Tx, s *data.Store, at time.Time) error {
+// one registers a case received at (within office hours) and moves it along.
+func (g *gen) one(tx *data.Tx, at time.Time) error {
 	rng := g.rng
-	at = officeHours(at, rng)
-	if at.After(g.now) {
-		at = g.now
-	}
 	lang := data.Italian
 	if rng.IntN(100) < 62 { // roughly the province's language groups
 		lang = data.German
@@ -137,6 +135,9 @@ func (g *gen) one(tx *data.Tx, s *data.Store, at time.Time) error {
 	if rng.IntN(3) > 0 { // most are given to a clerk at intake
 		assignee = pick(rng, clerks)
 	}
+	if err := tx.Recorded(pick(rng, clerks), at); err != nil { // registered at the counter or from the mailbox
+		return err
+	}
 	c, err := tx.Create(data.NewCase{Office: office, Kind: kind, Channel: channel, ReceivedAt: at,
 		Subject: subject, Description: desc, Category: t.category, Service: t.service, Citizen: cit, Assignee: assignee})
 	if err != nil {
@@ -145,55 +146,80 @@ func (g *gen) one(tx *data.Tx, s *data.Store, at time.Time) error {
 	return g.progress(tx, c, reply)
 }
 
-// progress moves a case along as an office would: most are answered within the three
-// days, some wait for the citizen, a few run late, the youngest are still open. Each
-// step happens after the previous one and never after now.
+// progress moves a case along as an office would: most are answered within three
+// working days, some wait for the citizen, a few run late, the youngest are still
+// open. Each step is done by the clerk the case is given to, in office hours, after the
+// previous one and never after now.
 func (g *gen) progress(tx *data.Tx, c *data.Case, reply string) error {
 	rng := g.rng
 	age := g.now.Sub(c.ReceivedAt)
 	r := rng.IntN(1000)
 	open := age < 6*24*time.Hour && r < 700 || r < 12 // recent ones, plus a few forgotten (overdue)
 	last := c.ReceivedAt
-	after := func(d time.Duration) time.Time {
-		last = last.Add(d)
-		if last.After(g.now) {
-			last = g.now
-		}
-		return last
+	hour := func(n int) time.Duration { return time.Duration(n) * time.Hour }
+	// step dates the next event a working time of d after the last one, by the clerk.
+	clerk := c.Assignee
+	step := func(d time.Duration) (time.Time, error) {
+		last = g.work.later(last, d)
+		return last, tx.Recorded(clerk, last)
 	}
 	var err error
 	if c.Assignee == "" && rng.IntN(4) == 0 { // handed to a colleague later
-		if c, err = tx.Assign(c.ID, pick(rng, clerks)); err != nil {
+		clerk = pick(rng, clerks)
+		if _, err = step(time.Duration(rng.IntN(90)) * time.Minute); err != nil {
+			return err
+		}
+		if c, err = tx.Assign(c.ID, clerk); err != nil {
 			return err
 		}
 	}
+	if clerk == "" { // whoever is at the desk
+		clerk = pick(rng, clerks)
+	}
+	var at time.Time
 	if open {
 		if r%3 == 0 {
-			_, err = tx.SetStatus(c.ID, data.StatusInProgress, after(time.Duration(rng.IntN(240))*time.Minute), "")
+			if at, err = step(time.Duration(rng.IntN(240)) * time.Minute); err == nil {
+				_, err = tx.SetStatus(c.ID, data.StatusInProgress, at, "")
+			}
 		} else if r%7 == 0 {
-			_, err = tx.SetStatus(c.ID, data.StatusWaiting, after(time.Duration(rng.IntN(20))*time.Hour), "documenti mancanti / fehlende Unterlagen")
+			if at, err = step(hour(rng.IntN(8))); err == nil {
+				_, err = tx.SetStatus(c.ID, data.StatusWaiting, at, "documenti mancanti / fehlende Unterlagen")
+			}
 		}
 		return err
 	}
 	if rng.IntN(10) == 0 { // waited for the citizen first
-		if c, err = tx.SetStatus(c.ID, data.StatusWaiting, after(time.Duration(2+rng.IntN(20))*time.Hour), "documenti mancanti / fehlende Unterlagen"); err != nil {
+		if at, err = step(hour(1 + rng.IntN(8))); err != nil {
 			return err
 		}
-		if c, err = tx.SetStatus(c.ID, data.StatusInProgress, after(time.Duration(48+rng.IntN(200))*time.Hour), ""); err != nil {
+		if c, err = tx.SetStatus(c.ID, data.StatusWaiting, at, "documenti mancanti / fehlende Unterlagen"); err != nil {
+			return err
+		}
+		if at, err = step(hour(15 + rng.IntN(60))); err != nil {
+			return err
+		}
+		if c, err = tx.SetStatus(c.ID, data.StatusInProgress, at, ""); err != nil {
 			return err
 		}
 	}
-	// Replies mostly within three working days (a working day is ~1.4 calendar days).
-	hours := 2 + rng.IntN(72)
+	// Replies mostly within three working days (7½ working hours a day).
+	work := time.Duration(30+rng.IntN(22*60)) * time.Minute
 	if rng.IntN(100) < 8 {
-		hours = 100 + rng.IntN(300) // late
+		work = hour(25 + rng.IntN(60)) // late
+	}
+	if at, err = step(work); err != nil {
+		return err
 	}
 	reply = strings.ReplaceAll(reply, "{name}", c.Citizen.Name)
-	if c, err = tx.Reply(c.ID, reply, "", after(time.Duration(hours)*time.Hour)); err != nil {
+	if c, err = tx.Reply(c.ID, reply, "", at); err != nil {
 		return err
 	}
 	if age > 20*24*time.Hour && rng.IntN(10) < 9 {
-		_, err = tx.Close(c.ID, after(time.Duration(24+rng.IntN(400))*time.Hour))
+		if at, err = step(hour(8 + rng.IntN(130))); err != nil {
+			return err
+		}
+		_, err = tx.Close(c.ID, at)
 	}
 	return err
 }

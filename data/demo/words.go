@@ -39,7 +39,9 @@ var towns = []struct{ it, de, cap string }{
 
 var mailDomains = []string{"example.it", "posta.example.it", "example.com", "mail.example.org", "example.net"}
 
-var clerks = []string{"a.pircher", "m.ferrari", "s.thaler", "g.rizzi", "k.gamper", "l.dallago"}
+// clerks are the demo offices' staff: they register, take and answer the cases.
+var clerks = []string{"Anna Pichler", "Marco Rossi", "Lukas Gruber", "Giulia Ferrari", "Verena Kofler",
+	"Stefano Dallago", "Martina Thaler", "Andreas Gamper"}
 
 type topic struct {
 	it, de            string
