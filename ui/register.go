@@ -76,9 +76,12 @@ func filterOf(f data.Filter) registerFilter {
 }
 
 // sortShown is the column the list is ordered by and the direction (1 up, -1 down),
-// spelling out the register's default order when none is chosen.
+// spelling out the register's default order when none is chosen; none while a search
+// lists its matches by relevance.
 func (f registerFilter) sortShown() (data.SortKey, int) {
 	switch {
+	case data.Ranked(f.Query):
+		return "", 0
 	case f.Sort == "" && (f.Overdue || f.DueToday):
 		return data.SortDue, 1
 	case f.Sort == "":
