@@ -81,6 +81,9 @@ func Format(lang, key string, args map[string]string) string {
 	if !strings.Contains(text, "{") {
 		return text
 	}
+	if lang == "it" {
+		text = elideItalian(text, args)
+	}
 	pairs := make([]string, 0, 2*len(args))
 	for k, v := range args {
 		pairs = append(pairs, "{"+k+"}", v)
