@@ -87,11 +87,27 @@ func OfficeName(o data.Office, lang string) string {
 }
 
 // ErrorText is what a person reads for err: the translated problem if the register
-// raised one, otherwise a generic sentence with the detail for support.
+// raised one, otherwise a generic sentence with the detail for support. The register's
+// problems speak of dates as the command line writes them (YYYY-MM-DD, RFC 3339); the
+// window shows a time in the form the clerk writes it, and a date it cannot read with
+// an example of that form.
 func ErrorText(lang string, err error) string {
 	var p *data.Problem
 	if errors.As(err, &p) {
-		return translations.Format(lang, p.Key, p.Args)
+		key, args := p.Key, make(map[string]string, len(p.Args))
+		for k, v := range p.Args {
+			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				v = formatDateTime(t, lang)
+			}
+			args[k] = v
+		}
+		if key == "err.date" {
+			key = "window.err.date"
+			if strings.TrimSpace(args["value"]) == "" {
+				key = "window.err.date_missing"
+			}
+		}
+		return translations.Format(lang, key, args)
 	}
 	return translations.T(lang, "window.error.unexpected", "detail", err.Error())
 }
