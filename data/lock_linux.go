@@ -70,6 +70,13 @@ func holdFiles(path string) *heldFiles {
 	return h
 }
 
+// shared tells whether another store of the process has the register open too.
+func (h *heldFiles) shared() bool {
+	held.Lock()
+	defer held.Unlock()
+	return h.refs > 1
+}
+
 // release lets go of the locks when the last store of the process on the register
 // closes, so that its closing connection can copy the WAL into the register and remove
 // it; the descriptors are closed by the function returned, after the connections.

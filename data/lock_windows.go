@@ -11,3 +11,5 @@ type heldFiles struct{}
 func holdFiles(string) *heldFiles { return nil }
 
 func (*heldFiles) release() func() { return func() {} }
+
+func (*heldFiles) shared() bool { return false }

@@ -233,11 +233,11 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	tightenRegister(path)
-	db, err := sql.Open("sqlite", dsnWith(path, opt.CacheMiB))
-	if err != nil {
-		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
-	}
-	s, err := open(db, path, opt)
+	// The connections are opened through a gate, so that the register can be reopened
+	// with every connection closed first (lock.go).
+	gt := newGate(dsnWith(path, opt.CacheMiB))
+	db := sql.OpenDB(gt)
+	s, err := open(db, gt, path, opt)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -245,7 +245,7 @@ func Open(path string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-func open(db *sql.DB, path string, opt Options) (*Store, error) {
+func open(db *sql.DB, gt *gate, path string, opt Options) (*Store, error) {
 	var appID, version int
 	if err := db.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
 		return nil, &Problem{Key: "err.not_register", Args: map[string]string{"path": path}, Err: err}
@@ -274,7 +274,7 @@ func open(db *sql.DB, path string, opt Options) (*Store, error) {
 	if err := s.loadLocal(); err != nil {
 		return nil, err
 	}
-	s.guard = guardFiles(path)
+	s.guard = guardFiles(path, gt)
 	s.stop = make(chan struct{})
 	s.stopped.Go(s.maintain)
 	return s, nil

@@ -17,7 +17,7 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration, changed func(
 	if err != nil {
 		return
 	}
-	defer conn.Close()
+	defer func() { conn.Close() }() // the one held at the end: a reopen replaces it
 	type mark struct{ audit, offices int64 }
 	look := func() (int64, mark, error) {
 		var version int64
@@ -33,6 +33,7 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration, changed func(
 	if err != nil {
 		return
 	}
+	gen := s.generation()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -40,6 +41,20 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration, changed func(
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+		if g := s.generation(); g != gen {
+			// The register is being reopened (lock.go): give the connection back, take
+			// a new one when it is done, and let the window read everything again.
+			conn.Close()
+			if conn, err = s.db.Conn(ctx); err != nil {
+				return
+			}
+			gen = g
+			if version, last, err = look(); err != nil {
+				return
+			}
+			changed()
+			continue
 		}
 		var v int64
 		if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil || v == version {

@@ -77,7 +77,7 @@ func (v *CaseView) offerSave(a data.Attachment, content []byte) {
 }
 
 func (v *CaseView) saveFile(name string, content []byte) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	d := fileSave(v.e.store, nil, func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -712,7 +711,7 @@ func (v *CaseView) chooseFile() {
 	if v.e.win == nil {
 		return
 	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := fileOpen(v.e.store, nil, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}

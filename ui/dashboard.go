@@ -16,14 +16,13 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"ascolto/data"
-	"ascolto/history"
 	"ascolto/data/benchmarking"
 	"ascolto/data/stats"
+	"ascolto/history"
 	"ascolto/printing/report"
 )
 
@@ -739,7 +738,7 @@ func (d *Dashboard) export(format string) {
 		return
 	}
 	in := d.in
-	save := dialog.NewFileSave(func(uc fyne.URIWriteCloser, err error) {
+	save := fileSave(d.store, []string{"." + format}, func(uc fyne.URIWriteCloser, err error) {
 		if err != nil || uc == nil {
 			return
 		}
@@ -763,7 +762,6 @@ func (d *Dashboard) export(format string) {
 		return r
 	}, name)
 	save.SetFileName(name + "." + format)
-	save.SetFilter(storage.NewExtensionFileFilter([]string{"." + format}))
 	save.Show()
 }
 
@@ -785,7 +783,7 @@ func (d *Dashboard) chooseBenchmark() {
 	if w == nil {
 		return
 	}
-	open := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+	open := fileOpen(d.store, []string{".json"}, func(rc fyne.URIReadCloser, err error) {
 		if err != nil || rc == nil {
 			return
 		}
@@ -793,7 +791,6 @@ func (d *Dashboard) chooseBenchmark() {
 		rc.Close()
 		d.addBenchmark(path)
 	}, w)
-	open.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
 	open.Show()
 }
 

@@ -6,9 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -170,7 +168,7 @@ func (v *FirstStartView) chooseRegister() {
 	if v.e.win == nil {
 		return
 	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := fileOpen(v.e.store, []string{".ascolto"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -178,7 +176,6 @@ func (v *FirstStartView) chooseRegister() {
 		r.Close()
 		v.openPath(path)
 	}, v.e.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".ascolto"}))
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
 }

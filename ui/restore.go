@@ -182,7 +182,7 @@ func (v *SettingsView) showBackups(found []backupFile) {
 }
 
 func (v *SettingsView) chooseBackupFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := fileOpen(v.e.store, []string{".ascolto"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -190,7 +190,6 @@ func (v *SettingsView) chooseBackupFile() {
 		r.Close()
 		v.checkBackup(path)
 	}, v.e.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".ascolto"}))
 	if dir := v.e.store.BackupSettings().Dir; dir != "" {
 		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
 			d.SetLocation(l)

@@ -8,9 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -514,7 +512,7 @@ func (s *Shell) ShowKeys() {
 
 // chooseMail asks for an .eml file (Ctrl+E).
 func (s *Shell) chooseMail() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := fileOpen(s.cfg.Store, []string{".eml"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -522,7 +520,6 @@ func (s *Shell) chooseMail() {
 		r.Close()
 		s.loadMail(u)
 	}, s.cfg.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".eml", ".EML"}))
 	d.Resize(fyne.NewSize(900, 600))
 	d.Show()
 }
