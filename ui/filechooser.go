@@ -37,6 +37,7 @@ func fileOpen(store *data.Store, exts []string, callback func(fyne.URIReadCloser
 	guardFiles(store)
 	d := dialog.NewFileOpen(callback, parent)
 	d.SetFilter(chooserFilter(store, exts))
+	d.SetTitleText(fileDialogTitle(false))
 	return d
 }
 
@@ -45,6 +46,7 @@ func fileSave(store *data.Store, exts []string, callback func(fyne.URIWriteClose
 	guardFiles(store)
 	d := dialog.NewFileSave(callback, parent)
 	d.SetFilter(chooserFilter(store, exts))
+	d.SetTitleText(fileDialogTitle(true))
 	return d
 }
 

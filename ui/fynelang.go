@@ -79,3 +79,13 @@ func pointLocaleAt(lng string) (restore func()) {
 		}
 	}
 }
+
+// fileDialogTitle is the file chooser's title in the words of Fyne's current language.
+// Fyne puts it together as "Open" + " " + "File", which German reads backwards
+// ("Öffnen Datei"): the title is given whole instead.
+func fileDialogTitle(save bool) string {
+	if save {
+		return lang.L("Save File")
+	}
+	return lang.L("Open File")
+}

@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"runtime"
 	"strings"
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+
+	"ascolto/translations"
 )
 
 // The window is used with the keyboard alone at the counter. Fyne gives a focused widget
@@ -200,4 +204,45 @@ func (b *button) TypedKey(k *fyne.KeyEvent) {
 		}
 	}
 	b.Button.TypedKey(k)
+}
+
+// menuShortcut is a menu item's key combination, matched by its name as Fyne matches
+// every shortcut, but without the Key and Mod a fyne.KeyboardShortcut has: Fyne's own
+// menus would print it as "Ctrl+N" in every language (the words are fixed in Fyne),
+// where a German keyboard says "Strg+N". The item's label carries it instead, in the
+// interface language's words.
+type menuShortcut struct{ sc *desktop.CustomShortcut }
+
+// ShortcutName is the shortcut's, so that the key combination still runs the item.
+func (m menuShortcut) ShortcutName() string { return m.sc.ShortcutName() }
+
+// menuItem is a menu item with label and shortcut sc; a Ctrl+key shortcut is written
+// in lang's words after the label. macOS draws its menus itself, with ⌘ signs that
+// need no words: there the shortcut is left to the system.
+func menuItem(lang, label string, sc fyne.Shortcut, do func()) *fyne.MenuItem {
+	i := fyne.NewMenuItem(label, do)
+	i.Shortcut = sc
+	if c, ok := sc.(*desktop.CustomShortcut); ok && runtime.GOOS != "darwin" {
+		i.Label = translations.T(lang, "window.menu.item_key", "item", label, "key", shortcutLabel(lang, c))
+		i.Shortcut = menuShortcut{c}
+	}
+	return i
+}
+
+// shortcutLabel writes a key combination as the language's keyboards label it
+// (Strg+N in German, Ctrl+N in Italian and English).
+func shortcutLabel(lang string, c *desktop.CustomShortcut) string {
+	var b strings.Builder
+	mods := c.Modifier
+	if mods&fyne.KeyModifierControl != 0 {
+		b.WriteString(translations.T(lang, "window.key.ctrl") + "+")
+	}
+	if mods&fyne.KeyModifierAlt != 0 {
+		b.WriteString("Alt+")
+	}
+	if mods&fyne.KeyModifierShift != 0 {
+		b.WriteString(translations.T(lang, "window.key.shift") + "+")
+	}
+	b.WriteString(string(c.KeyName))
+	return b.String()
 }

@@ -463,9 +463,7 @@ func ctrl(k fyne.KeyName) fyne.Shortcut {
 func (s *Shell) menu() *fyne.MainMenu {
 	e := s.e
 	item := func(key string, sc fyne.Shortcut, do func()) *fyne.MenuItem {
-		i := fyne.NewMenuItem(e.t(key), do)
-		i.Shortcut = sc
-		return i
+		return menuItem(e.lang, e.t(key), sc, do)
 	}
 	register := fyne.NewMenu(e.t("window.menu.register"),
 		item("window.menu.new", ctrl(fyne.KeyN), s.ShowIntake),

@@ -32,7 +32,7 @@ func TestSwitchingLanguageChangesTheLabels(t *testing.T) {
 			t.Fatalf("Italian window lacks %q: %q", want, texts(root))
 		}
 	}
-	if m := w.MainMenu(); m.Items[0].Label != "Registro" || m.Items[0].Items[0].Label != "Nuova pratica" {
+	if m := w.MainMenu(); m.Items[0].Label != "Registro" || m.Items[0].Items[0].Label != "Nuova pratica (Ctrl+N)" {
 		t.Errorf("Italian menu: %q %q", m.Items[0].Label, m.Items[0].Items[0].Label)
 	}
 
@@ -58,7 +58,7 @@ func TestSwitchingLanguageChangesTheLabels(t *testing.T) {
 			t.Errorf("German window still shows %q", gone)
 		}
 	}
-	if m := w.MainMenu(); m.Items[0].Label != "Register" || m.Items[0].Items[0].Label != "Neuer Vorgang" {
+	if m := w.MainMenu(); m.Items[0].Label != "Register" || m.Items[0].Items[0].Label != "Neuer Vorgang (Strg+N)" {
 		t.Errorf("German menu: %q %q", m.Items[0].Label, m.Items[0].Items[0].Label)
 	}
 	if sh.register.search.Text != "muller" || sh.register.filter.Query != "muller" {

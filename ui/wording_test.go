@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
 	"ascolto/data"
 )
 
@@ -30,5 +33,63 @@ func TestDateErrorsInTheClerksForm(t *testing.T) {
 	}
 	if got := ErrorText("de", data.Problemf("err.future", "value", future)); !strings.Contains(got, "31.12.2026 10:00") {
 		t.Errorf("a time in the future: %q", got)
+	}
+}
+
+// TestFileChooserTitleReadsInGerman: the chooser's title is one phrase of the language
+// ("Datei öffnen"), not Fyne's two words put side by side ("Öffnen Datei").
+func TestFileChooserTitleReadsInGerman(t *testing.T) {
+	t.Setenv("LANG", "C")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LANGUAGE", "")
+	test.NewTempApp(t)
+	s := newRegister(t, 0)
+	for _, tc := range []struct{ lang, open, save, wrong string }{
+		{"de", "Datei öffnen", "Datei speichern", "Öffnen Datei"}, {"it", "Apri file", "Salva file", ""},
+	} {
+		if !UseFyneLanguage(tc.lang) {
+			t.Fatalf("%s: Fyne does not speak it", tc.lang)
+		}
+		w := test.NewTempWindow(t, nil)
+		w.Resize(fyne.NewSize(1000, 700))
+		fileOpen(s, []string{".eml"}, func(fyne.URIReadCloser, error) {}, w).Show()
+		top := w.Canvas().Overlays().Top()
+		if !shows(top, tc.open) || tc.wrong != "" && shows(top, tc.wrong) {
+			t.Errorf("%s: the open chooser says %q", tc.lang, texts(top))
+		}
+		w.Canvas().Overlays().Remove(top)
+		fileSave(s, []string{".pdf"}, func(fyne.URIWriteCloser, error) {}, w).Show()
+		if top := w.Canvas().Overlays().Top(); !shows(top, tc.save) {
+			t.Errorf("%s: the save chooser says %q", tc.lang, texts(top))
+		}
+	}
+	UseFyneLanguage("en")
+}
+
+// TestMenuShortcutsInTheLanguage: the German menu writes its shortcuts as a German
+// keyboard labels them (Strg+N), the Italian one as an Italian keyboard does (Ctrl+N);
+// Fyne is given no key to print in its own fixed words, and the keys still work.
+func TestMenuShortcutsInTheLanguage(t *testing.T) {
+	s := newRegister(t, 1)
+	for lang, want := range map[string]string{"de": "Strg+", "it": "Ctrl+"} {
+		sh, _, w := shellFor(t, s, lang, "")
+		_ = sh
+		n := 0
+		for _, item := range w.MainMenu().Items[0].Items {
+			if item.IsSeparator || item.Shortcut == nil {
+				continue
+			}
+			n++
+			if _, printed := item.Shortcut.(fyne.KeyboardShortcut); printed {
+				t.Errorf("%s: Fyne would print %q's shortcut in English", lang, item.Label)
+			}
+			if !strings.Contains(item.Label, want) || lang == "de" && strings.Contains(item.Label, "Ctrl") {
+				t.Errorf("%s: %q", lang, item.Label)
+			}
+		}
+		if n < 7 {
+			t.Errorf("%s: %d items with a shortcut", lang, n)
+		}
+		press(t, w, fyne.KeyN) // still runs the item
 	}
 }
