@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -169,11 +170,12 @@ func (d *Dashboard) build() {
 	d.benchE.Wrapping = fyne.TextWrapWord
 	d.benchE.Importance = widget.DangerImportance
 	addFile := widget.NewButtonWithIcon(d.t("stats.dash.add_benchmark"), theme.FolderOpenIcon(), d.chooseBenchmark)
+	saveOwn := widget.NewButtonWithIcon(d.t("stats.dash.save_benchmark"), theme.DocumentSaveIcon(), d.saveBenchmark)
 	clearFiles := widget.NewButtonWithIcon(d.t("stats.dash.clear_benchmark"), theme.ContentClearIcon(), func() {
 		d.files = nil
 		d.showBenchmark()
 	})
-	benchTab := container.NewVScroll(container.NewVBox(container.NewHBox(addFile, clearFiles), d.benchE, d.bench))
+	benchTab := container.NewVScroll(container.NewVBox(container.NewHBox(addFile, clearFiles, saveOwn), d.benchE, d.bench))
 
 	d.tabs = container.NewAppTabs(
 		container.NewTabItem(d.t("stats.dash.overview"), overview),
@@ -794,6 +796,73 @@ func (d *Dashboard) chooseBenchmark() {
 	open.Show()
 }
 
+// benchmarkOwn is what this register's benchmarking file covers: the office chosen
+// above (this register's own if all are shown, since a file speaks for one office) and
+// the period shown.
+func (d *Dashboard) benchmarkOwn() (data.Office, benchmarking.Period) {
+	office := d.store.Local()
+	if len(d.query.Offices) == 1 {
+		for _, o := range d.offices {
+			if o.Code == d.query.Offices[0] {
+				office = o
+			}
+		}
+	}
+	from, to := d.query.From, d.query.To
+	if d.in != nil {
+		if from == "" && len(d.in.Months) > 0 {
+			from = d.in.Months[0].Key + "-01"
+		}
+		if to == "" {
+			to = d.in.Today
+		}
+	}
+	return office, benchmarking.Period{From: from, To: to}
+}
+
+// saveBenchmark writes the office's benchmarking file for the period shown, for the
+// quality manager to send to other offices and municipalities: the file their own
+// Quality tab adds beside their figures.
+func (d *Dashboard) saveBenchmark() {
+	w := d.window()
+	if w == nil || d.in == nil {
+		return
+	}
+	office, period := d.benchmarkOwn()
+	today := d.in.Today
+	save := fileSave(d.store, []string{".json"}, func(uc fyne.URIWriteCloser, err error) {
+		if err != nil || uc == nil {
+			return
+		}
+		// File.Write writes beside the file and renames, so that the other office never
+		// reads half a file: the chooser's own writer is closed unused.
+		path := uc.URI().Path()
+		uc.Close()
+		go func() {
+			err := d.writeBenchmark(path, office, period, today)
+			d.do(func() {
+				if err != nil {
+					d.benchE.SetText(ErrorText(d.lang, err))
+					return
+				}
+				d.benchE.SetText("")
+				d.status.SetText(d.t("stats.cli.written", "path", filepath.Base(path)))
+			})
+		}()
+	}, w)
+	save.SetFileName("benchmarking-" + strings.ToLower(office.Code) + "-" + period.From + "-" + period.To + ".json")
+	save.Show()
+}
+
+// writeBenchmark writes office's benchmarking file for period at path.
+func (d *Dashboard) writeBenchmark(path string, office data.Office, period benchmarking.Period, today string) error {
+	in, err := stats.Read(context.Background(), d.store, stats.Query{From: period.From, To: period.To, Offices: []string{office.Code}})
+	if err != nil {
+		return err
+	}
+	return benchmarking.New(in, office, "", period, today).Write(path)
+}
+
 // addBenchmark loads a benchmarking file and puts it beside the others.
 func (d *Dashboard) addBenchmark(path string) {
 	f, err := benchmarking.Load(path)
@@ -812,7 +881,7 @@ func (d *Dashboard) showBenchmark() {
 	f := d.f
 	d.bench.Objects = nil
 	if len(d.files) == 0 {
-		l := widget.NewLabel(f.T("stats.dash.benchmark_intro"))
+		l := widget.NewLabel(f.T("stats.dash.benchmark_intro", "button", strings.TrimSuffix(d.t("stats.dash.save_benchmark"), "…")))
 		l.Wrapping = fyne.TextWrapWord
 		d.bench.Add(l)
 		d.bench.Refresh()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,26 @@ func TestMenuShortcutsInTheLanguage(t *testing.T) {
 			t.Errorf("%s: %d items with a shortcut", lang, n)
 		}
 		press(t, w, fyne.KeyN) // still runs the item
+	}
+}
+
+// TestBenchmarkingNeedsNoTerminal: the benchmarking tab tells the clerk to use its own
+// button, not a command, and the button's file is one another office's tab can add.
+func TestBenchmarkingNeedsNoTerminal(t *testing.T) {
+	test.NewTempApp(t)
+	s := dashRegister(t)
+	d, _, _ := showDashboard(t, s, "de")
+	intro := dashTexts(d.bench)
+	if strings.Contains(intro, "ascoltoctl") || !strings.Contains(intro, "Datei dieses Amtes speichern") {
+		t.Errorf("benchmarking tab says %q", intro)
+	}
+	office, period := d.benchmarkOwn()
+	path := filepath.Join(t.TempDir(), "bz.json")
+	if err := d.writeBenchmark(path, office, period, d.in.Today); err != nil {
+		t.Fatal(err)
+	}
+	d.addBenchmark(path)
+	if d.benchE.Text != "" || len(d.files) != 1 || d.files[0].Office.Code != office.Code || d.files[0].Period.From != period.From {
+		t.Errorf("the saved file does not load: %q %+v", d.benchE.Text, d.files)
 	}
 }
