@@ -286,6 +286,16 @@ func Value(field, v, lang string, offices []data.Office) string {
 		if v == "0" {
 			return ""
 		}
+		if _, err := strconv.Atoi(v); err == nil {
+			return translations.T(lang, "case.history.score", "n", v)
+		}
+	case "waited_days", "deadline_days":
+		if n, err := strconv.Atoi(v); err == nil {
+			if n == 1 {
+				return translations.T(lang, "case.history.working_days.one", "n", v)
+			}
+			return translations.T(lang, "case.history.working_days.other", "n", v)
+		}
 	}
 	v = strings.Join(strings.Fields(v), " ")
 	if r := []rune(v); len(r) > 90 {

@@ -135,11 +135,11 @@ func TestEveryEntryIsASentence(t *testing.T) {
 		var want []string
 		if lang == "de" {
 			want = []string{"Arbeitsvermittlungszentrum Brixen → Arbeitsvermittlungszentrum Neumarkt", "Schreiben Nr. BZ-2026-000934/1 auf Italienisch (31 kB).",
-				"auf dem Drucker Ufficio-2 gedruckt", "versandt (Post)", "Versand (Post) rückgängig", "Ausgang: stattgegeben", "1 angehängte Datei wurde entfernt.",
+				"auf dem Drucker Ufficio-2 gedruckt", "versandt (Post)", "Versand (Post) rückgängig", "Ausgang: stattgegeben", "Zufriedenheit: 4 von 5", "0 Arbeitstage → 1 Arbeitstag", "1 angehängte Datei wurde entfernt.",
 				"bernd (Arbeitsvermittlungszentrum Neumarkt)"}
 		} else {
 			want = []string{"Centro mediazione lavoro Bressanone → Centro mediazione lavoro Egna", "Lettera n. BZ-2026-000934/1 in italiano (31 kB).",
-				"stampata con la stampante Ufficio-2", "spedita (Post)", "spedizione registrata (Post)", "Esito: accolta", "È stato rimosso 1 file allegato.",
+				"stampata con la stampante Ufficio-2", "spedita (Post)", "spedizione registrata (Post)", "Esito: accolta", "Soddisfazione: 4 su 5", "0 giorni lavorativi → 1 giorno lavorativo", "È stato rimosso 1 file allegato.",
 				"bernd (Centro mediazione lavoro Egna)"}
 		}
 		for _, w := range want {
@@ -163,4 +163,24 @@ func TestUnknownValuesStayReadable(t *testing.T) {
 			Describe(data.AuditEntry{Action: "letter", Changes: `{"` + f + `":["","` + bad + `"]}`}, "de", nil)
 		}
 	}
+}
+
+// FuzzDescribe: an entry as another office may send it (any action, changes, note)
+// is told without a panic, and never as a translation key.
+func FuzzDescribe(f *testing.F) {
+	f.Add("letter", `{"letter":["","0f6e|BZ-2026-000934/1|it|30967|9c1d|"]}`, "", "2026-12-07T11:00:00Z")
+	f.Add("letter_print", `{"letter_printed":["","id|BZ-1/1|sha|Ufficio-2"]}`, "", "x")
+	f.Add("settings:EGNA", `{"office":["BRESSANONE","EGNA"],"satisfaction":["0","5"]}`, "nota [EGNA 7 2026-12-07T09:15:00Z]", "")
+	f.Add("anonymise", `{"citizen_name":["[…]",""],"waited_days":["x","-1"]}`, " (3 files removed)", "2026-12-07T11:00:00.123+01:00")
+	f.Add("attach", `{"attachment":["","a|b|c|d|e"]}`, "[", "")
+	f.Fuzz(func(t *testing.T, action, changes, note, at string) {
+		for _, lang := range []string{"it", "de"} {
+			l := Describe(data.AuditEntry{At: at, Actor: "a", Action: action, Changes: changes, Note: note}, lang, offices)
+			for _, s := range append([]string{l.What}, l.Details...) {
+				if strings.HasPrefix(s, "action.") || strings.HasPrefix(s, "case.history.") {
+					t.Fatalf("%s: %q", lang, s)
+				}
+			}
+		}
+	})
 }
