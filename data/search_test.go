@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -157,6 +158,29 @@ func TestSearchShortProtocolNumbers(t *testing.T) {
 				t.Errorf("search 935: %v, want every office's 935 and the text", got)
 			}
 		}
+	}
+}
+
+// TestSearchSingleDigit: a single digit is the counter of a protocol number (BZ-2026-7),
+// not the start of every number in the register.
+func TestSearchSingleDigit(t *testing.T) {
+	s, _ := testStore(t, "2026-11-23 09:00")
+	ctx := context.Background()
+	var seventh *Case
+	for i := 1; i <= 8; i++ {
+		c := mustCreate(t, s, NewCase{Subject: fmt.Sprintf("Pratica %d", 70+i)})
+		if i == 7 {
+			seventh = c
+		}
+	}
+	for _, q := range []string{"7", "BZ-7", "2026 7"} {
+		res, err := s.Search(ctx, Filter{Query: q})
+		if err != nil || len(res) != 1 || res[0].Number != seventh.Number {
+			t.Errorf("search %q: %d cases (%v), want %s alone", q, len(res), err, seventh.Number)
+		}
+	}
+	if got := ftsQuery("7"); got != `"000007"` {
+		t.Errorf("ftsQuery(7) = %s", got)
 	}
 }
 

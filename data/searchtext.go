@@ -71,6 +71,11 @@ func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(
 // number, also as the counter part of a protocol number (935 is BZ-2026-000935, whose
 // counter the index holds as the word 000935).
 func searchTerm(w string) string {
+	if len(w) == 1 {
+		// A single digit as a prefix would read every number in the index: it is
+		// only the counter of a protocol number (shortWord).
+		return `"` + strings.Repeat("0", numberDigits-1) + w + `"`
+	}
 	alts := []string{`"` + w + `"*`}
 	if t := typedOut(w); t != w {
 		alts = append(alts, `"`+t+`"*`)
