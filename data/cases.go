@@ -362,6 +362,11 @@ func (t *Tx) Attach(ref Ref, name, mime string, content []byte) (*Attachment, er
 	if mime == "" {
 		mime = "application/octet-stream"
 	}
+	if content == nil {
+		// An empty file (mail programs attach 0-byte files too) is an empty blob, not
+		// SQL NULL, which the blobs table refuses.
+		content = []byte{}
+	}
 	sum := sha256.Sum256(content)
 	a := &Attachment{ID: t.s.ids.NewID(), CaseID: old.ID, Name: name, MIME: mime, Size: int64(len(content)),
 		SHA256: hex.EncodeToString(sum[:]), AddedAt: t.Now().Truncate(time.Millisecond)}

@@ -484,6 +484,14 @@ func TestAttachments(t *testing.T) {
 	}
 	_, err = s.Attach(ctx, c.Number, "../etc/passwd", "", content)
 	wantProblem(t, err, "err.attachment_name")
+	// A 0-byte file, as mail programs attach them, is kept as an empty file.
+	empty, err := s.Attach(ctx, c.Number, "leer.txt", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, err := s.AttachmentContent(ctx, empty.SHA256); err != nil || len(back) != 0 || empty.Size != 0 {
+		t.Fatalf("empty attachment: %q, %v", back, err)
+	}
 }
 
 func TestEncodeChangesIsJSON(t *testing.T) {

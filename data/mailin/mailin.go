@@ -197,6 +197,7 @@ func (r *reader) plain(root *enmime.Part) (*Message, error) {
 	m := &Message{MessageID: messageID(h.Get("Message-Id")), Subject: cleanLine(decodeHeader(h.Get("Subject")))}
 	if f := h.Get("From"); f != "" {
 		m.FromName, m.FromAddress = from(f)
+		m.FromAddress = cleanLine(m.FromAddress)
 	}
 	if d := h.Get("Date"); strings.TrimSpace(d) != "" {
 		if t, ok := parseDate(decodeHeader(d)); ok {
@@ -212,7 +213,7 @@ func (r *reader) plain(root *enmime.Part) (*Message, error) {
 	if w.damaged != "" {
 		return nil, data.Problemf("intake.mail.damaged_file", "name", w.damaged)
 	}
-	m.Body = w.text()
+	m.Body = data.CleanText(w.text())
 	m.Attachments = w.files
 	m.Language = GuessLanguage(m.Subject + "\n" + m.Body)
 	return m, nil
@@ -239,7 +240,9 @@ func messageID(s string) string {
 	return strings.Trim(s, "<>")
 }
 
-func cleanLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// cleanLine is a header's text on one line, without the control characters a sender's
+// program (or an attacker) can put into any header: the register's own cleaning.
+func cleanLine(s string) string { return data.CleanLine(strings.Join(strings.Fields(s), " ")) }
 
 var angle = regexp.MustCompile(`<([^<>@\s]+@[^<>\s]+)>`)
 
