@@ -104,6 +104,11 @@ func (t *Tx) Anonymise(ref Ref, reason, note string) (*Case, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, t.writeErr(err)
 	}
+	// Zeroed from the first statement on, not just freed: the rows, files and index
+	// entries this transaction removes must not stay readable in the file's free space.
+	if err := t.secureDelete(); err != nil {
+		return nil, err
+	}
 	files, err := t.dropAttachments(old.ID)
 	if err != nil {
 		return nil, err
@@ -491,7 +496,19 @@ func (s *Store) SubjectAccess(ctx context.Context, p Subject) (*SubjectReport, e
 
 // Erase anonymises the named cases at a citizen's request, all or none, and returns them.
 // The note says which request (its protocol number, the date): erasure is audited.
+// Then it rewrites the register so that no byte of the erased data is left in the file,
+// its WAL or a backup made afterwards (FinishErasure); the window and ascoltoctl both
+// come here. Should that rewrite fail (a reader holding the WAL), the erasure stands and
+// the error says so: the rewrite is owed and done at the next FinishErasure.
 func (s *Store) Erase(ctx context.Context, refs []Ref, note string) ([]*Case, error) {
+	out, err := s.erase(ctx, refs, note)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.FinishErasure(ctx)
+}
+
+func (s *Store) erase(ctx context.Context, refs []Ref, note string) ([]*Case, error) {
 	if strings.TrimSpace(note) == "" {
 		return nil, Problemf("stats.erase_note")
 	}
@@ -533,8 +550,8 @@ func (t *Tx) redactHistory(caseID string) error {
 		return err
 	}
 	// Zeroed, not just freed: what is removed must not stay readable in the file.
-	if _, err := t.tx.ExecContext(t.ctx, `PRAGMA secure_delete = 1`); err != nil {
-		return t.writeErr(err)
+	if err := t.secureDelete(); err != nil {
+		return err
 	}
 	type entry struct {
 		seq           int64
@@ -619,6 +636,11 @@ func (t *Tx) redactHistory(caseID string) error {
 	if _, err := t.exec(`INSERT INTO meta(key, value) VALUES ('search_purge', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`); err != nil {
 		return t.writeErr(err)
 	}
+	// The rewrite of the file that leaves no copy behind (FinishErasure) is owed from
+	// now on, here and in every office this anonymisation reaches.
+	if _, err := t.exec(`INSERT INTO meta(key, value) VALUES ('erasure_pending', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`); err != nil {
+		return t.writeErr(err)
+	}
 	// The letters' PDFs carry the citizen's name and address: their content goes, their
 	// record (number, date, hash, size) stays as the proof that the office replied.
 	if _, err := t.exec(`UPDATE blobs SET content = x'' WHERE sha256 IN (SELECT sha256 FROM letters WHERE case_id = ?)
@@ -653,4 +675,91 @@ func redactedForm(action, changes, note string) bool {
 		return false
 	}
 	return action == "anonymise" || action == "erase" || redactValue(note) == note
+}
+
+// secureDelete makes SQLite overwrite with zeros what the transaction's connection frees
+// from now on. The setting belongs to the connection, which goes back to the pool: it is
+// left on, as the search-index purge leaves it, since zeroing costs little (docs/register.md).
+func (t *Tx) secureDelete() error {
+	if _, err := t.tx.ExecContext(t.ctx, `PRAGMA secure_delete = 1`); err != nil {
+		return t.writeErr(err)
+	}
+	return nil
+}
+
+// ErasurePending reports whether an anonymisation, made here or received from another
+// office, still waits for the rewrite of FinishErasure.
+func (s *Store) ErasurePending(ctx context.Context) bool {
+	var v string
+	s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'erasure_pending'`).Scan(&v)
+	return v == "1"
+}
+
+// FinishErasure removes every copy of anonymised data the register file still holds
+// once the rows are redacted, when an anonymisation left one owed (ErasurePending):
+//
+//   - the search index: FTS5 removes a case's words by writing a delete marker in a new
+//     segment, the words stay in the older segments (which a backup copies too) until
+//     those are merged; 'optimize' merges the whole index into one segment, dropping them;
+//   - the free space of the pages: an earlier version of a row (an edited description, a
+//     row moved when a page split, a file's content deleted before secure_delete was on)
+//     stays in the unused bytes of live pages and in free pages; VACUUM writes the whole
+//     file anew from the live rows only;
+//   - the WAL: it still holds the old images of the pages; a TRUNCATE checkpoint copies
+//     the new ones into the file and empties it.
+//
+// It costs a rewrite of the register (docs/register.md has the figures), which is why
+// it runs after an erasure and not after every write. A reader holding an old snapshot
+// keeps the WAL from being emptied: the work is then owed still and the error says so.
+func (s *Store) FinishErasure(ctx context.Context) error {
+	if !s.ErasurePending(ctx) {
+		return nil
+	}
+	if err := s.beforeWrite(); err != nil {
+		return err
+	}
+	fail := func(err error) error { return &Problem{Key: "err.write", Err: err} }
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = 1`); err != nil {
+		return fail(err)
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts) VALUES ('optimize')`); err != nil {
+		return fail(err)
+	}
+	// The idle purge of the index (search_purge) has nothing left to do: the index is
+	// one segment now.
+	if _, err := conn.ExecContext(ctx, `DELETE FROM meta WHERE key IN ('search_purge', 'erasure_pending')`); err != nil {
+		return fail(err)
+	}
+	if _, err := conn.ExecContext(ctx, `VACUUM`); err != nil {
+		s.markErasurePending(ctx, conn)
+		return fail(err)
+	}
+	s.writes.Add(1)
+	// Readers that started before the VACUUM keep the WAL from being emptied; they
+	// finish within moments (a search, a list), so the checkpoint is tried for a while.
+	for try := 0; ; try++ {
+		var busy, logged, done int
+		err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done)
+		if err == nil && busy == 0 {
+			return nil
+		}
+		if try == 50 || ctx.Err() != nil {
+			s.markErasurePending(ctx, conn)
+			if err == nil {
+				err = errors.New("the WAL is in use by a reader and was not emptied")
+			}
+			return fail(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// markErasurePending records that FinishErasure is still owed after it failed.
+func (s *Store) markErasurePending(ctx context.Context, conn *sql.Conn) {
+	conn.ExecContext(context.WithoutCancel(ctx), `INSERT INTO meta(key, value) VALUES ('erasure_pending', '1') ON CONFLICT(key) DO UPDATE SET value = '1'`)
 }

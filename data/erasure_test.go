@@ -1,0 +1,174 @@
+package data_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"ascolto/data"
+)
+
+// zwischenbrugger is the citizen whose erasure the byte tests follow: every value is
+// written so that it appears nowhere else in the register.
+var zwischenbrugger = data.Citizen{Name: "Walburga Zwischenbrugger", Email: "w.zwischenbrugger@quellhof.example",
+	Phone: "0471 998877", Address: "Fennbergweg 19, 39040 Kurtatsch", Language: data.German}
+
+// erasedNeedles are the erased values as the register may hold them: in their own form,
+// as the search index stores its words (lower case, accents folded) and typed out.
+var erasedNeedles = []string{"Zwischenbrugger", "zwischenbrugger", "ZWISCHENBRUGGER", "Walburga", "walburga",
+	"quellhof", "Fennbergweg", "fennbergweg", "Kurtatsch", "kurtatsch", "998877", "0471 998877", "0471998877",
+	"Mühlbachl", "muhlbachl", "muehlbachl", "Anhang-Geheimnis-7Q", "Brief-Geheimnis-7Q"}
+
+// leftovers reports every needle found in b, with the bytes around it; "0471" is
+// looked for alone too, but only where no hexadecimal digit touches it (a digest written
+// in hexadecimal holds any four digits by chance).
+func leftovers(name string, b []byte) []string {
+	var out []string
+	lower := bytes.ToLower(b)
+	for _, n := range erasedNeedles {
+		if i := bytes.Index(b, []byte(n)); i >= 0 {
+			out = append(out, fmt.Sprintf("%s: %q at byte %d: %q", name, n, i, b[max(0, i-40):min(len(b), i+40)]))
+		} else if i := bytes.Index(lower, bytes.ToLower([]byte(n))); i >= 0 {
+			out = append(out, fmt.Sprintf("%s: %q (other case) at byte %d", name, n, i))
+		}
+	}
+	hex := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+	for off := 0; ; {
+		i := bytes.Index(b[off:], []byte("0471"))
+		if i < 0 {
+			break
+		}
+		i += off
+		if (i == 0 || !hex(b[i-1])) && (i+4 >= len(b) || !hex(b[i+4])) {
+			out = append(out, fmt.Sprintf("%s: \"0471\" at byte %d: %q", name, i, b[max(0, i-40):min(len(b), i+40)]))
+			break
+		}
+		off = i + 1
+	}
+	return out
+}
+
+// registerFiles reads the register file and its WAL as they are on disk.
+func registerFiles(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, p := range []string{path, path + "-wal", path + "-journal"} {
+		b, err := os.ReadFile(p)
+		if err == nil {
+			out[filepath.Base(p)] = b
+		} else if !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// erasureSubject gives the register a case of Walburga Zwischenbrugger with everything an
+// office keeps about a person: her details, free texts naming her, a changed description
+// (an earlier version left behind), two files (one shared with another case), and a
+// letter; around it 200 other cases. It returns her case and the other case sharing the file.
+func erasureSubject(t *testing.T, s *data.Store, clock *privClock) (her, sharing *data.Case) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range 200 {
+		cit := data.Citizen{Name: fmt.Sprintf("Cittadino Numero%d", i), Email: fmt.Sprintf("c%d@example.it", i),
+			Phone: fmt.Sprintf("+39 333 %07d", 1000000+i), Language: data.Italian}
+		answeredCase(t, s, clock, "2026-02-01 09:00", "2026-02-02 09:00", cit)
+	}
+	her = answeredCase(t, s, clock, "2026-03-02 09:00", "2026-03-03 10:00", zwischenbrugger)
+	desc := "Frau Zwischenbrugger aus Mühlbachl bittet um Rückruf unter 0471 998877."
+	if _, err := s.Edit(ctx, her.Number, data.Edit{Description: &desc}); err != nil {
+		t.Fatal(err)
+	}
+	desc = "Frau Zwischenbrugger (Fennbergweg 19, Kurtatsch) bittet um Rückruf unter 0471 998877."
+	if _, err := s.Edit(ctx, her.Number, data.Edit{Description: &desc}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Attach(ctx, her.Number, "zwischenbrugger-lebenslauf.txt", "text/plain",
+		[]byte("Lebenslauf Walburga Zwischenbrugger, Anhang-Geheimnis-7Q, Tel. 0471 998877")); err != nil {
+		t.Fatal(err)
+	}
+	shared := []byte("Merkblatt des Amtes: Öffnungszeiten und Sprechstunden")
+	if _, err := s.Attach(ctx, her.Number, "merkblatt.txt", "text/plain", shared); err != nil {
+		t.Fatal(err)
+	}
+	sharing = answeredCase(t, s, clock, "2026-03-04 09:00", "2026-03-05 10:00", mueller)
+	if _, err := s.Attach(ctx, sharing.Number, "merkblatt.txt", "text/plain", shared); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Update(ctx, func(tx *data.Tx) error {
+		_, err := tx.IssueLetter(her.Number, data.LetterRequest{Render: func(c *data.Case, l *data.Letter) ([]byte, error) {
+			return []byte("%PDF-1.4 Sehr geehrte Frau Walburga Zwischenbrugger, Fennbergweg 19, 39040 Kurtatsch. Brief-Geheimnis-7Q"), nil
+		}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return her, sharing
+}
+
+// TestErasureLeavesNoByteBehind: after an erasure no byte of the citizen's data is left in
+// the register file, its WAL or a backup made afterwards, in any form the register
+// stores it (the search index's folded words included), while a file another case still
+// uses stays.
+func TestErasureLeavesNoByteBehind(t *testing.T) {
+	s, clock := privRegister(t, "2026-02-01 09:00")
+	ctx := context.Background()
+	her, sharing := erasureSubject(t, s, clock)
+
+	// The needles are found before: the test can see what it looks for.
+	if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	before := registerFiles(t, s.Path())
+	if found := leftovers("register", before["register.ascolto"]); len(found) < 5 {
+		t.Fatalf("the citizen's data is not where the test looks for it: %v", found)
+	}
+
+	clock.set("2026-06-01 10:00")
+	erased, err := s.Erase(ctx, []data.Ref{her.Number}, "Antrag Prot. 2026/118")
+	if err != nil || len(erased) != 1 {
+		t.Fatal(erased, err)
+	}
+	var found []string
+	for name, b := range registerFiles(t, s.Path()) {
+		found = append(found, leftovers(name, b)...)
+	}
+	backup := filepath.Join(t.TempDir(), "backup.ascolto")
+	if err := s.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range registerFiles(t, backup) {
+		found = append(found, leftovers("backup "+name, b)...)
+	}
+	for _, f := range found {
+		t.Error(f)
+	}
+
+	// What stays: the file the other case uses, the case's number and figures, and the
+	// register still checks out.
+	list, err := s.Attachments(ctx, sharing.ID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("the other case's file: %v %v", list, err)
+	}
+	if b, err := s.AttachmentContent(ctx, list[0].SHA256); err != nil || !bytes.Contains(b, []byte("Merkblatt")) {
+		t.Fatalf("the shared file's content went: %q %v", b, err)
+	}
+	if mine, _ := s.Attachments(ctx, her.ID); len(mine) != 0 {
+		t.Errorf("the erased case still lists files: %+v", mine)
+	}
+	if rep, err := s.Verify(ctx); err != nil || !rep.OK() {
+		t.Fatalf("verify after erasure: %v %+v", err, rep.Findings)
+	}
+	got, err := s.Search(ctx, data.Filter{Query: "Zwischenbrugger"})
+	if err != nil || len(got) != 0 {
+		t.Errorf("search still finds the erased citizen: %v %v", got, err)
+	}
+	if c, err := s.Get(ctx, her.Number); err != nil || c.Number != her.Number || c.AnsweredAt == nil {
+		t.Errorf("the case itself went: %+v %v", c, err)
+	}
+}
