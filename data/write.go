@@ -193,6 +193,10 @@ func (t *Tx) save() error {
 	if err := t.flush(); err != nil {
 		return err
 	}
+	// The head this transaction leaves is signed with the office's key (data/seal.go).
+	if err := t.seal(); err != nil {
+		return err
+	}
 	for k, last := range t.counters {
 		if _, err := t.exec(`INSERT INTO counters(office, year, last) VALUES (?, ?, ?)
 			ON CONFLICT(office, year) DO UPDATE SET last = excluded.last`, k.office, k.year, last); err != nil {
