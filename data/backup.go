@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
 // Backup writes a consistent copy of the register to out, even while the window or
@@ -363,37 +365,99 @@ func checkBackup(ctx context.Context, from string) error {
 
 // Restore replaces the register at path with the backup from, which is checked first
 // (an Ascolto register this program can read, intact); the register being replaced is
-// itself kept as a backup ("before-restore"). The register must not be open elsewhere.
+// itself kept as a backup ("before-restore"). It refuses while any other program has the
+// register open, naming it, and holds the register alone from that check until the
+// restored register is in place (see restorelock.go), so that nothing another program
+// saved is lost between the copy and the restore.
 func Restore(ctx context.Context, from, path string) (saved string, err error) {
 	if err := checkBackup(ctx, from); err != nil {
 		return "", err
 	}
 	fail := func(err error) (string, error) {
-		return "", &Problem{Key: "err.restore", Args: map[string]string{"path": from}, Err: err}
+		return "", explain(err, path, func(err error) error {
+			return &Problem{Key: "err.restore", Args: map[string]string{"path": from}, Err: err}
+		})
 	}
-	if _, err := os.Stat(path); err == nil {
-		cur, err := Open(path, Options{})
-		if err != nil {
-			return "", err
+	if _, err := os.Stat(path); err != nil {
+		return "", restoreNew(ctx, from, path, fail)
+	}
+	release, err := holdRestoreLock(path)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	db, err := ownRegister(ctx, path)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	b := readBackupSettings(db, path)
+	saved = filepath.Join(b.Dir, backupName("before-restore", time.Now()))
+	if err := vacuumInto(ctx, db, saved); err != nil {
+		return "", err
+	}
+	if err := pruneBackups(b); err != nil {
+		return "", err
+	}
+	// The backup's pages are written into the register through the connection that holds
+	// it, in one transaction: until it commits the old register stays whole.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	err = conn.Raw(func(dc any) error {
+		r, ok := dc.(interface {
+			NewRestore(string) (*sqlite.Backup, error)
+		})
+		if !ok {
+			return fmt.Errorf("the SQLite driver cannot restore")
 		}
-		saved, err = cur.AutoBackup(ctx, "before-restore")
-		cur.Close()
+		bk, err := r.NewRestore(from)
 		if err != nil {
-			return "", err
+			return err
+		}
+		_, err = bk.Step(-1)
+		if ferr := bk.Finish(); err == nil {
+			err = ferr
+		}
+		return err
+	})
+	if err == nil {
+		// Into the register file itself, so that a copy of the file alone is whole.
+		_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
+	var res string
+	if err == nil {
+		err = conn.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res)
+		if err == nil && res != "ok" {
+			err = fmt.Errorf("quick_check after restoring: %s", res)
 		}
 	}
-	// Copy beside the register, flush, then rename over it: at every moment either the
-	// old or the new register is whole.
+	conn.Close()
+	if err != nil {
+		return fail(err)
+	}
+	if err := db.Close(); err != nil {
+		return fail(err)
+	}
+	return saved, nil
+}
+
+// restoreNew puts the backup in place where there is no register (it was lost): a copy
+// beside the path, flushed, then renamed to it.
+func restoreNew(ctx context.Context, from, path string, fail func(error) (string, error)) error {
 	tmp := path + ".restoring"
 	removeWithSidecars(tmp) // a restore killed half-way
 	src, err := os.Open(from)
 	if err != nil {
-		return fail(err)
+		_, err = fail(err)
+		return err
 	}
 	defer src.Close()
 	dst, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateFile)
 	if err != nil {
-		return fail(err)
+		_, err = fail(err)
+		return err
 	}
 	err = chmodPrivate(tmp, privateFile)
 	if err == nil {
@@ -408,21 +472,19 @@ func Restore(ctx context.Context, from, path string) (saved string, err error) {
 	if err == nil {
 		err = checkCopy(ctx, tmp, true)
 	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
 	if err != nil {
 		removeWithSidecars(tmp)
-		return fail(err)
-	}
-	for _, side := range []string{"-wal", "-shm"} {
-		os.Remove(path + side) // the closed register's WAL was checkpointed into it, and it is saved
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		removeWithSidecars(tmp)
-		return fail(err)
+		_, err = fail(err)
+		return err
 	}
 	if err := SyncDir(filepath.Dir(path)); err != nil {
-		return fail(err)
+		_, err = fail(err)
+		return err
 	}
-	return saved, nil
+	return nil
 }
 
 // Migration says what opening the register did to it: from which format to which, and

@@ -233,6 +233,7 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	tightenRegister(path)
+	repairSharedMemory(path)
 	// The connections are opened through a gate, so that the register can be reopened
 	// with every connection closed first (lock.go).
 	gt := newGate(dsnWith(path, opt.CacheMiB))
@@ -248,10 +249,10 @@ func Open(path string, opt Options) (*Store, error) {
 func open(db *sql.DB, gt *gate, path string, opt Options) (*Store, error) {
 	var appID, version int
 	if err := db.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
-		return nil, &Problem{Key: "err.not_register", Args: map[string]string{"path": path}, Err: err}
+		return nil, openErr(err, path)
 	}
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
-		return nil, &Problem{Key: "err.not_register", Args: map[string]string{"path": path}, Err: err}
+		return nil, openErr(err, path)
 	}
 	if appID != ApplicationID {
 		return nil, Problemf("err.not_register", "path", path)
@@ -260,7 +261,7 @@ func open(db *sql.DB, gt *gate, path string, opt Options) (*Store, error) {
 		return nil, Problemf("err.too_new", "path", path, "version", fmt.Sprint(version), "supported", fmt.Sprint(SchemaVersion()))
 	}
 	if _, err := db.Exec("PRAGMA journal_mode=WAL"); err != nil {
-		return nil, &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
+		return nil, openErr(err, path)
 	}
 	migration, err := migrateWithBackup(context.Background(), db, path, version)
 	if err != nil {
@@ -554,13 +555,48 @@ func (s *Store) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return s.writeProblem(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		if p := causeOf(err, s.path); p != nil {
+			return p
+		}
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return s.writeProblem(err)
+	}
+	return nil
+}
+
+// openErr is the problem of a register SQLite could not read at open: the cause when
+// there is one a person can act on (a read-only folder, a full disk), a register that
+// is not one only when SQLite says so, and otherwise "could not be opened". A folder
+// where the -shm cannot be created used to be called "not an Ascolto register".
+func openErr(err error, path string) error {
+	if p := causeOf(err, path); p != nil {
+		return p
+	}
+	if sqliteCode(err) == sqliteNotADB {
+		return &Problem{Key: "err.not_register", Args: map[string]string{"path": path}, Err: err}
+	}
+	return &Problem{Key: "err.open", Args: map[string]string{"path": path}, Err: err}
+}
+
+// writeProblem is the problem of a write SQLite refused: its cause, or "busy" when the
+// register's write lock was not had in time, or "could not be saved".
+func (s *Store) writeProblem(err error) error {
+	if p := causeOf(err, s.path); p != nil {
+		return p
+	}
+	if _, ok := AsProblem(err); ok {
+		return err
+	}
+	if c := sqliteCode(err); c == sqliteBusy || c == sqliteLocked {
+		return &Problem{Key: "err.busy", Err: err}
+	}
+	return &Problem{Key: "err.write", Err: err}
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"

@@ -135,7 +135,7 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return &Problem{Key: "err.busy", Err: err}
+		return s.writeProblem(err)
 	}
 	t := &Tx{s: s, ctx: ctx, tx: sqlTx, stmts: map[string]*sql.Stmt{}, pending: map[string]*pendingRow{}, byNum: map[string]string{}, counters: map[counterKey]int64{}, caseDeps: map[string]map[string]int64{},
 		caseOps: map[string][]Operation{}, officesSeen: map[string]bool{}, buffered: map[string]bool{}}
@@ -154,10 +154,13 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if err := t.save(); err != nil {
 		sqlTx.Rollback()
+		if p := causeOf(err, s.path); p != nil {
+			return p
+		}
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return &Problem{Key: "err.write", Err: err}
+		return s.writeProblem(err)
 	}
 	s.writes.Add(1)
 	return nil
@@ -415,6 +418,9 @@ func (t *Tx) settleConflicts(caseID string, changes []FieldChange, created bool)
 }
 
 func (t *Tx) writeErr(err error) error {
+	if p := causeOf(err, t.s.path); p != nil {
+		return p
+	}
 	if _, ok := AsProblem(err); ok {
 		return err
 	}

@@ -1,0 +1,47 @@
+package data
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+// TestRestoreRefusedWhileOpen: a restore while the register is open (here by a store of
+// this process, which holds SQLite's lock as another program would) is refused and
+// changes nothing; once it is closed, the restore goes through and the case added after
+// the backup is in the copy made before the restore.
+func TestRestoreRefusedWhileOpen(t *testing.T) {
+	s, _ := testStore(t, "2026-03-02 09:00")
+	reg := s.Path()
+	mustCreate(t, s, NewCase{Subject: "prima del backup"})
+	backup := filepath.Join(t.TempDir(), "copy.ascolto")
+	if err := s.Backup(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, NewCase{Subject: "dopo il backup"})
+	_, err := Restore(context.Background(), backup, reg)
+	p, ok := AsProblem(err)
+	if !ok || (p.Key != "err.in_use" && p.Key != "err.in_use_by") {
+		t.Fatalf("restore while open: %v", err)
+	}
+	if n, _ := s.Count(context.Background(), Filter{}); n != 2 {
+		t.Fatalf("after the refused restore the register has %d cases", n)
+	}
+	s.Close()
+	saved, err := Restore(context.Background(), backup, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{reg: 1, saved: 2} {
+		info, err := CheckBackup(context.Background(), path)
+		if err != nil || info.Cases != want {
+			t.Errorf("%s: %+v %v, want %d cases", path, info, err, want)
+		}
+	}
+	again, err := Open(reg, Options{Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	mustCreate(t, again, NewCase{Subject: "dopo il ripristino"})
+}
