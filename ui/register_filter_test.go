@@ -206,7 +206,7 @@ func TestShowCasesFromTheDashboard(t *testing.T) {
 	if v.status.Selected != "risposta inviata + chiusa" {
 		t.Errorf("status shown as %q", v.status.Selected)
 	}
-	for _, want := range []string{"dal 01/06/2026 al 30/06/2026", "1 di 5 pratiche"} {
+	for _, want := range []string{"dall'01/06/2026 al 30/06/2026", "1 di 5 pratiche"} {
 		if !shows(root, want) {
 			t.Errorf("filter bar lacks %q: %q", want, texts(root))
 		}
