@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -151,7 +152,9 @@ func TestReadOnlyRegisterSaysSo(t *testing.T) {
 	if !strings.Contains(got, "add=err.readonly_file") {
 		t.Errorf("save into a read-only register: %s", got)
 	}
-	if strings.Contains(got, "verify.search_index") || !strings.Contains(got, "verify.search_index_unchecked") {
+	_, verify, _ := strings.Cut(got, "verify=")
+	findings := strings.Split(verify, ",")
+	if slices.Contains(findings, "verify.search_index") || !slices.Contains(findings, "verify.search_index_unchecked") {
 		t.Errorf("verify of an intact read-only register: %s", got)
 	}
 }
