@@ -103,10 +103,30 @@ func Parse(raw []byte) (m *Message, err error) {
 	if len(raw) > data.MaxAttachment {
 		return nil, data.Problemf("intake.mail.too_large", "max", fmt.Sprint(data.MaxAttachment>>20))
 	}
-	return safely(func() (*Message, error) {
+	m, err = safely(func() (*Message, error) {
 		r := &reader{}
 		return r.mail(raw, 0)
 	})
+	if m != nil {
+		m.clean()
+	}
+	return m, err
+}
+
+// clean puts every text the message gives through the register's cleaning, whichever
+// part of the mail (header, PEC certificate, body) it came from: control characters in a
+// sender's header must not reach the form or the terminal.
+func (m *Message) clean() {
+	m.FromName, m.FromAddress, m.Subject = cleanLine(m.FromName), cleanLine(m.FromAddress), cleanLine(m.Subject)
+	m.MessageID = cleanLine(m.MessageID)
+	m.Body = data.CleanText(m.Body)
+	if m.PEC != nil {
+		m.PEC.Sender, m.PEC.Provider, m.PEC.MessageID = cleanLine(m.PEC.Sender), cleanLine(m.PEC.Provider), cleanLine(m.PEC.MessageID)
+	}
+	if m.Receipt != nil {
+		m.Receipt.Recipient, m.Receipt.MessageID = cleanLine(m.Receipt.Recipient), cleanLine(m.Receipt.MessageID)
+		m.Receipt.Problem = cleanLine(m.Receipt.Problem)
+	}
 }
 
 // safely turns a panic in the reading into a refusal. Every panic is a bug to be fixed
@@ -197,7 +217,6 @@ func (r *reader) plain(root *enmime.Part) (*Message, error) {
 	m := &Message{MessageID: messageID(h.Get("Message-Id")), Subject: cleanLine(decodeHeader(h.Get("Subject")))}
 	if f := h.Get("From"); f != "" {
 		m.FromName, m.FromAddress = from(f)
-		m.FromAddress = cleanLine(m.FromAddress)
 	}
 	if d := h.Get("Date"); strings.TrimSpace(d) != "" {
 		if t, ok := parseDate(decodeHeader(d)); ok {
@@ -213,7 +232,7 @@ func (r *reader) plain(root *enmime.Part) (*Message, error) {
 	if w.damaged != "" {
 		return nil, data.Problemf("intake.mail.damaged_file", "name", w.damaged)
 	}
-	m.Body = data.CleanText(w.text())
+	m.Body = w.text()
 	m.Attachments = w.files
 	m.Language = GuessLanguage(m.Subject + "\n" + m.Body)
 	return m, nil
