@@ -80,6 +80,11 @@ func (t *Tx) applyRemote(f RemoteFile, ops []Operation) (int, error) {
 			return 0, Problemf("exchange.bad_range", "file", f.Name)
 		}
 	}
+	// Compared, judged and stored as every office stores it (validate.go, validUTF8).
+	ops = append([]Operation(nil), ops...)
+	for i := range ops {
+		ops[i] = receivedForm(ops[i])
+	}
 	var known string
 	err := t.queryRow(`SELECT sha256 FROM exchange_files WHERE origin = ? AND first = ?`, f.Origin, f.First).Scan(&known)
 	switch {
@@ -164,7 +169,11 @@ func (t *Tx) sameAsHeld(op Operation) error {
 }
 
 // applyOp takes one operation from another office: it joins the case's operations, the
-// case is merged again from all of them, and the difference is the audit entry.
+// case is merged again from all of them, and the difference is the audit entry. An
+// operation that breaks a rule of the register (validate.go, decide) is kept with the
+// others — it counts as received, so the exchange goes on, and it is passed on, so that
+// every office can judge it — but it makes no change and no audit entry: it is listed
+// among the rejected operations with the rule it breaks.
 func (t *Tx) applyOp(op Operation) error {
 	if op.CaseID == "" || op.Action == "" {
 		return Problemf("exchange.bad_op", "origin", op.Origin, "seq", strconv.FormatInt(op.Seq, 10))
@@ -177,11 +186,16 @@ func (t *Tx) applyOp(op Operation) error {
 		return err
 	}
 	all := append(held[:len(held):len(held)], op)
+	accepted, rejected := decide(all)
+	if rejected[keyOf(&op)] != nil {
+		// Nothing else changes: no verdict depends on a rejected operation.
+		return t.keepOp(op, all, rejected)
+	}
 	anonymised := false
-	for _, o := range all {
+	for _, o := range accepted {
 		anonymised = anonymised || o.Action == "anonymise" || o.Action == "erase"
 	}
-	m := merge(all)
+	m := merge(accepted)
 	old, err := t.get(op.CaseID)
 	if err != nil {
 		if p, ok := AsProblem(err); !ok || p.Key != "err.unknown_ref" {
@@ -207,20 +221,25 @@ func (t *Tx) applyOp(op Operation) error {
 			return err
 		}
 		if old == nil || old.Number != next.Number {
-			if next.Number, err = t.claimNumber(next.ID, next.Number, numberOrigin(all)); err != nil {
+			if next.Number, err = t.claimNumber(next.ID, next.Number, numberOrigin(accepted)); err != nil {
 				return err
 			}
 		}
 		changes = diff(old, next)
 		if old == nil {
-			// One audit entry per operation: the version counts them (verify).
-			next.Version = int64(len(all))
+			// One audit entry per operation that made one (verify): the operations
+			// held before the creation came wrote theirs, rejected ones none.
+			n, err := t.auditCount(op.CaseID, len(all))
+			if err != nil {
+				return err
+			}
+			next.Version = n + 1
 		} else {
 			next.Version = old.Version + 1
 			next.rowid = old.rowid
 		}
 		t.stage(old, next)
-		if err := t.mergeSideTables(op, m, all); err != nil {
+		if err := t.mergeSideTables(op, m, accepted); err != nil {
 			return err
 		}
 	} else {
@@ -247,22 +266,11 @@ func (t *Tx) applyOp(op Operation) error {
 	if err := t.auditAs(now, CleanLine(op.Actor), op.Origin, op.CaseID, op.Action, changes, note); err != nil {
 		return err
 	}
-
-	fields, _ := json.Marshal(op.Fields)
-	t.buffered[op.CaseID] = true
-	t.opRows = append(t.opRows, []any{op.Origin, op.Seq, op.HLC.String(), op.CaseID, op.Action, op.BaseVersion, t.auditSeq,
-		formatDeps(op.Deps), string(fields), op.Actor, op.At, op.Note})
-	if anonymised {
-		delete(t.caseOps, op.CaseID) // redaction changes what is held: read it again
-	} else {
-		t.caseOps[op.CaseID] = all
-	}
-	deps, err := t.depsOf(op.CaseID, false)
-	if err != nil {
+	if err := t.keepOp(op, all, rejected); err != nil {
 		return err
 	}
-	if op.Origin != t.s.local.Code && deps[op.Origin] < op.Seq {
-		deps[op.Origin] = op.Seq
+	if anonymised {
+		delete(t.caseOps, op.CaseID) // redaction changes what is held: read it again
 	}
 	if err := t.saveConflicts(op.CaseID, m.conflicts, now); err != nil {
 		return err
@@ -273,6 +281,45 @@ func (t *Tx) applyOp(op Operation) error {
 		return t.redactHistory(op.CaseID)
 	}
 	return nil
+}
+
+// keepOp stores a received operation with the case's others, moves what this register
+// has seen of the case, and keeps the list of rejected operations up to date.
+func (t *Tx) keepOp(op Operation, all []Operation, rejected map[opKey]*Problem) error {
+	fields, _ := json.Marshal(op.Fields)
+	t.buffered[op.CaseID] = true
+	t.opRows = append(t.opRows, []any{op.Origin, op.Seq, op.HLC.String(), op.CaseID, op.Action, op.BaseVersion, t.auditSeq,
+		formatDeps(op.Deps), string(fields), op.Actor, op.At, op.Note})
+	t.caseOps[op.CaseID] = all
+	deps, err := t.depsOf(op.CaseID, false)
+	if err != nil {
+		return err
+	}
+	if op.Origin != t.s.local.Code && deps[op.Origin] < op.Seq {
+		deps[op.Origin] = op.Seq
+	}
+	if len(t.opRows) >= flushEvery {
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	return t.saveRejected(op.CaseID, all, rejected)
+}
+
+// auditCount is how many audit entries a case has, n its operations held: with only
+// this one, none yet (the common case, read without a query).
+func (t *Tx) auditCount(caseID string, n int) (int64, error) {
+	if n <= 1 {
+		return 0, nil
+	}
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
+	var c int64
+	if err := t.queryRow(`SELECT count(*) FROM audit WHERE case_id = ?`, caseID).Scan(&c); err != nil {
+		return 0, t.writeErr(err)
+	}
+	return c, nil
 }
 
 // opsOf is every operation held on a case, read once per transaction and then kept up
@@ -412,18 +459,15 @@ func (t *Tx) claimNumber(id, number, origin string) (string, error) {
 
 // seeNumber moves the protocol counter of a received case's office and year up to its
 // number, so that this register never gives that number again (an office that gets
-// back its own cases after restoring an older backup goes on after them).
+// back its own cases after restoring an older backup goes on after them). Only an
+// accepted creation comes here, and the rules accept a number only in the numbering
+// of the office that made the case or of the case's own office (validate.go,
+// checkCreate): another office's numbering cannot be advanced from outside.
 func (t *Tx) seeNumber(number string) error {
-	i := strings.LastIndexByte(number, '-')
-	if i < 6 {
+	office, year, n, ok := parseNumber(number)
+	if !ok {
 		return nil
 	}
-	n, err1 := strconv.ParseInt(number[i+1:], 10, 64)
-	year, err2 := strconv.Atoi(number[i-4 : i])
-	if err1 != nil || err2 != nil || number[i-5] != '-' {
-		return nil
-	}
-	office := number[:i-5]
 	k := counterKey{office, year}
 	last, ok := t.counters[k]
 	if !ok {
@@ -798,6 +842,16 @@ func (t *Tx) ResolveConflict(ref Ref, field, value, note string) (*Case, error) 
 		}
 		return nil, t.writeErr(err)
 	}
+	var kept []Head
+	if err := json.Unmarshal([]byte(heads), &kept); err != nil {
+		return nil, t.writeErr(err)
+	}
+	// The rules take any value kept as where the decision starts (validate.go).
+	t.resolving = map[string][]string{}
+	for _, h := range kept {
+		t.resolving[field] = append(t.resolving[field], h.Value)
+	}
+	defer func() { t.resolving = nil }()
 	next := *old
 	if field == "outcome" {
 		var cur string

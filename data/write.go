@@ -49,6 +49,11 @@ type Tx struct {
 	caseDeps map[string]map[string]int64
 	// Whether the conflicts table has rows, read once per transaction.
 	conflictsRead, haveConflicts bool
+	// The same for the rejected operations (validate.go).
+	rejectedRead, haveRejected bool
+	// Set by ResolveConflict: the values kept for the field being decided, which the
+	// rules accept as a starting point (validate.go).
+	resolving map[string][]string
 	// Operations held per case and offices made known, for received changes (merge.go).
 	caseOps     map[string][]Operation
 	officesSeen map[string]bool
@@ -324,7 +329,11 @@ func diff(old, next *Case) []FieldChange {
 func (t *Tx) apply(action string, old, next *Case, note string, extra map[string]string) error {
 	next.cleanText(old)
 	note = CleanText(note)
-	if err := next.validate(); err != nil {
+	ch := &change{action: action, origin: t.s.local.Code, old: old, next: next, conflict: t.resolving}
+	if o, ok := extra["outcome"]; ok {
+		ch.outcome = &o
+	}
+	if err := ch.check(); err != nil {
 		return err
 	}
 	changes := diff(old, next)

@@ -365,10 +365,12 @@ type ExchangeView struct {
 	st        ExchangeStatus
 	stErr     error
 	conflicts []data.Conflict
-	busy      bool
-	acting    int // counts the actions started, so a late "busy" is not shown after the end
-	loading   int
-	loaded    func() // tests
+	// The changes of other offices kept but never applied (exchange_rejected.go).
+	rejectedOps []data.RejectedOp
+	busy        bool
+	acting      int // counts the actions started, so a late "busy" is not shown after the end
+	loading     int
+	loaded      func() // tests
 
 	// The view's controls, for the keyboard and for tests.
 	first    fyne.Focusable
@@ -419,18 +421,22 @@ func (v *ExchangeView) Refresh() {
 	var st ExchangeStatus
 	var stErr error
 	var conflicts []data.Conflict
+	var rejected []data.RejectedOp
 	v.e.background(func() error {
 		ctx, cancel := context.WithTimeout(v.ctx, exchangeTimeout)
 		defer cancel()
 		st, stErr = x.Status(ctx)
 		var err error
-		conflicts, err = store.Conflicts(ctx)
+		if conflicts, err = store.Conflicts(ctx); err != nil {
+			return err
+		}
+		rejected, err = store.RejectedOps(ctx)
 		return err
 	}, func(err error) {
 		if gen != v.loading {
 			return
 		}
-		v.st, v.stErr, v.conflicts = st, stErr, conflicts
+		v.st, v.stErr, v.conflicts, v.rejectedOps = st, stErr, conflicts, rejected
 		v.show()
 		if v.OnStatus != nil {
 			v.OnStatus(st, stErr)
@@ -541,6 +547,7 @@ func (v *ExchangeView) show() {
 	for _, o := range st.Offices {
 		parts = append(parts, v.officeRow(o))
 	}
+	parts = append(parts, v.rejectedOpsList()...)
 
 	if len(v.conflicts) == 0 {
 		parts = append(parts, widget.NewSeparator())

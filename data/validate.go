@@ -1,0 +1,401 @@
+package data
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"ascolto/data/deadline"
+)
+
+// The rules a change of a case must keep, in one place for a clerk's change (apply, the
+// one write path) and for a change received from another office (merge.go). A trusted
+// office signs its files, but a signature says who sent a change, not that the change
+// is one a clerk could have made: an office of an older version, a register edited by
+// hand or a broken program must not close a case nobody answered, invent a kind,
+// erase a case the office still owes an answer, or take another office's numbers.
+
+// change is one change of a case as the rules see it.
+type change struct {
+	action string
+	origin string // the office that made it
+	old    *Case  // nil: the case is created
+	next   *Case
+	// For a clerk's decision on a conflict: the values kept for the field (any of them,
+	// or a status reachable from any of them, is a valid choice).
+	conflict map[string][]string
+	outcome  *string // the outcome the change records, if any
+}
+
+// personalChange are the fields an anonymisation or an erasure may change: the
+// personal data and the text that may carry it (privacy.go, anonymous).
+var personalChange = map[string]bool{"citizen_name": true, "citizen_email": true, "citizen_phone": true,
+	"citizen_address": true, "subject": true, "description": true, "reply_text": true}
+
+// check returns the rule the change breaks, nil if none.
+func (ch *change) check() error {
+	c := ch.next
+	if err := c.validate(); err != nil {
+		return err
+	}
+	if !validOfficeCode(c.Office) {
+		return Problemf("err.office_code", "code", c.Office)
+	}
+	if _, err := deadline.ParseDate(c.DueDate); err != nil {
+		return Problemf("exchange.rejected.bad_value", "field", "due_date", "value", c.DueDate)
+	}
+	if c.WaitingSince != "" {
+		if _, err := deadline.ParseDate(c.WaitingSince); err != nil {
+			return Problemf("exchange.rejected.bad_value", "field", "waiting_since", "value", c.WaitingSince)
+		}
+	}
+	if c.Satisfaction < 0 || c.Satisfaction > 5 {
+		return Problemf("err.satisfaction", "value", strconv.Itoa(c.Satisfaction))
+	}
+	if ch.outcome != nil && *ch.outcome != "" && !Outcome(*ch.outcome).Valid() {
+		return Problemf("exchange.rejected.bad_value", "field", "outcome", "value", *ch.outcome)
+	}
+	if ch.old == nil {
+		return ch.checkCreate()
+	}
+	old := ch.old
+	if ch.action == "create" {
+		return Problemf("exchange.rejected.created_twice", "number", old.Number)
+	}
+	if c.Number != old.Number || !c.ReceivedAt.Equal(old.ReceivedAt) {
+		return Problemf("exchange.rejected.fixed", "number", old.Number)
+	}
+	was, is := old.fields(), c.fields()
+	var changed []string
+	for i, f := range fieldNames {
+		if was[i] != is[i] {
+			changed = append(changed, f)
+		}
+	}
+	if ch.action == "anonymise" || ch.action == "erase" {
+		if old.AnsweredAt == nil {
+			return Problemf("stats.erase_open", "number", old.Number)
+		}
+		for _, f := range changed {
+			if !personalChange[f] {
+				return Problemf("exchange.rejected.anonymise_field", "number", old.Number, "field", f)
+			}
+		}
+		return nil
+	}
+	if old.Status == StatusClosed {
+		// Closed is final: a closed case that needs more work is a new case. The
+		// citizen's judgement may still come (SetSatisfaction), nothing else.
+		for _, f := range changed {
+			if f != "satisfaction" {
+				return Problemf("err.closed", "number", old.Number)
+			}
+		}
+		return nil
+	}
+	if c.Status != old.Status && !ch.reachable(old.Status, c.Status) {
+		return Problemf("err.transition", "number", old.Number, "from", string(old.Status), "to", string(c.Status))
+	}
+	return nil
+}
+
+// reachable: a status may follow another by the workflow; a decision on a conflict of
+// the status may also keep any value kept, or move on from it.
+func (ch *change) reachable(from, to Status) bool {
+	if CanMove(from, to) {
+		return true
+	}
+	if ch.action != "resolve" {
+		return false
+	}
+	for _, v := range ch.conflict["status"] {
+		if Status(v) == to || CanMove(Status(v), to) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCreate: a case is born received, with a protocol number in the numbering of the
+// office that made it — the only way a number can move an office's counter (seeNumber).
+// Registers from before the exchange numbered a case for another office from that
+// office's counter (claimNumber): a number in the numbering of the case's own office is
+// taken too, since such registers hold them and every register must keep the numbers
+// it holds (verify); a case for one office in a third office's numbering is not.
+func (ch *change) checkCreate() error {
+	c := ch.next
+	if ch.action != "create" {
+		return Problemf("exchange.rejected.unknown_case", "case", c.ID)
+	}
+	office, _, _, ok := parseNumber(c.Number)
+	if !ok {
+		return Problemf("exchange.rejected.bad_number", "number", c.Number)
+	}
+	if office != ch.origin && office != c.Office {
+		return Problemf("exchange.rejected.number_owner", "number", c.Number, "office", ch.origin)
+	}
+	if c.Status != StatusReceived {
+		return Problemf("exchange.rejected.create_status", "number", c.Number, "status", string(c.Status))
+	}
+	return nil
+}
+
+// parseNumber reads a protocol number OFFICE-YEAR-NNNNNN (FormatNumber).
+func parseNumber(number string) (office string, year int, n int64, ok bool) {
+	parts := strings.Split(number, "-")
+	if len(parts) != 3 || !validOfficeCode(parts[0]) || len(parts[1]) != 4 || len(parts[2]) < 6 {
+		return "", 0, 0, false
+	}
+	for _, p := range parts[1:] {
+		for i := 0; i < len(p); i++ {
+			if p[i] < '0' || p[i] > '9' {
+				return "", 0, 0, false
+			}
+		}
+	}
+	year, _ = strconv.Atoi(parts[1])
+	n, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || n < 1 || year < 1990 {
+		return "", 0, 0, false
+	}
+	return parts[0], year, n, true
+}
+
+type opKey struct {
+	origin string
+	seq    int64
+}
+
+func keyOf(op *Operation) opKey { return opKey{op.Origin, op.Seq} }
+
+// decide splits a case's operations into the ones that make the case and the ones that
+// break a rule (rejected, with the rule).
+//
+// Every office must decide the same for the same operation, whatever order the
+// operations arrived in and whatever else it holds. So an operation is judged against
+// the case as its office saw it when making it — the operations it had seen (seen, from
+// its deps), without the rejected ones — never against this register's current state:
+// judged against the current state, a reply that crossed a closing made elsewhere would
+// be accepted where it arrived first and refused where it arrived second. The operations
+// are taken in clock order (then office, then sequence): an office's clock is past every
+// operation it had applied (HLC.Observe), so what an operation had seen comes before it,
+// and an operation that claims to have seen a later one (a forged deps) simply is not
+// judged against it. The result is a function of the set of operations alone, like
+// merge; while operations are missing a verdict may still change, and every office ends
+// with the same one when it holds them all.
+func decide(ops []Operation) (accepted []Operation, rejected map[opKey]*Problem) {
+	order := make([]*Operation, len(ops))
+	hasCreate := false
+	for i := range ops {
+		order[i] = &ops[i]
+		if _, ok := ops[i].Fields["number"]; ok && ops[i].Action == "create" {
+			hasCreate = true
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return outranks(order[j], order[i]) })
+	var ctx []Operation
+	for i, x := range order {
+		ctx = ctx[:0]
+		for _, y := range order[:i] {
+			if rejected[keyOf(y)] == nil && seen(y, x) {
+				ctx = append(ctx, *y)
+			}
+		}
+		if p := judge(x, ctx, hasCreate); p != nil {
+			if rejected == nil {
+				rejected = map[opKey]*Problem{}
+			}
+			rejected[keyOf(x)] = p
+		}
+	}
+	if len(rejected) == 0 {
+		return ops, nil
+	}
+	accepted = make([]Operation, 0, len(ops))
+	for i := range ops {
+		if rejected[keyOf(&ops[i])] == nil {
+			accepted = append(accepted, ops[i])
+		}
+	}
+	return accepted, rejected
+}
+
+// judge checks one received operation against the case it had seen (ctx).
+func judge(x *Operation, ctx []Operation, hasCreate bool) *Problem {
+	var old *Case
+	if len(ctx) > 0 {
+		m := merge(ctx)
+		if m.complete {
+			c, err := caseFromFields(x.CaseID, m.values)
+			if err != nil {
+				// What it had seen is broken itself: nothing it does can be judged sound.
+				return Problemf("exchange.rejected.unknown_case", "case", x.CaseID)
+			}
+			c.cleanText(nil)
+			old = c
+		}
+	}
+	_, creates := x.Fields["number"]
+	if old == nil && !creates {
+		if hasCreate {
+			// The case exists, but its office never saw it: no clerk changed this case.
+			return Problemf("exchange.rejected.unknown_case", "case", x.CaseID)
+		}
+		return nil // the case's creation has not arrived yet: judged when it has
+	}
+	next := &Case{ID: x.CaseID}
+	if old != nil {
+		cp := *old
+		next = &cp
+	}
+	ch := &change{action: x.Action, origin: x.Origin, old: old, next: next}
+	keys := make([]string, 0, len(x.Fields))
+	for f := range x.Fields {
+		keys = append(keys, f)
+	}
+	sort.Strings(keys) // the first bad field named is the same everywhere
+	for _, f := range keys {
+		v := x.Fields[f]
+		switch {
+		case f == "outcome":
+			ch.outcome = &v
+		case mergeFields[f]:
+			if err := setField(next, f, cleanField(f, v)); err != nil {
+				return Problemf("exchange.rejected.bad_value", "field", f, "value", v)
+			}
+		}
+	}
+	if old != nil && x.Action == "resolve" {
+		ch.conflict = map[string][]string{}
+		for f, hs := range merge(ctx).conflicts {
+			for _, h := range hs {
+				ch.conflict[f] = append(ch.conflict[f], h.Value)
+			}
+		}
+	}
+	if err := ch.check(); err != nil {
+		if p, ok := AsProblem(err); ok {
+			return p
+		}
+		return Problemf("exchange.rejected.bad_value", "field", "", "value", err.Error())
+	}
+	return nil
+}
+
+// validUTF8 replaces each byte that is not UTF-8 with U+FFFD, as encoding/json does when
+// it writes an operation into an exchange file or the change log: an operation stored
+// and judged here has the bytes every other office gets, directly or passed on.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// receivedForm is an operation as every office stores it.
+func receivedForm(op Operation) Operation {
+	fields := make(map[string]string, len(op.Fields))
+	for f, v := range op.Fields {
+		fields[validUTF8(f)] = validUTF8(v)
+	}
+	op.Fields = fields
+	op.Actor, op.At, op.Note = validUTF8(op.Actor), validUTF8(op.At), validUTF8(op.Note)
+	return op
+}
+
+// RejectedOp is an operation received from another office that breaks a rule: kept
+// (it counts as received and is passed on) but never applied.
+type RejectedOp struct {
+	Origin string `json:"origin"`
+	Seq    int64  `json:"seq"`
+	CaseID string `json:"case_id"`
+	// Number is the case's protocol number here, empty when no such case exists.
+	Number string            `json:"number"`
+	Action string            `json:"action"`
+	Reason string            `json:"reason"` // a translation key
+	Args   map[string]string `json:"args,omitempty"`
+	At     string            `json:"at"` // when this register received it
+}
+
+// Problem is the reason as a problem to show.
+func (r RejectedOp) Problem() *Problem { return &Problem{Key: r.Reason, Args: r.Args} }
+
+// RejectedOps lists the rejected operations by office and sequence.
+func (s *Store) RejectedOps(ctx context.Context) ([]RejectedOp, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.origin, r.seq, r.case_id, coalesce(c.number, ''), r.action, r.reason, r.args, r.at
+		FROM exchange_rejected_ops r LEFT JOIN cases c ON c.id = r.case_id ORDER BY r.origin, r.seq`)
+	if err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	var out []RejectedOp
+	for rows.Next() {
+		var r RejectedOp
+		var args string
+		if err := rows.Scan(&r.Origin, &r.Seq, &r.CaseID, &r.Number, &r.Action, &r.Reason, &args, &r.At); err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
+		if err := json.Unmarshal([]byte(args), &r.Args); err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// saveRejected makes the list of rejected operations say what decide found for a case:
+// a verdict can change while the operations an operation had seen are still arriving.
+func (t *Tx) saveRejected(caseID string, all []Operation, rejected map[opKey]*Problem) error {
+	if len(rejected) == 0 {
+		if !t.rejectedRead {
+			var n int
+			if err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM exchange_rejected_ops)`).Scan(&n); err != nil {
+				return t.writeErr(err)
+			}
+			t.rejectedRead, t.haveRejected = true, n > 0
+		}
+		if !t.haveRejected {
+			return nil
+		}
+	}
+	keep := make([]string, 0, len(rejected))
+	for k := range rejected {
+		keep = append(keep, k.origin+":"+strconv.FormatInt(k.seq, 10))
+	}
+	sort.Strings(keep)
+	b, _ := json.Marshal(keep)
+	if _, err := t.exec(`DELETE FROM exchange_rejected_ops WHERE case_id = ? AND origin || ':' || seq NOT IN (SELECT value FROM json_each(?))`, caseID, string(b)); err != nil {
+		return t.writeErr(err)
+	}
+	if len(rejected) == 0 {
+		return nil
+	}
+	t.rejectedRead, t.haveRejected = true, true
+	now := formatTime(t.Now())
+	for i := range all {
+		p := rejected[keyOf(&all[i])]
+		if p == nil {
+			continue
+		}
+		args, _ := json.Marshal(p.Args)
+		if _, err := t.exec(`INSERT INTO exchange_rejected_ops(origin, seq, case_id, action, reason, args, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(origin, seq) DO UPDATE SET reason = excluded.reason, args = excluded.args`,
+			all[i].Origin, all[i].Seq, caseID, all[i].Action, p.Key, string(args), now); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	return nil
+}
