@@ -23,7 +23,7 @@ import (
 	"ascolto/data"
 	"ascolto/data/benchmarking"
 	"ascolto/data/stats"
-	"ascolto/history"
+	"ascolto/printing/history"
 	"ascolto/printing/report"
 )
 

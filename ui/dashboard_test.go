@@ -18,7 +18,7 @@ import (
 	"ascolto/data/benchmarking"
 	"ascolto/data/demo"
 	"ascolto/data/stats"
-	"ascolto/history"
+	"ascolto/printing/history"
 	"ascolto/printing/report"
 	"ascolto/translations"
 )

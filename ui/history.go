@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ascolto/data"
-	"ascolto/history"
+	"ascolto/printing/history"
 	"ascolto/translations"
 )
 

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/text/message"
 
 	"ascolto/data"
-	"ascolto/history"
+	"ascolto/printing/history"
 )
 
 // say prints a sentence; its values (numbers, names, paths) go through term.
