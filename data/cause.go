@@ -105,3 +105,19 @@ func (s *Store) uncheckable(err error) *Problem {
 	}
 	return &Problem{Key: "verify.search_index_unchecked", Args: map[string]string{"path": s.path}, Err: err}
 }
+
+// causeKeys are the problems that name a cause (causeOf).
+var causeKeys = map[string]bool{"err.disk_full": true, "err.readonly_file": true, "err.readonly_side": true,
+	"err.readonly_folder": true, "err.locked_by_program": true, "err.being_restored": true}
+
+// Cause finds the cause of a failed operation on the register at path (see causeOf),
+// even where a layer above wrapped it in its own "could not be saved"; nil if there is
+// none. What a person is shown should be the cause.
+func Cause(err error, path string) *Problem {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if p, ok := e.(*Problem); ok && causeKeys[p.Key] {
+			return p
+		}
+	}
+	return causeOf(err, path)
+}

@@ -181,6 +181,9 @@ func (e *env) finish(c command, err error) int {
 // problemText is the one sentence a person reads for an error.
 func (e *env) problemText(err error) string {
 	p, ok := data.AsProblem(err)
+	if c := data.Cause(err, e.db); c != nil {
+		p, ok = c, true // a full disk, a read-only file: what to act on, not "could not be saved"
+	}
 	if !ok {
 		return e.t("err.internal", "detail", term(err.Error()))
 	}
