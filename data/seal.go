@@ -21,7 +21,7 @@ import (
 // checkpointEvery is how many audit entries lie at most between two checkpoints kept for
 // good: the latest head alone would show that the chain changed, the checkpoints also
 // show from where on.
-const checkpointEvery = 1000
+const checkpointEvery = 100
 
 func init() { migrationSteps[10] = sealUpgrade }
 
@@ -288,4 +288,33 @@ func (s *Store) Witnesses(ctx context.Context, office string) ([]Checkpoint, err
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// VerifyWitnesses checks this register's chain against heads of it that other offices
+// kept (exported there with `ascoltoctl witnesses`): each must be signed with this
+// office's key, and the entry it names must still be in the chain with the hash it had.
+// A chain rewritten or cut back after a head left the office fails here even when it
+// was signed again with the key.
+func (s *Store) VerifyWitnesses(ctx context.Context, ws []Checkpoint) ([]*Finding, error) {
+	pub, err := s.sealPublicKey()
+	if err != nil {
+		return []*Finding{Problemf("verify.key_missing", "path", SealKeyPath(s.path))}, nil
+	}
+	var out []*Finding
+	for _, w := range ws {
+		seq := strconv.FormatInt(w.Seq, 10)
+		if !w.Valid(pub) {
+			out = append(out, Problemf("verify.witness_foreign", "seq", seq, "at", w.At))
+			continue
+		}
+		var sum []byte
+		err := s.db.QueryRowContext(ctx, `SELECT hash FROM audit WHERE seq = ?`, w.Seq).Scan(&sum)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if !bytes.Equal(sum, w.Head) {
+			out = append(out, Problemf("verify.witness_mismatch", "seq", seq, "at", w.At))
+		}
+	}
+	return out, nil
 }

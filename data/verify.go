@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"time"
 )
 
 // Finding is one thing verify found wrong, as a translation key and arguments.
@@ -14,6 +15,12 @@ type VerifyReport struct {
 	Cases        int64      `json:"cases"`
 	AuditEntries int64      `json:"audit_entries"`
 	Operations   int64      `json:"operations"`
+	// The signed head of the audit chain checked (0 if none) and the checkpoints kept.
+	SealedSeq   int64     `json:"sealed_seq"`
+	SealedAt    time.Time `json:"sealed_at,omitzero"`
+	Checkpoints int64     `json:"checkpoints"`
+	// Heads of this register kept by other offices, checked on request (VerifyWitnesses).
+	Witnesses int `json:"witnesses,omitempty"`
 	Findings     []*Finding `json:"findings"`
 }
 

@@ -96,6 +96,11 @@ func (s *Store) verifyChain(ctx context.Context, r *VerifyReport, add func(strin
 	if err != nil {
 		return err
 	}
+	r.Checkpoints = int64(len(cps))
+	if seal != nil {
+		r.SealedSeq = seal.Seq
+		r.SealedAt, _ = parseTime(seal.At)
+	}
 
 	rows, err = s.db.QueryContext(ctx, `SELECT seq, at, actor, office, case_id, action, changes, note, hash FROM audit ORDER BY seq`)
 	if err != nil {
@@ -172,7 +177,7 @@ func (s *Store) verifyChain(ctx context.Context, r *VerifyReport, add func(strin
 	}
 	for _, c := range cps {
 		if c.Seq > last {
-			add("verify.audit_cut", "have", strconv.FormatInt(last, 10), "want", strconv.FormatInt(c.Seq, 10), "date", clerkTime(c.At, "02/01/2006 15:04"), "date_de", clerkTime(c.At, "02.01.2006 15:04"))
+			add("verify.audit_cut", "have", strconv.FormatInt(last, 10), "want", strconv.FormatInt(c.Seq, 10), "at", c.At)
 			break
 		}
 	}
@@ -183,7 +188,7 @@ func (s *Store) verifyChain(ctx context.Context, r *VerifyReport, add func(strin
 	case pub != nil && !seal.Valid(pub):
 		add("verify.seal_signature", "seq", strconv.FormatInt(seal.Seq, 10))
 	case seal.Seq > last:
-		add("verify.audit_cut", "have", strconv.FormatInt(last, 10), "want", strconv.FormatInt(seal.Seq, 10), "date", clerkTime(seal.At, "02/01/2006 15:04"), "date_de", clerkTime(seal.At, "02.01.2006 15:04"))
+		add("verify.audit_cut", "have", strconv.FormatInt(last, 10), "want", strconv.FormatInt(seal.Seq, 10), "at", seal.At)
 	case seal.Seq < last:
 		add("verify.audit_unsealed", "from", strconv.FormatInt(seal.Seq+1, 10), "to", strconv.FormatInt(last, 10))
 	case !bytes.Equal(seal.Head, lastSum):
@@ -195,7 +200,7 @@ func (s *Store) verifyChain(ctx context.Context, r *VerifyReport, add func(strin
 		if err != nil {
 			return err
 		}
-		add("verify.audit_resealed", "from", strconv.FormatInt(b.from, 10), "to", strconv.FormatInt(b.to, 10), "date", clerkTime(b.at, "02/01/2006 15:04"), "date_de", clerkTime(b.at, "02.01.2006 15:04"), "cases", cases)
+		add("verify.audit_resealed", "from", strconv.FormatInt(b.from, 10), "to", strconv.FormatInt(b.to, 10), "at", b.at, "cases", cases)
 	}
 	return nil
 }
@@ -221,15 +226,6 @@ func (s *Store) casesOfEntries(ctx context.Context, from, to int64) (string, err
 		out = append(out[:most], "…")
 	}
 	return strings.Join(out, ", "), rows.Err()
-}
-
-// clerkTime writes a stored time in Rome as clerks write it (layout per language).
-func clerkTime(stored, layout string) string {
-	t, err := parseTime(stored)
-	if err != nil {
-		return stored
-	}
-	return t.In(Rome).Format(layout)
 }
 
 type digests struct{ changes, note []byte }

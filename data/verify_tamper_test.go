@@ -373,3 +373,64 @@ func TestSealKeyMadeAtFirstWrite(t *testing.T) {
 		t.Fatalf("seal not signed by the key beside the register: %v", err)
 	}
 }
+
+// TestWitnessCatchesRewriteWithKey: someone with the register and its key rewrites an
+// entry, computes the chain again and signs it; the register's own checks pass, the head
+// another office kept from before does not.
+func TestWitnessCatchesRewriteWithKey(t *testing.T) {
+	path, numbers := tamperRegister(t)
+	forgetSealKeys()
+	s, err := Open(path, Options{Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seal, err := s.Seal(ctx)
+	if err != nil || seal == nil {
+		t.Fatalf("seal %v %v", seal, err)
+	}
+	witnessed := []Checkpoint{*seal}
+	if found, err := s.VerifyWitnesses(ctx, witnessed); err != nil || len(found) != 0 {
+		t.Fatalf("untouched register against its witness: %v %v", found, err)
+	}
+	s.Close()
+
+	key, err := readSealKey(SealKeyPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawSQL(t, path, func(db *sql.DB) {
+		unguard(t, db)
+		mustExec(t, db, `UPDATE cases SET reply_text = 'La pratica è respinta.' WHERE number = ?`, numbers[1])
+		setChange(t, db, numbers[1], "reply", "reply_text", "La pratica è respinta.", "Dirigente")
+		rechain(t, db)
+		mustExec(t, db, `DELETE FROM audit_checkpoints`)
+		var seq int64
+		var head []byte
+		db.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &head)
+		cp := signCheckpoint(key, seq, head, seal.At)
+		mustExec(t, db, `UPDATE audit_seal SET seq = ?, head = ?, at = ?, sig = ?`, cp.Seq, cp.Head, cp.At, cp.Sig)
+		mustExec(t, db, `INSERT INTO audit_checkpoints(seq, head, at, sig) VALUES (?, ?, ?, ?)`, cp.Seq, cp.Head, cp.At, cp.Sig)
+		rebuildFTS(t, db)
+		reguard(t, db)
+	})
+	forgetSealKeys()
+	s, err = Open(path, Options{Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if rep, err := s.Verify(ctx); err != nil || !rep.OK() {
+		t.Fatalf("with the key the rewrite passes the register's own checks, as documented: %v %v", err, findingKeys(rep))
+	}
+	found, err := s.VerifyWitnesses(ctx, witnessed)
+	if err != nil || len(found) != 1 || found[0].Key != "verify.witness_mismatch" {
+		t.Fatalf("witness against the rewritten chain: %v %v", found, err)
+	}
+	// A witness not signed with this office's key proves nothing and is said so.
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	foreign := signCheckpoint(other, seal.Seq, seal.Head, seal.At)
+	if found, _ := s.VerifyWitnesses(ctx, []Checkpoint{foreign}); len(found) != 1 || found[0].Key != "verify.witness_foreign" {
+		t.Fatalf("foreign witness: %v", found)
+	}
+}

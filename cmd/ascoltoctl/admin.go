@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -96,14 +97,44 @@ func newProgress(e *env, total int) func(done, total int) {
 func cmdVerify(e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
+	// The heads of another office's audit trail this register keeps, written out for that
+	// office to check its register with (--witnesses there).
+	of := fs.String("witnesses-of", "", "")
+	witnesses := fs.String("witnesses", "", "")
 	_, s, err := e.openWith(fs, args, 0)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if *of != "" {
+		ws, err := s.Witnesses(e.ctx, strings.ToUpper(strings.TrimSpace(*of)))
+		if err != nil {
+			return err
+		}
+		if ws == nil {
+			ws = []data.Checkpoint{}
+		}
+		return e.json(ws)
+	}
 	rep, err := s.Verify(e.ctx)
 	if err != nil {
 		return err
+	}
+	if *witnesses != "" {
+		b, err := os.ReadFile(*witnesses)
+		if err != nil {
+			return data.Problemf("err.read_file", "path", *witnesses)
+		}
+		var ws []data.Checkpoint
+		if err := json.Unmarshal(b, &ws); err != nil {
+			return data.Problemf("verify.witness_file", "path", *witnesses)
+		}
+		found, err := s.VerifyWitnesses(e.ctx, ws)
+		if err != nil {
+			return err
+		}
+		rep.Findings = append(rep.Findings, found...)
+		rep.Witnesses = len(ws)
 	}
 	if *asJSON {
 		if err := e.json(rep); err != nil {
@@ -119,6 +150,13 @@ func cmdVerify(e *env, args []string) error {
 	}
 	if !*asJSON {
 		e.say("cli.verify_ok", "cases", e.num(int(rep.Cases)), "entries", e.num(int(rep.AuditEntries)))
+		if rep.Witnesses > 0 {
+			e.say("cli.verify_witnesses", "count", e.num(rep.Witnesses))
+		}
+		if rep.SealedSeq > 0 {
+			e.say("cli.verify_sealed", "seq", e.num(int(rep.SealedSeq)), "at", e.dateTime(rep.SealedAt),
+				"checkpoints", e.num(int(rep.Checkpoints)), "key", data.SealKeyPath(s.Path()))
+		}
 	}
 	return nil
 }

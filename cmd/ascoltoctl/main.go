@@ -78,7 +78,7 @@ func init() {
 		{"deadline", "deadline [--office CODE] [--kind KIND] [--days N]", cmdDeadline},
 		{"closure", "closure add|remove|list [DATE] [--office CODE] [--note TEXT]", cmdClosure},
 		{"office", "office list|add [CODE --name-it TEXT --name-de TEXT [--address TEXT]] [--json]", cmdOffice},
-		{"verify", "verify [--json]", cmdVerify},
+		{"verify", "verify [--json] [--witnesses FILE] [--witnesses-of CODE]", cmdVerify},
 		{"diagnostics", "diagnostics", cmdDiagnostics},
 		{"backup", "backup [--out FILE]", cmdBackup},
 		{"backups", "backups [--dir DIR] [--keep N] [--json]", cmdBackups},
