@@ -191,11 +191,14 @@ func (t *Tx) applyOp(op Operation) error {
 		// Nothing else changes: no verdict depends on a rejected operation.
 		return t.keepOp(op, all, rejected)
 	}
+	m := merge(accepted)
+	// Only once the case is here: until its creation arrives no verdict is final (an
+	// erasure of a case still owed an answer is rejected then), and what is redacted
+	// cannot come back.
 	anonymised := false
 	for _, o := range accepted {
-		anonymised = anonymised || o.Action == "anonymise" || o.Action == "erase"
+		anonymised = anonymised || m.complete && (o.Action == "anonymise" || o.Action == "erase")
 	}
-	m := merge(accepted)
 	old, err := t.get(op.CaseID)
 	if err != nil {
 		if p, ok := AsProblem(err); !ok || p.Key != "err.unknown_ref" {

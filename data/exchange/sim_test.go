@@ -202,6 +202,7 @@ type sim struct {
 	active  time.Duration
 	compact int // CompactFiles of this run: small, so that offices compact often
 	keep    int // KeepFiles of this run: small, so that offices compact without the slow ones
+	rogue   *simRogue // a trusted office that signs changes breaking the rules (sim_rogue_test.go)
 }
 
 // diagnose says where each office stands: gaps, files not applied, and the files of
@@ -311,6 +312,7 @@ func runSim(t *testing.T, seed int64) {
 		m.join(o)
 	}
 	m.trustAll()
+	m.rogueJoin()
 
 	steps := *simSteps
 	if steps == 0 {
@@ -344,6 +346,7 @@ func runSim(t *testing.T, seed int64) {
 			m.trustAll()
 		}
 		m.injectFaults()
+		m.rogueStep()
 		for _, o := range m.shuffled() {
 			if !o.joined {
 				continue
@@ -395,6 +398,7 @@ func runSim(t *testing.T, seed int64) {
 			m.trustAll()
 		}
 	}
+	m.rogueFlush()
 	quiet := false
 	prev := ""
 	for round := 0; round < 40 && !quiet; round++ {
@@ -410,6 +414,7 @@ func runSim(t *testing.T, seed int64) {
 		t.Errorf("no quiet after 40 rounds of synchronisation")
 	}
 	m.check(ctx)
+	m.checkRejected(ctx)
 	if !t.Failed() {
 		m.newcomer(ctx)
 	}
@@ -500,6 +505,7 @@ func (m *sim) trustAll() {
 		}
 		o.view.setOffline(wasOffline)
 	}
+	m.trustRogue()
 }
 
 func (m *sim) shuffled() []*simOffice {
@@ -1074,7 +1080,11 @@ func (m *sim) newcomer(ctx context.Context) {
 	if err := x.Join(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range m.offices {
+	trusted := m.offices
+	if m.rogue != nil {
+		trusted = append(trusted[:len(trusted):len(trusted)], m.rogue.o)
+	}
+	for _, o := range trusted {
 		if err := x.Trust(ctx, o.code, Fingerprint(o.key.Public().(ed25519.PublicKey))); err != nil {
 			t.Fatalf("newcomer trusting %s: %v", o.code, err)
 		}
