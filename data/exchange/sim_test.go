@@ -200,8 +200,8 @@ type sim struct {
 	// active is how long an office counts as active for compaction here: hours, not
 	// the real 60 days, so that an office away for a while is away for longer than it.
 	active  time.Duration
-	compact int // CompactFiles of this run: small, so that offices compact often
-	keep    int // KeepFiles of this run: small, so that offices compact without the slow ones
+	compact int       // CompactFiles of this run: small, so that offices compact often
+	keep    int       // KeepFiles of this run: small, so that offices compact without the slow ones
 	rogue   *simRogue // a trusted office that signs changes breaking the rules (sim_rogue_test.go)
 }
 
