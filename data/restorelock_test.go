@@ -45,3 +45,33 @@ func TestRestoreRefusedWhileOpen(t *testing.T) {
 	defer again.Close()
 	mustCreate(t, again, NewCase{Subject: "dopo il ripristino"})
 }
+
+// TestOpenDuringRestoreSaysSo: a program that opens the register while a restore holds
+// it waits its busy timeout and is then told the register is being restored, not that
+// it is no register or busy.
+func TestOpenDuringRestoreSaysSo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits the busy timeout (10 s)")
+	}
+	s, _ := testStore(t, "2026-03-02 09:00")
+	reg := s.Path()
+	backup := filepath.Join(t.TempDir(), "copy.ascolto")
+	if err := s.Backup(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	release, err := holdRestoreLock(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	db, err := ownRegister(context.Background(), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = Restore(context.Background(), backup, reg)
+	wantProblem(t, err, "err.being_restored") // a second restore beside the first
+	_, err = Open(reg, Options{Actor: "test"})
+	wantProblem(t, err, "err.being_restored")
+}

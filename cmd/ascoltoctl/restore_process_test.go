@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -77,21 +78,44 @@ func TestRestoreOwnsTheRegister(t *testing.T) {
 	if restoreErr != nil && !strings.Contains(string(restoreOut), "pid") && !strings.Contains(string(restoreOut), "register") {
 		t.Fatalf("restore: %v\n%s", restoreErr, restoreOut)
 	}
-	after := procOK(t, bin, db, "list", "--json")
-	saved := ""
+	type listed struct{ Number, Subject string }
+	read := func(reg string) []listed {
+		var cases []listed
+		if err := json.Unmarshal([]byte(procOK(t, bin, reg, "list", "--json", "--limit", "1000000")), &cases); err != nil {
+			t.Fatal(err)
+		}
+		return cases
+	}
+	after := read(db)
+	in := map[string]bool{}
+	numbers := map[string]int{}
+	for _, c := range after {
+		in[c.Subject] = true
+		numbers[c.Number]++
+	}
 	if restoreErr == nil {
 		backups, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "backups", "register-before-restore-*.ascolto"))
 		for _, b := range backups {
-			saved += procOK(t, bin, b, "list", "--json")
+			for _, c := range read(b) {
+				in[c.Subject] = true
+			}
 		}
 	}
-	lost := 0
+	lost, twice := 0, 0
 	for _, s := range acked {
-		if !strings.Contains(after, `"`+s+`"`) && !strings.Contains(saved, `"`+s+`"`) {
+		if !in[s] {
 			lost++
 		}
 	}
-	t.Logf("%d adds acknowledged, restore error: %v", len(acked), restoreErr)
+	for _, n := range numbers {
+		if n > 1 {
+			twice++
+		}
+	}
+	if twice > 0 {
+		t.Errorf("%d protocol numbers given twice in the register", twice)
+	}
+	t.Logf("%d adds acknowledged, %d cases in the register after, restore error: %v", len(acked), len(after), restoreErr)
 	if lost > 0 {
 		t.Errorf("%d of %d acknowledged adds are in neither the register nor the copy before the restore", lost, len(acked))
 	}
