@@ -213,6 +213,9 @@ func checkFile(path string) error {
 		return &Problem{Key: "err.no_register", Args: map[string]string{"path": path}, Err: err}
 	}
 	if err != nil {
+		if lockedByProgram(err, path) {
+			return &Problem{Key: "err.locked_by_program", Args: map[string]string{"path": path, "dir": filepath.Dir(path)}, Err: err}
+		}
 		return openProblem(path, err)
 	}
 	defer f.Close()
