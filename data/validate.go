@@ -88,9 +88,11 @@ func (ch *change) check() error {
 	}
 	if old.Status == StatusClosed {
 		// Closed is final: a closed case that needs more work is a new case. The
-		// citizen's judgement may still come (SetSatisfaction), nothing else.
+		// citizen's judgement may still come (SetSatisfaction), and a conflict from
+		// before the closing may still be settled with one of the values kept; nothing
+		// else.
 		for _, f := range changed {
-			if f != "satisfaction" {
+			if f != "satisfaction" && !ch.keeps(f, is[fieldPosition(f)]) {
 				return Problemf("err.closed", "number", old.Number)
 			}
 		}
@@ -100,6 +102,29 @@ func (ch *change) check() error {
 		return Problemf("err.transition", "number", old.Number, "from", string(old.Status), "to", string(c.Status))
 	}
 	return nil
+}
+
+// keeps: the change is a decision on a conflict of field that chooses one of its values.
+func (ch *change) keeps(field, value string) bool {
+	if ch.action != "resolve" {
+		return false
+	}
+	for _, v := range ch.conflict[field] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldPosition is a field's place in fieldNames.
+func fieldPosition(field string) int {
+	for i, f := range fieldNames {
+		if f == field {
+			return i
+		}
+	}
+	return -1
 }
 
 // reachable: a status may follow another by the workflow; a decision on a conflict of

@@ -302,3 +302,44 @@ func TestResolveConflictOfTheStatusKeepsItsRules(t *testing.T) {
 		t.Errorf("status at ME %s, want %s", got, other)
 	}
 }
+
+// TestResolveAConflictOfAClosedCase: two offices assigned a case at the same time, then
+// it was answered and closed. The conflict can still be settled with one of the values
+// kept, here and in the other office; any other change of the closed case is refused.
+func TestResolveAConflictOfAClosedCase(t *testing.T) {
+	bz, me := newMergeOffice(t, "BZ", mergeStart), newMergeOffice(t, "ME", mergeStart)
+	c := mergeCase(t, bz, "Sportello chiuso")
+	exchange(t, bz, me)
+	bz.update(t, func(tx *Tx) error { _, err := tx.Assign(c.Number, "Giulia"); return err })
+	me.update(t, func(tx *Tx) error { _, err := tx.Assign(c.Number, "Lukas"); return err })
+	exchange(t, bz, me)
+	bz.update(t, func(tx *Tx) error {
+		if _, err := tx.Reply(c.Number, "Risposta.", Italian, time.Time{}); err != nil {
+			return err
+		}
+		_, err := tx.Close(c.Number, time.Time{})
+		return err
+	})
+	exchange(t, bz, me)
+	if len(conflictsOf(t, me)) != 1 {
+		t.Fatalf("conflicts: %+v", conflictsOf(t, me))
+	}
+	err := me.s.Update(context.Background(), func(tx *Tx) error {
+		_, err := tx.ResolveConflict(c.Number, "assignee", "Mallory", "")
+		return err
+	})
+	if p, ok := AsProblem(err); !ok || p.Key != "err.closed" {
+		t.Errorf("a new value on a closed case: %v", err)
+	}
+	// The value not shown: the decision changes the closed case's row.
+	other := conflictsOf(t, me)[0].Heads[1].Value
+	me.update(t, func(tx *Tx) error { _, err := tx.ResolveConflict(c.Number, "assignee", other, ""); return err })
+	exchange(t, bz, me)
+	converged(t, bz, me)
+	if rs := rejectedOf(t, bz); len(rs) != 0 {
+		t.Errorf("rejected: %+v", rs)
+	}
+	if got := bz.get(t, c.Number); got.Assignee != other || got.Status != StatusClosed || len(conflictsOf(t, bz)) != 0 {
+		t.Errorf("at BZ: %q %s %+v", got.Assignee, got.Status, conflictsOf(t, bz))
+	}
+}
