@@ -251,4 +251,12 @@ func TestFullDiskSaysSo(t *testing.T) {
 		_, last = s.Create(context.Background(), NewCase{Kind: KindRequest, Channel: ChannelCounter, Subject: "Richiesta", Description: big})
 	}
 	wantProblem(t, last, "err.disk_full")
+	// The figures for a support request show it too.
+	d, err := s.Diagnostics(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.FreeBytes < 0 || d.FreeBytes > 64*1024 || !d.Writable["folder"] || !d.Writable["register"] {
+		t.Errorf("diagnostics of a full disk: free %d, writable %v", d.FreeBytes, d.Writable)
+	}
 }

@@ -20,3 +20,13 @@ func lockedByProgram(error, string) bool { return false }
 func lockRestoreFile(f *os.File) error {
 	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
 }
+
+// freeBytes is the space this account may still use on the disk holding dir, -1 if
+// unknown.
+func freeBytes(dir string) int64 {
+	var st unix.Statfs_t
+	if unix.Statfs(dir, &st) != nil {
+		return -1
+	}
+	return int64(st.Bavail) * int64(st.Bsize)
+}

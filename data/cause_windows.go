@@ -47,3 +47,17 @@ func lockRestoreFile(f *os.File) error {
 	ol := new(windows.Overlapped)
 	return windows.LockFileEx(windows.Handle(f.Fd()), windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
 }
+
+// freeBytes is the space this account may still use on the disk holding dir, -1 if
+// unknown.
+func freeBytes(dir string) int64 {
+	p, err := windows.UTF16PtrFromString(dir)
+	if err != nil {
+		return -1
+	}
+	var avail, total, free uint64
+	if windows.GetDiskFreeSpaceEx(p, &avail, &total, &free) != nil {
+		return -1
+	}
+	return int64(avail)
+}

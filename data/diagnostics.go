@@ -3,6 +3,9 @@ package data
 import (
 	"context"
 	"os"
+	"path/filepath"
+
+	"ascolto/data/instance"
 )
 
 // Diagnostics describes a register for support without any personal data: sizes,
@@ -23,6 +26,12 @@ type Diagnostics struct {
 	Backups       BackupSettings `json:"backups"`
 	LastBackup    string         `json:"last_backup"`
 	Migrated      *Migration     `json:"migrated,omitempty"`
+	// What the causes of failed writes depend on (cause.go): free space on the disk,
+	// which of the register's files and folder this account may write, and the other
+	// programs that have the register open.
+	FreeBytes int64           `json:"free_bytes"`
+	Writable  map[string]bool `json:"writable"`
+	OpenBy    []string        `json:"open_by,omitempty"`
 }
 
 // Diagnostics gathers the register's figures for a support request.
@@ -51,6 +60,16 @@ func (s *Store) Diagnostics(ctx context.Context) (*Diagnostics, error) {
 	}
 	rows.Close()
 	d.Overdue, _ = s.Count(ctx, Filter{Overdue: true})
+	d.FreeBytes = freeBytes(filepath.Dir(s.path))
+	d.Writable = map[string]bool{"folder": canWrite(filepath.Dir(s.path))}
+	for _, side := range registerSides {
+		if _, err := os.Stat(s.path + side); err == nil {
+			d.Writable["register"+side] = canWrite(s.path + side)
+		}
+	}
+	for _, u := range instance.Users(s.path) {
+		d.OpenBy = append(d.OpenBy, u.String())
+	}
 	d.Backups = s.BackupSettings()
 	if list, _ := s.Backups(); len(list) > 0 {
 		d.LastBackup = list[0]
