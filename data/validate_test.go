@@ -343,3 +343,35 @@ func TestResolveAConflictOfAClosedCase(t *testing.T) {
 		t.Errorf("at BZ: %q %s %+v", got.Assignee, got.Status, conflictsOf(t, bz))
 	}
 }
+
+// FuzzDecide: whatever a received operation holds, judging it never panics, and the
+// verdicts do not depend on the order the operations are held in.
+func FuzzDecide(f *testing.F) {
+	f.Add("edit", "kind", "nonsense", "subject", "", int64(1), "create")
+	f.Add("close", "status", "closed", "closed_at", "2025-03-03T10:00:00.000Z", int64(1), "reply")
+	f.Add("erase", "citizen_name", "", "subject", AnonymisedText, int64(2), "status")
+	f.Add("create", "number", "BZ-2025-999999", "office", "ME", int64(0), "create")
+	f.Add("resolve", "status", "answered", "reply_text", "ok\xff", int64(9), "edit")
+	f.Add("edit", "received_at", "ieri", "deadline_days", "-1", int64(-1), "forward")
+	f.Fuzz(func(t *testing.T, action, f1, v1, f2, v2 string, deps int64, second string) {
+		at := HLC{Wall: mergeStart.UnixMilli()}
+		create := Operation{Origin: "BZ", Seq: 1, HLC: at, CaseID: "c1", Action: "create", Fields: map[string]string{
+			"number": "BZ-2025-000001", "office": "BZ", "kind": "request", "channel": "email", "status": "received",
+			"received_at": formatTime(mergeStart), "due_date": "2025-04-02", "deadline_days": "30", "subject": "Orari"}}
+		other := Operation{Origin: "BZ", Seq: 2, HLC: HLC{Wall: at.Wall + 1}, CaseID: "c1", Action: second,
+			Fields: map[string]string{"assignee": "Giulia"}}
+		x := Operation{Origin: "ME", Seq: 1, HLC: HLC{Wall: at.Wall + 2}, CaseID: "c1", Action: action,
+			Deps: map[string]int64{"BZ": deps}, Fields: map[string]string{f1: v1, f2: v2}}
+		y := Operation{Origin: "BX", Seq: 1, HLC: HLC{Wall: at.Wall + 2}, CaseID: "c1", Action: action,
+			Deps: map[string]int64{"BZ": 2, "ME": 1}, Fields: map[string]string{f2: v1}}
+		ops := []Operation{create, other, x, y}
+		_, r1 := decide(ops)
+		_, r2 := decide([]Operation{y, x, other, create})
+		if !reflect.DeepEqual(r1, r2) {
+			t.Fatalf("verdicts depend on the order: %v, %v", r1, r2)
+		}
+		if r1[keyOf(&create)] != nil {
+			t.Fatalf("a sound creation rejected: %v", r1[keyOf(&create)])
+		}
+	})
+}
