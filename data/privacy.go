@@ -6,11 +6,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"ascolto/data/draft"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -505,7 +508,37 @@ func (s *Store) Erase(ctx context.Context, refs []Ref, note string) ([]*Case, er
 	if err != nil {
 		return nil, err
 	}
+	if err := s.dropReplyDrafts(out); err != nil {
+		return out, err
+	}
 	return out, s.FinishErasure(ctx)
+}
+
+// dropReplyDrafts removes the reply the window may hold typed but unsaved for each erased
+// case, in the drafts folder beside the register: it names the citizen as the reply does.
+// The name is the window's (ui/caseview.go): "reply-" and the case id, letters, digits
+// and - kept, anything else written _.
+func (s *Store) dropReplyDrafts(cases []*Case) error {
+	dir := draft.DirFor(s.path)
+	if _, err := os.Stat(dir); err != nil {
+		return nil // no drafts folder: nothing was ever typed and left
+	}
+	ds, err := draft.Open(dir)
+	if err != nil {
+		return &Problem{Key: "err.write", Err: err}
+	}
+	for _, c := range cases {
+		name := "reply-" + strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+				return r
+			}
+			return '_'
+		}, c.ID)
+		if err := ds.Remove(name); err != nil {
+			return &Problem{Key: "err.write", Err: err}
+		}
+	}
+	return nil
 }
 
 func (s *Store) erase(ctx context.Context, refs []Ref, note string) ([]*Case, error) {
