@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 )
@@ -74,4 +75,48 @@ func TestOpenDuringRestoreSaysSo(t *testing.T) {
 	wantProblem(t, err, "err.being_restored") // a second restore beside the first
 	_, err = Open(reg, Options{Actor: "test"})
 	wantProblem(t, err, "err.being_restored")
+}
+
+// TestUpgradeWaitsForTheOlderProgram: a register of an older format that another
+// program (here a plain SQLite connection, as the older program has it) holds open is
+// not upgraded under it: the open is refused, saying so, and nothing is changed; once
+// the other program has let go, the upgrade is made, with its copy before.
+func TestUpgradeWaitsForTheOlderProgram(t *testing.T) {
+	if SchemaVersion() == 2 {
+		t.Skip("nothing to upgrade")
+	}
+	path := filepath.Join(t.TempDir(), "register.ascolto")
+	copyFile(t, filepath.Join("testdata", "register-v2.ascolto"), path)
+	older, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	if err := older.QueryRow(`PRAGMA journal_mode=WAL`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal mode %q: %v", mode, err)
+	}
+	var n int
+	if err := older.QueryRow(`SELECT count(*) FROM cases`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(path, Options{Actor: "test"})
+	p, ok := AsProblem(err)
+	if !ok || (p.Key != "err.in_use" && p.Key != "err.in_use_by") {
+		older.Close()
+		t.Fatalf("upgrade while an older program has the register open: %v", err)
+	}
+	var v int
+	older.QueryRow(`PRAGMA user_version`).Scan(&v)
+	older.Close()
+	if v != 2 {
+		t.Fatalf("the refused upgrade left version %d", v)
+	}
+	s, err := Open(path, Options{Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if m := s.Migrated(); m == nil || m.From != 2 || m.Backup == "" {
+		t.Fatalf("migration %v", m)
+	}
 }

@@ -237,6 +237,10 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	tightenRegister(path)
 	repairSharedMemory(path)
+	migration, err := upgradeAlone(path)
+	if err != nil {
+		return nil, err
+	}
 	// The connections are opened through a gate, so that the register can be reopened
 	// with every connection closed first (lock.go).
 	gt := newGate(dsnWith(path, opt.CacheMiB))
@@ -246,7 +250,55 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if migration != nil {
+		s.migration = migration
+	}
 	return s, nil
+}
+
+// upgradeAlone migrates a register of an older format before it is opened for use,
+// holding it alone as a restore does (restorelock.go): the copy kept before the upgrade
+// and the upgrade itself are made with no other program in the register, so that an
+// older program still running cannot write into it meanwhile, or on into the new
+// format. While another program has the register open the upgrade is refused, naming
+// it. A register of this program's format is not touched.
+func upgradeAlone(path string) (*Migration, error) {
+	ctx := context.Background()
+	version, err := peekVersion(ctx, path)
+	if err != nil || version == 0 || version >= SchemaVersion() {
+		return nil, nil // open() says what is wrong, or there is nothing to upgrade
+	}
+	db, err := ownRegister(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return nil, openErr(err, path)
+	}
+	m, err := migrateWithBackup(ctx, db, path, version)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+		return nil, openErr(err, path)
+	}
+	return m, db.Close()
+}
+
+// peekVersion reads the register's format, and nothing else.
+func peekVersion(ctx context.Context, path string) (int, error) {
+	db, err := sql.Open("sqlite", dsnWith(path, 1))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var appID, version int
+	if err := db.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil || appID != ApplicationID {
+		return 0, err
+	}
+	err = db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version)
+	return version, err
 }
 
 func open(db *sql.DB, gt *gate, path string, opt Options) (*Store, error) {
