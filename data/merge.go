@@ -229,6 +229,13 @@ func (t *Tx) applyOp(op Operation) error {
 			}
 		}
 		changes = diff(old, next)
+		if old == nil && len(held) > 0 {
+			// The operations held before the creation came wrote their values in the
+			// history; where the case ends otherwise (a change judged now and rejected,
+			// a value the merge left out), the entry says so, so that the history read
+			// in order gives the case.
+			changes = restated(changes, next, held)
+		}
 		if old == nil {
 			// One audit entry per operation that made one (verify): the operations
 			// held before the creation came wrote theirs, rejected ones none.
@@ -284,6 +291,28 @@ func (t *Tx) applyOp(op Operation) error {
 		return t.redactHistory(op.CaseID)
 	}
 	return nil
+}
+
+// restated adds to a new case's changes every case field the earlier operations set
+// that the changes do not name, with the case's value.
+func restated(changes []FieldChange, next *Case, earlier []Operation) []FieldChange {
+	named := map[string]bool{}
+	for _, c := range changes {
+		named[c.Field] = true
+	}
+	values := next.fields()
+	for i, f := range fieldNames {
+		if named[f] {
+			continue
+		}
+		for _, o := range earlier {
+			if _, ok := o.Fields[f]; ok {
+				changes = append(changes, FieldChange{Field: f, New: values[i]})
+				break
+			}
+		}
+	}
+	return changes
 }
 
 // keepOp stores a received operation with the case's others, moves what this register

@@ -375,3 +375,49 @@ func FuzzDecide(f *testing.F) {
 		}
 	})
 }
+
+// TestRejectedBeforeItsCaseArrives: a rule-breaking change that reaches an office before
+// the case's creation waits with the case's history; when the creation comes it is
+// rejected, the case is as everywhere else, and its history read in order gives it.
+func TestRejectedBeforeItsCaseArrives(t *testing.T) {
+	ctx := context.Background()
+	bz, me, bx := newMergeOffice(t, "BZ", mergeStart), newMergeOffice(t, "ME", mergeStart), newMergeOffice(t, "BX", mergeStart)
+	c := mergeCase(t, bz, "Sportello chiuso")
+	fbz := bz.publish(t)
+	me.deliver(t, fbz)
+	at := formatTime(mergeStart.Add(time.Hour))
+	bad := forge(t, me, c.ID, "close", map[string]string{"status": "closed", "closed_at": at, "answered_at": at})
+	bx.deliver(t, bad)
+	bx.deliver(t, fbz)
+	if got, want := bx.get(t, c.Number).fields(), bz.get(t, c.Number).fields(); got != want {
+		t.Errorf("the case at BX:\n%v\nat BZ:\n%v", got, want)
+	}
+	if rs := rejectedOf(t, bx); len(rs) != 1 || rs[0].Seq != bad.f.Last {
+		t.Errorf("rejected at BX: %+v", rs)
+	}
+	r, err := bx.s.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		t.Errorf("BX verify: %v", f)
+	}
+	h, err := bx.s.History(ctx, c.ID)
+	if len(h) == 0 {
+		t.Fatal("no history")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ""
+	for _, e := range h {
+		for _, ch := range e.ChangeList() {
+			if ch.Field == "closed_at" {
+				closed = ch.New
+			}
+		}
+	}
+	if closed != "" {
+		t.Errorf("the history read in order closes the case at %s", closed)
+	}
+}
