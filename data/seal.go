@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"database/sql"
+	"encoding/base32"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -14,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -196,6 +199,14 @@ func sealHead(ctx context.Context, q execer, registerPath string, seq int64, hea
 		return err
 	}
 	cp := signCheckpoint(key, seq, head, formatTime(now))
+	// The public key goes into the register too, so that a copy of it (a backup, a file
+	// sent to an auditor) can be checked where the key file is not; verify says which
+	// key it checked with, by the fingerprint the other offices confirmed.
+	if _, err := q.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('audit_public_key', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value`,
+		hex.EncodeToString(key.Public().(ed25519.PublicKey))); err != nil {
+		return err
+	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO audit_seal(id, seq, head, at, sig) VALUES (1, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, head = excluded.head, at = excluded.at, sig = excluded.sig`,
 		cp.Seq, cp.Head, cp.At, cp.Sig); err != nil {
@@ -317,4 +328,20 @@ func (s *Store) VerifyWitnesses(ctx context.Context, ws []Checkpoint) ([]*Findin
 		}
 	}
 	return out, nil
+}
+
+// KeyFingerprint is a public key's fingerprint as the exchange shows it (the first 20
+// bytes of its SHA-256 in base32, in groups of four; data/exchange.Fingerprint), the
+// one clerks read out to each other to confirm a key.
+func KeyFingerprint(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:20])
+	var b strings.Builder
+	for i := 0; i < len(s); i += 4 {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		b.WriteString(s[i:min(i+4, len(s))])
+	}
+	return b.String()
 }

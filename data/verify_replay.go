@@ -160,13 +160,36 @@ func (s *Store) verifyChain(ctx context.Context, r *VerifyReport, add func(strin
 	}
 	last := expect - 1
 
+	// The key file beside the register is the office's key. A copy of the register
+	// elsewhere (a backup) has none beside it: it is checked with the public key the
+	// register names, and the report says so with its fingerprint, to be compared with
+	// the one the offices confirmed.
+	var stored ed25519.PublicKey
+	var storedHex string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'audit_public_key'`).Scan(&storedHex); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if b, err := hex.DecodeString(storedHex); err == nil && len(b) == ed25519.PublicKeySize {
+		stored = b
+	}
 	pub, kerr := s.sealPublicKey()
-	if kerr != nil && (last > 0 || seal != nil || len(cps) > 0) {
+	switch {
+	case kerr == nil:
+		r.KeyFile = true
+		if stored != nil && !stored.Equal(pub) {
+			add("verify.key_replaced", "path", SealKeyPath(s.path))
+		}
+	case errors.Is(kerr, fs.ErrNotExist) && stored != nil:
+		pub = stored
+	case last > 0 || seal != nil || len(cps) > 0:
 		key := "verify.key_missing"
 		if !errors.Is(kerr, fs.ErrNotExist) {
 			key = "verify.key_unreadable"
 		}
 		add(key, "path", SealKeyPath(s.path))
+	}
+	if pub != nil {
+		r.KeyFingerprint = KeyFingerprint(pub)
 	}
 	if pub != nil {
 		for i := range cps {
@@ -383,7 +406,24 @@ func (s *Store) verifyCases(ctx context.Context, r *VerifyReport, add func(strin
 		}
 		tr.check(add, row, anonymised[id])
 	}
-	nums.check(ctx, s.db, add)
+	counters := map[counterKey]int64{}
+	rows, err := s.db.QueryContext(ctx, `SELECT office, year, last FROM counters`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k counterKey
+		var last int64
+		if err := rows.Scan(&k.office, &k.year, &last); err != nil {
+			return err
+		}
+		counters[k] = last
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	nums.check(counters, add)
 	return nil
 }
 
@@ -391,7 +431,10 @@ func (s *Store) verifyCases(ctx context.Context, r *VerifyReport, add func(strin
 func (tr *caseTrail) add(action, changes string, nums *numberBook) {
 	tr.entries++
 	if action == "create" {
+		// The row is born here, from all the case's operations known then: changes
+		// received ahead of the creation (data/merge.go) are in it or were undone.
 		tr.created = true
+		tr.set, tr.state = [len(fieldNames)]bool{}, [len(fieldNames)]string{}
 	}
 	var m map[string][2]string
 	if json.Unmarshal([]byte(changes), &m) != nil {
@@ -470,6 +513,10 @@ func (tr *caseTrail) check(add func(string, ...string), row *Case, anonymised bo
 	}
 }
 
+// maxNumber bounds the numbers kept per office and year (a bit each, 2 MiB at most), so
+// that a number forged into the file cannot make verify take the machine's memory.
+const maxNumber = 1 << 24
+
 // numberBook keeps, per office and year, the protocol numbers the audit trail gave.
 type numberBook map[counterKey][]uint64
 
@@ -477,8 +524,8 @@ type numberBook map[counterKey][]uint64
 // received case renumbered with its office after it) gives no counter.
 func (b numberBook) use(number string) {
 	k, n, ok := splitNumber(number)
-	if !ok || n > 1<<32 {
-		return
+	if !ok || n > maxNumber {
+		return // beyond any office's year; its counter is then reported
 	}
 	bits := b[k]
 	for uint64(len(bits))*64 <= uint64(n) {
@@ -504,19 +551,7 @@ func splitNumber(number string) (counterKey, int64, bool) {
 // check compares the counters with the numbers given: each counter stands at the
 // highest number given, and between the lowest and the highest of an office and year
 // no number is missing (a case removed with its entries leaves such a hole).
-func (b numberBook) check(ctx context.Context, db *sql.DB, add func(string, ...string)) {
-	counters := map[counterKey]int64{}
-	rows, err := db.QueryContext(ctx, `SELECT office, year, last FROM counters`)
-	if err == nil {
-		for rows.Next() {
-			var k counterKey
-			var last int64
-			if rows.Scan(&k.office, &k.year, &last) == nil {
-				counters[k] = last
-			}
-		}
-		rows.Close()
-	}
+func (b numberBook) check(counters map[counterKey]int64, add func(string, ...string)) {
 	keys := make([]counterKey, 0, len(b))
 	for k := range b {
 		keys = append(keys, k)

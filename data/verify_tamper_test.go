@@ -266,13 +266,32 @@ func TestVerifyFindsForgeries(t *testing.T) {
 			mustExec(t, db, `INSERT INTO blobs(sha256, content) VALUES ('00', x'00')`)
 			mustExec(t, db, `UPDATE attachments SET sha256 = '00' WHERE case_id = (SELECT id FROM cases WHERE number = ?)`, n[4])
 		}, "verify.case_attachment", func(n []string) string { return n[4] }},
-		{"key removed", func(t *testing.T, db *sql.DB, n []string) {
+		{"key beside the register replaced", func(t *testing.T, db *sql.DB, n []string) {
 			var file string
 			db.QueryRow(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file)
 			if err := os.Remove(SealKeyPath(file)); err != nil {
 				t.Fatal(err)
 			}
-		}, "verify.key_missing", nil},
+			if _, err := createSealKey(SealKeyPath(file)); err != nil {
+				t.Fatal(err)
+			}
+		}, "verify.key_replaced", nil},
+		{"key named by the register replaced, chain signed with it", func(t *testing.T, db *sql.DB, n []string) {
+			unguard(t, db)
+			mustExec(t, db, `UPDATE cases SET reply_text = 'La pratica è respinta.' WHERE number = ?`, n[0])
+			setChange(t, db, n[0], "reply", "reply_text", "La pratica è respinta.", "Dirigente")
+			rechain(t, db)
+			pub, other, _ := ed25519.GenerateKey(rand.Reader)
+			var seq int64
+			var head []byte
+			db.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &head)
+			cp := signCheckpoint(other, seq, head, "2026-11-02T15:00:00Z")
+			mustExec(t, db, `UPDATE audit_seal SET seq = ?, head = ?, at = ?, sig = ?`, cp.Seq, cp.Head, cp.At, cp.Sig)
+			mustExec(t, db, `DELETE FROM audit_checkpoints`)
+			mustExec(t, db, `UPDATE meta SET value = ? WHERE key = 'audit_public_key'`, hexString(pub))
+			rebuildFTS(t, db)
+			reguard(t, db)
+		}, "verify.seal_signature", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -432,5 +451,58 @@ func TestWitnessCatchesRewriteWithKey(t *testing.T) {
 	foreign := signCheckpoint(other, seal.Seq, seal.Head, seal.At)
 	if found, _ := s.VerifyWitnesses(ctx, []Checkpoint{foreign}); len(found) != 1 || found[0].Key != "verify.witness_foreign" {
 		t.Fatalf("foreign witness: %v", found)
+	}
+}
+
+// FuzzCaseTrail feeds audit entries as a forged file could hold them to the replay:
+// whatever the changes and numbers say, verify reports, never panics or runs away.
+func FuzzCaseTrail(f *testing.F) {
+	f.Add("create", `{"number":["","BZ-2026-000017"],"status":["","received"],"attachment":["","a|b.pdf|3|application/pdf|00"]}`, "BZ-2026-000017")
+	f.Add("renumber", `{"number":["BZ-2026-000001","BZ-2026-000001-ME"]}`, "BZ-2026-000001-ME")
+	f.Add("reply", `{"reply_text":["","Gentile signora"],"letter":["","x|BZ-2026-000001/1|it|10|ab|"]}`, "EGNA-2025-999999999")
+	f.Add("create", `{"number":[1,2]}`, "-2026-000001")
+	f.Add("edit", `[`, "BZ-0000-0")
+	f.Fuzz(func(t *testing.T, action, changes, number string) {
+		nums := numberBook{}
+		tr := caseTrail{id: "x"}
+		tr.add(action, changes, &nums)
+		nums.use(number)
+		var found []string
+		add := func(key string, kv ...string) { found = append(found, key) }
+		tr.check(add, nil, false)
+		tr.check(add, &Case{ID: "x", Number: number, Version: 1}, false)
+		tr.checkSide(add, nil, "verify.case_attachment", "a", "a|b", tr.attachments, false)
+		for k, bits := range nums {
+			if len(bits) > maxNumber/64+1 {
+				t.Fatalf("%v: %d words kept", k, len(bits))
+			}
+		}
+		nums.check(map[counterKey]int64{{"BZ", 2026}: 3}, add)
+	})
+}
+
+// TestCopyWithoutKeyChecksTheNamedKey: a copy of the register without the key file
+// beside it (a backup) is checked with the key the register names, and says so.
+func TestCopyWithoutKeyChecksTheNamedKey(t *testing.T) {
+	path, _ := tamperRegister(t)
+	key, err := readSealKey(SealKeyPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(SealKeyPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	forgetSealKeys()
+	s, err := Open(path, Options{Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rep, err := s.Verify(context.Background())
+	if err != nil || !rep.OK() {
+		t.Fatalf("copy without key: %v %v", err, findingKeys(rep))
+	}
+	if rep.KeyFile || rep.KeyFingerprint != KeyFingerprint(key.Public().(ed25519.PublicKey)) || rep.SealedSeq == 0 {
+		t.Fatalf("report %+v", rep)
 	}
 }

@@ -156,6 +156,9 @@ func cmdVerify(e *env, args []string) error {
 		if rep.SealedSeq > 0 {
 			e.say("cli.verify_sealed", "seq", e.num(int(rep.SealedSeq)), "at", e.dateTime(rep.SealedAt),
 				"checkpoints", e.num(int(rep.Checkpoints)), "key", data.SealKeyPath(s.Path()))
+			if !rep.KeyFile {
+				e.say("cli.verify_key_named", "fingerprint", rep.KeyFingerprint)
+			}
 		}
 	}
 	return nil

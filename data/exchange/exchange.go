@@ -1510,6 +1510,7 @@ func (x *Exchange) readAck(ctx context.Context, code string, r *officeRow, entri
 	}
 	x.ackMarks[code] = m
 	x.acks[code] = a
+	x.keepWitness(ctx, code, r.Key, a)
 	if err := x.heard(ctx, code, x.clock.Now()); err != nil {
 		x.log.Warn("exchange: roster", "err", err)
 	}
@@ -1525,6 +1526,12 @@ func (x *Exchange) writeAck(ctx context.Context) error {
 	a := AckFile{Office: x.local.Code, HighWater: hws}
 	key := AckFileName
 	sig := formatHW(hws)
+	if a.Audit, err = x.witness(ctx); err != nil {
+		return err
+	}
+	if a.Audit != nil {
+		sig += "audit:" + strconv.FormatInt(a.Audit.Seq, 10) // a new head is published too
+	}
 	now := x.clock.Now()
 	if sig == x.lastAck && now.Sub(x.lastAckAt) < 24*time.Hour {
 		return nil

@@ -631,8 +631,11 @@ type AckFile struct {
 	Version   int              `json:"version"`
 	Office    string           `json:"office"`
 	HighWater map[string]int64 `json:"high_water"`
-	At        string           `json:"at"`
-	Sig       string           `json:"sig,omitempty"`
+	// Audit is the office's latest signed audit head, its witness for the others
+	// (witness.go); absent in the files of older programs.
+	Audit *AuditWitness `json:"audit,omitempty"`
+	At    string        `json:"at"`
+	Sig   string        `json:"sig,omitempty"`
 }
 
 // signJSON marshals v (whose Sig is empty) and returns the signature of those bytes.
