@@ -65,7 +65,11 @@ func (s *Store) Verify(ctx context.Context) (*VerifyReport, error) {
 	}
 	rows.Close()
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
-		add("verify.search_index", "detail", err.Error())
+		if p := s.uncheckable(err); p != nil {
+			r.Findings = append(r.Findings, p)
+		} else {
+			add("verify.search_index", "detail", err.Error())
+		}
 	}
 
 	// Entries redacted when their case was anonymised are checked with the digests kept
