@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
@@ -68,12 +67,12 @@ func (v *CaseView) offerSave(a data.Attachment, content []byte) {
 	name := safefile.Name(a.Name)
 	msg := widget.NewLabel(v.e.t("case.file_program", "name", name))
 	msg.Wrapping = fyne.TextWrapWord
-	dialog.NewCustomConfirm(v.e.t("case.file_program_title"), v.e.t("case.file_save"), v.e.t("case.file_cancel"),
-		container420(msg), func(save bool) {
+	showDialog(v.e.win, v.e.t("case.file_program_title"), v.e.t("case.file_save"), v.e.t("case.file_cancel"),
+		container420(msg), nil, func(save bool) {
 			if save {
 				v.saveFile(name, content)
 			}
-		}, v.e.win).Show()
+		})
 }
 
 func (v *CaseView) saveFile(name string, content []byte) {

@@ -137,6 +137,7 @@ func (v *CaseView) FocusFirst(c fyne.Canvas) {
 func (v *CaseView) FocusReply(c fyne.Canvas) {
 	if c != nil && v.reply != nil && !v.reply.Disabled() {
 		c.Focus(v.reply)
+		v.reply.cursorToEnd() // to go on writing, after what is there
 	}
 }
 
@@ -462,6 +463,8 @@ func (v *CaseView) insertPhrase(p phrase) {
 	if c := v.canvas(); c != nil {
 		c.Focus(v.reply)
 	}
+	// The clerk goes on after the phrase (SetText leaves the cursor at the start).
+	v.reply.cursorToEnd()
 }
 
 // RecordReply records the reply: the case becomes answered.
@@ -516,7 +519,14 @@ func (v *CaseView) fields() fyne.CanvasObject {
 		}
 		return t
 	}
-	v.subject = entry(c.Subject, false)
+	// The subject wraps: one of thousands of characters would otherwise be drawn as one
+	// piece wider than any screen.
+	v.subject = newWrappedLine(1)
+	v.subject.SetText(c.Subject)
+	v.subject.onEscape = v.escape
+	if closed {
+		v.subject.Disable()
+	}
 	v.description = entry(c.Description, true)
 	v.category = entry(c.Category, false)
 	v.service = entry(c.Service, false)

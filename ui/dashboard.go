@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -141,8 +140,15 @@ func (d *Dashboard) build() {
 	wide := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	bar := container.NewHBox(widget.NewLabel(d.t("stats.col.period")), wide(d.period, 200), widget.NewLabel(d.t("field.office")), wide(d.office, 260),
-		layout.NewSpacer(), d.status, pdf, xlsx)
+	// The choices on the left, the exports on the right, and the line saying as of when
+	// the figures are (or what is being done) under them, cut with "…" if need be: in one
+	// row the bar asked for more than a 1024 px window and the office's list covered it.
+	d.status.Truncation = fyne.TextTruncateEllipsis
+	bar := container.NewVBox(
+		container.NewBorder(nil, nil,
+			container.NewHBox(widget.NewLabel(d.t("stats.col.period")), wide(d.period, 180), widget.NewLabel(d.t("field.office")), wide(d.office, 220)),
+			container.NewHBox(pdf, xlsx)),
+		d.status)
 
 	d.tiles = container.NewGridWithColumns(4)
 	titles := [4]string{"stats.chart.volumes", "stats.chart.on_time", "stats.chart.distribution", "stats.chart.categories"}
@@ -155,7 +161,9 @@ func (d *Dashboard) build() {
 	chartGrid := container.NewGridWithColumns(2, cells...)
 	d.officeT = container.NewVBox()
 	d.ages = container.NewVBox()
-	below := container.NewGridWithColumns(2,
+	// Side by side where the width allows both tables all their columns, else one
+	// under the other.
+	below := container.New(&sideBySide{},
 		container.NewVBox(dashHeading(d.t("stats.section.offices")), d.officeT),
 		container.NewVBox(dashHeading(d.t("stats.section.ages")), d.ages))
 	overview := container.NewVScroll(container.NewVBox(d.tiles, below, container.New(dashMinHeight(560), chartGrid)))

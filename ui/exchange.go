@@ -700,23 +700,14 @@ func (v *ExchangeView) askTrust(o ExchangeOffice) {
 	text.Wrapping = fyne.TextWrapWord
 	content := container.New(readingWidth(480), container.NewVBox(text, in))
 	code := o.Code
-	d := dialog.NewCustomConfirm(e.t("exchange.view.trust_title", "office", o.Code), e.t("exchange.view.trust_confirm"),
-		e.t("exchange.view.cancel"), content, func(ok bool) {
+	// Enter in the field trusts, Esc cancels (showDialog).
+	v.trustDlg = showDialog(e.win, e.t("exchange.view.trust_title", "office", o.Code), e.t("exchange.view.trust_confirm"),
+		e.t("exchange.view.cancel"), content, in, func(ok bool) {
 			v.trustIn, v.trustDlg = nil, nil
 			if ok {
 				v.trust(code, in.Text)
 			}
-		}, e.win)
-	in.OnSubmitted = func(string) {
-		d.Hide()
-		v.trustIn, v.trustDlg = nil, nil
-		v.trust(code, in.Text)
-	}
-	v.trustDlg = d
-	d.Show()
-	if e.win != nil {
-		e.win.Canvas().Focus(in)
-	}
+		})
 }
 
 // trust hands the typed fingerprint to the exchange; a wrong one is refused with the

@@ -90,6 +90,10 @@ func newFirstStartView(e *env, path string, fs FirstStart) *FirstStartView {
 		return l
 	}
 	v.codeErr, v.namesErr, v.openErr = errLabel(), errLabel(), errLabel()
+	// A message goes as soon as its field is being corrected.
+	v.code.OnChanged = func(string) { v.codeErr.Hide() }
+	v.nameIT.OnChanged = func(string) { v.namesErr.Hide() }
+	v.nameDE.OnChanged = func(string) { v.namesErr.Hide() }
 	v.create = newButton(e.t("window.first.create"), theme.ConfirmIcon(), v.doCreate)
 	v.create.Importance = widget.HighImportance
 	v.open = newButton(e.t("window.first.open"), theme.FolderOpenIcon(), v.chooseRegister)
@@ -129,6 +133,24 @@ func newFirstStartView(e *env, path string, fs FirstStart) *FirstStartView {
 // Object is the screen for the window.
 func (v *FirstStartView) Object() fyne.CanvasObject { return v.root }
 
+// fieldOf is the field a message of the form speaks about.
+func (v *FirstStartView) fieldOf(l *widget.Label) fyne.Focusable {
+	switch {
+	case l == v.codeErr:
+		return v.code
+	case strings.TrimSpace(v.nameIT.Text) == "":
+		return v.nameIT
+	}
+	return v.nameDE
+}
+
+func (v *FirstStartView) canvas() fyne.Canvas {
+	if v.e.win == nil {
+		return nil
+	}
+	return v.e.win.Canvas()
+}
+
 // FocusFirst puts the keyboard in the office code.
 func (v *FirstStartView) FocusFirst(c fyne.Canvas) {
 	if c != nil {
@@ -157,6 +179,10 @@ func (v *FirstStartView) doCreate() {
 			}
 			l.SetText(v.e.errText(err))
 			l.Show()
+			// The keyboard goes where the fault is, not back to the button.
+			if c := v.canvas(); c != nil {
+				c.Focus(v.fieldOf(l))
+			}
 		}
 		if v.createdForTest != nil {
 			v.createdForTest()

@@ -189,6 +189,16 @@ func (v *IntakeView) build() {
 	v.name.OnChanged = func(string) { v.changed(); v.lookSimilarSoon() }
 	v.email.OnChanged = func(string) { v.changed(); v.lookSimilarSoon() }
 	v.kind.onPick = func(string) { v.changed(); v.lookSimilarSoon() }
+	// A field's message goes as soon as the field is being corrected: one that stayed
+	// would say the field is still wrong.
+	for key, t := range map[string]*textEntry{"subject": v.subject, "email": v.email, "received": v.received} {
+		key, changed := key, t.OnChanged
+		t.OnChanged = func(s string) { v.errs[key].Hide(); changed(s) }
+	}
+	for key, c := range map[string]*choice{"kind": v.kind, "channel": v.channel, "language": v.lang, "office": v.office} {
+		key, picked := key, c.onPick
+		c.onPick = func(s string) { v.errs[key].Hide(); picked(s) }
+	}
 
 	v.dateNote = widget.NewLabel("")
 	v.dateNote.Importance = widget.WarningImportance
@@ -497,6 +507,10 @@ func (v *IntakeView) Save() {
 		v.note.SetText(v.e.t("intake.saved", "number", created.Number, "due", formatDay(created.DueDate, v.e.lang)))
 		v.note.Importance = widget.SuccessImportance
 		v.note.Show()
+		// The next citizen starts at the first field again.
+		if v.e.win != nil {
+			v.FocusFirst(v.e.win.Canvas())
+		}
 		if v.OnSaved != nil {
 			v.OnSaved(created)
 		}

@@ -424,9 +424,17 @@ func confirmDialog(t *testing.T, w fyne.Window, label string) {
 		t.Fatal("no dialog")
 	}
 	for _, o := range visibleObjects(top) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
-			test.Tap(b)
-			return
+		switch b := o.(type) {
+		case *widget.Button:
+			if b.Text == label {
+				test.Tap(b)
+				return
+			}
+		case *button: // the program's dialogs (showDialog)
+			if b.Text == label {
+				test.Tap(b)
+				return
+			}
 		}
 	}
 	t.Fatalf("no button %q in %q", label, texts(top))

@@ -24,6 +24,7 @@ type textEntry struct {
 	widget.Entry
 	onEscape func()
 	onDown   func()
+	oneLine  bool // wraps like a text area but takes no line breaks (see newWrappedLine)
 }
 
 func newTextEntry() *textEntry {
@@ -41,8 +42,40 @@ func newTextArea(rows int) *textEntry {
 	return e
 }
 
+// newWrappedLine is a one-line value shown wrapped over as many rows as it needs from
+// rows on: Fyne draws a one-line entry's text as one piece, and a text of thousands of
+// characters (a subject from another register) becomes a texture wider than the
+// graphics card takes, drawn as a black bar. Enter adds no line break to it.
+func newWrappedLine(rows int) *textEntry {
+	e := newTextArea(rows)
+	e.oneLine = true
+	return e
+}
+
 // AcceptsTab: never, see above.
 func (e *textEntry) AcceptsTab() bool { return false }
+
+// TypedShortcut adds Ctrl+Home and Ctrl+End, to the start and the end of the whole
+// text, as in every editor (Fyne's entry moves only within a line with Home and End).
+func (e *textEntry) TypedShortcut(s fyne.Shortcut) {
+	if c, ok := s.(*desktop.CustomShortcut); ok && c.Modifier == fyne.KeyModifierShortcutDefault {
+		switch c.KeyName {
+		case fyne.KeyEnd:
+			e.cursorToEnd()
+			return
+		case fyne.KeyHome:
+			e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyPageUp})
+			return
+		}
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// cursorToEnd puts the cursor after the last character: Page Down does that in Fyne's
+// entry, counting wrapped lines as it does.
+func (e *textEntry) cursorToEnd() {
+	e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyPageDown})
+}
 
 // TypedKey gives Esc and Down to the screen when it asked for them.
 func (e *textEntry) TypedKey(k *fyne.KeyEvent) {
@@ -52,6 +85,11 @@ func (e *textEntry) TypedKey(k *fyne.KeyEvent) {
 		return
 	case k.Name == fyne.KeyDown && !e.MultiLine && e.onDown != nil:
 		e.onDown()
+		return
+	case (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && e.oneLine:
+		if e.OnSubmitted != nil {
+			e.OnSubmitted(e.Text)
+		}
 		return
 	}
 	e.Entry.TypedKey(k)

@@ -486,8 +486,8 @@ func (p *LetterPanel) showPDF(title string, pdf []byte) {
 	}
 	scroll := container.NewVScroll(box)
 	scroll.SetMinSize(fyne.NewSize(640, 600))
-	d := dialog.NewCustom(title, p.t("letter.ui.close"), scroll, p.win)
-	d.Show()
+	// Enter and Esc close it, as its one button does.
+	showDialog(p.win, title, p.t("letter.ui.close"), "", scroll, nil, nil)
 }
 
 // pages renders the PDF's pages for the preview (a variable for tests).

@@ -602,24 +602,50 @@ func (v *RegisterView) setCodes(codes []string) {
 		if col.key == "office" {
 			v.widths[i] = min(columnWidth(col, v.e.lang, names), max(maxOfficeWidth, v.widths[i]))
 		}
-		if i != subjectColumn {
-			v.table.SetColumnWidth(i, v.widths[i])
-		}
 	}
 	v.fitSubject(v.width)
 }
 
-// fitSubject gives the subject the width the other columns leave in a table this wide,
-// but never less than it needs to be read.
+// The width a wide window leaves over the columns' own goes first to the subject, up to
+// subjectComfort (a subject of some forty characters read whole), and what is left
+// beyond to the columns of free text by growShare: the subject most, then the citizen's
+// name, the office's name and the assignee, which were cut with "…" before. The dates,
+// numbers and words of a fixed set keep their width.
+const subjectComfort = 320
+
+var growShare = map[string]float32{"subject": 4, "citizen": 2, "office": 1, "assignee": 1}
+
+// fitSubject shares the width a table this wide leaves over the columns' own among the
+// free-text columns; no column gets less than it needs to be read.
 func (v *RegisterView) fitSubject(width float32) {
 	v.width = width
-	rest := width - theme.Padding() // the table's separators take a padding each
-	for i, w := range v.widths {
-		if i != subjectColumn {
-			rest -= w + theme.Padding()
+	for i, w := range spreadColumns(v.widths, width) {
+		v.table.SetColumnWidth(i, w)
+	}
+}
+
+// spreadColumns is the columns' widths in a table this wide, from their own widths.
+func spreadColumns(own []float32, width float32) []float32 {
+	rest := width // each column's separator takes a padding (the table's edge one more, less the last's)
+	var shares float32
+	for i, w := range own {
+		rest -= w + theme.Padding()
+		shares += growShare[columns[i].key]
+	}
+	rest = max(rest, 0)
+	out := make([]float32, len(own))
+	copy(out, own)
+	for i, c := range columns[:len(own)] {
+		if c.key == "subject" {
+			more := min(rest, max(0, subjectComfort-out[i]))
+			out[i] += more
+			rest -= more
 		}
 	}
-	v.table.SetColumnWidth(subjectColumn, max(v.widths[subjectColumn], rest))
+	for i := range out {
+		out[i] += rest * growShare[columns[i].key] / shares
+	}
+	return out
 }
 
 func (v *RegisterView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {

@@ -176,9 +176,9 @@ func (v *SettingsView) showBackups(found []backupFile) {
 		v.chooseBackupFile()
 	})
 	content := container.NewBorder(intro, container.NewHBox(other), nil, nil, container.NewVScroll(rows))
-	d = dialog.NewCustom(e.t("settings.restore_title"), e.t("settings.restore_cancel"), content, e.win)
+	// Esc cancels; Enter presses the backup or the button that has the keyboard.
+	d = showDialog(e.win, e.t("settings.restore_title"), "", e.t("settings.restore_cancel"), content, nil, nil)
 	d.Resize(fyne.NewSize(680, 480))
-	d.Show()
 }
 
 func (v *SettingsView) chooseBackupFile() {
