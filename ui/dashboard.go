@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -757,7 +756,9 @@ func (d *Dashboard) export(format string) {
 			err := d.writeReport(uc, format, in)
 			d.do(func() {
 				if err != nil {
-					dialog.ShowError(fmt.Errorf("%s", ErrorText(d.lang, err)), w)
+					msg := widget.NewLabel(ErrorText(d.lang, err))
+					msg.Wrapping = fyne.TextWrapWord
+					showDialog(w, d.t("window.error.dialog_title"), d.t("window.ok"), "", container420(msg), nil, nil)
 					return
 				}
 				d.status.SetText(d.t("stats.cli.written", "path", uc.URI().Name()))

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -220,5 +221,27 @@ func TestDialogsAnswerEnterAndEsc(t *testing.T) {
 	}
 	if (before == nil) != (w.Canvas().OnTypedKey() == nil) {
 		t.Error("the window's key handler was not given back")
+	}
+}
+
+// The letter's preview closes with Esc and with Enter, as with its one button.
+func TestLetterPreviewClosesWithEscAndEnter(t *testing.T) {
+	s, c, _ := issuedLetter(t)
+	p, w := showPanel(t, s, c, "it")
+	old := previewPages
+	previewPages = func([]byte) ([]image.Image, error) {
+		return []image.Image{image.NewRGBA(image.Rect(0, 0, 60, 80))}, nil
+	}
+	t.Cleanup(func() { previewPages = old })
+	for _, k := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
+		p.showPDF("BZ-2026-000001/1", []byte("%PDF"))
+		if w.Canvas().Overlays().Top() == nil {
+			t.Fatal("no preview")
+		}
+		hit(w, k)
+		if w.Canvas().Overlays().Top() != nil {
+			t.Errorf("%s left the preview open", k)
+			w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
+		}
 	}
 }
