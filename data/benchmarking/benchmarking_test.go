@@ -180,7 +180,9 @@ func FuzzParse(f *testing.F) {
 // duplicate keys, nesting, huge and hostile names, figures that contradict each other.
 func adversarial(good string) []string {
 	// old is written as a person reads it ("key": value); good is compact JSON.
-	swap := func(old, new string) string { return strings.Replace(good, strings.ReplaceAll(old, `": `, `":`), new, 1) }
+	swap := func(old, new string) string {
+		return strings.Replace(good, strings.ReplaceAll(old, `": `, `":`), new, 1)
+	}
 	utf16 := func(s string) string {
 		b := []byte{0xff, 0xfe}
 		for _, r := range s {
