@@ -294,10 +294,22 @@ func judge(x *Operation, ctx []Operation, hasCreate bool) *Problem {
 		}
 	}
 	if old != nil && x.Action == "resolve" {
+		// The values the deciding office could have been shown as kept: those of the
+		// conflicts of what it had seen, and, for a field other than the status, any
+		// value an operation it had seen wrote. Its own list of conflicts was made from
+		// the operations it held, whose verdicts may have changed since (an operation
+		// judged before what it had seen arrived); a value nobody wrote is never one.
 		ch.conflict = map[string][]string{}
 		for f, hs := range merge(ctx).conflicts {
 			for _, h := range hs {
-				ch.conflict[f] = append(ch.conflict[f], h.Value)
+				ch.conflict[f] = append(ch.conflict[f], cleanField(f, h.Value))
+			}
+		}
+		for _, y := range ctx {
+			for f, v := range y.Fields {
+				if f != "status" {
+					ch.conflict[f] = append(ch.conflict[f], cleanField(f, v))
+				}
 			}
 		}
 	}
