@@ -203,7 +203,7 @@ func TestShowCasesFromTheDashboard(t *testing.T) {
 	}
 	relayout(w)
 	root := w.Canvas().Content()
-	if v.status.Selected != "risposta registrata + chiusa" {
+	if v.status.Selected != "con risposta + chiusa" {
 		t.Errorf("status shown as %q", v.status.Selected)
 	}
 	for _, want := range []string{"dall'01/06/2026 al 30/06/2026", "1 di 5 pratiche"} {
