@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // The register, its WAL, its backups and the office key hold citizens' personal data:
@@ -138,4 +139,52 @@ func SyncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// WriteWhole writes a file the way every export, report and letter of Ascolto is
+// written: under a temporary name beside path (".NAME.*.partial", owner-only), flushed,
+// renamed into place and the folder flushed, so that a failed or killed write never
+// leaves half a file that looks whole. The leftovers of earlier writes of the same name
+// that were killed are removed first (under the folder lock of HoldFolder, so a write
+// running in another program is never taken for one). write fills the file; its error,
+// or the file system's, is returned as it is, for the caller to put in words.
+func WriteWhole(path string, write func(f *os.File) error) error {
+	dir := filepath.Dir(path)
+	release := HoldFolder(dir, partialOf(path))
+	defer release()
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.partial")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	SyncDir(dir)
+	return nil
+}
+
+// partialOf matches the temporary names WriteWhole (and TempBeside) use for path.
+func partialOf(path string) func(name string) bool {
+	prefix := "." + filepath.Base(path) + "."
+	return func(name string) bool { return strings.HasPrefix(name, prefix) && strings.HasSuffix(name, ".partial") }
+}
+
+// TempBeside is the first half of WriteWhole, for a file that must be written before a
+// transaction commits and renamed into place after it: leftovers of killed writes of the
+// same name are removed, and the new temporary file is created owner-only. The caller
+// renames or removes it.
+func TempBeside(path string) (*os.File, error) {
+	HoldFolder(filepath.Dir(path), partialOf(path))()
+	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
 }

@@ -147,9 +147,18 @@ func letterIssue(e *env, args []string) error {
 	return nil
 }
 
-// writeTemp writes b beside path under a temporary name, flushed to disk.
+// writeWhole writes b to path whole or not at all (data.WriteWhole).
+func writeWhole(path string, b []byte) error {
+	return data.WriteWhole(path, func(f *os.File) error {
+		_, err := f.Write(b)
+		return err
+	})
+}
+
+// writeTemp writes b beside path under a temporary name, flushed to disk, for a letter
+// written before its transaction commits and renamed into place after.
 func writeTemp(path string, b []byte) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
+	f, err := data.TempBeside(path)
 	if err != nil {
 		return "", &data.Problem{Key: "letter.err_write_file", Args: map[string]string{"path": path, "letter": ""}, Err: err}
 	}
@@ -252,12 +261,7 @@ func letterCopy(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := writeTemp(*out, pdf)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		os.Remove(tmp)
+	if err := writeWhole(*out, pdf); err != nil {
 		return &data.Problem{Key: "letter.err_write_file", Args: map[string]string{"path": *out, "letter": l.Number}, Err: err}
 	}
 	e.say("letter.cli.copied", "letter", l.Number, "path", *out, "sha", l.SHA256)
@@ -661,12 +665,7 @@ func cmdExtract(e *env, args []string) error {
 		return err
 	}
 	if *out != "" {
-		tmp, err := writeTemp(*out, pdf)
-		if err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, *out); err != nil {
-			os.Remove(tmp)
+		if err := writeWhole(*out, pdf); err != nil {
 			return &data.Problem{Key: "letter.err_write_file", Args: map[string]string{"path": *out, "letter": ""}, Err: err}
 		}
 		e.say("letter.cli.extract_done", "count", e.num(n), "path", *out)

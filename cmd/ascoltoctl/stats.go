@@ -226,21 +226,10 @@ func writeOut(path string, write func(w io.Writer) error) error {
 	if err := write(&buf); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
-	if err != nil {
-		return &data.Problem{Key: "err.export", Args: map[string]string{"path": path}, Err: err}
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(buf.Bytes())
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
+	err := data.WriteWhole(path, func(f *os.File) error {
+		_, err := f.Write(buf.Bytes())
+		return err
+	})
 	if err != nil {
 		return &data.Problem{Key: "err.export", Args: map[string]string{"path": path}, Err: err}
 	}

@@ -9,7 +9,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -77,18 +76,12 @@ type Options struct {
 // temporary name and renamed when complete, so a failed export never leaves half a file
 // that looks whole. It returns how many cases were written.
 func Export(ctx context.Context, s *data.Store, path string, opt Options) (int, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
-	if err != nil {
-		return 0, &data.Problem{Key: "err.export", Args: map[string]string{"path": path}, Err: err}
-	}
-	defer os.Remove(tmp.Name())
-	n, err := write(ctx, s, tmp, opt)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
+	var n int
+	err := data.WriteWhole(path, func(f *os.File) error {
+		var err error
+		n, err = write(ctx, s, f, opt)
+		return err
+	})
 	if err != nil {
 		if _, ok := data.AsProblem(err); ok {
 			return 0, err
