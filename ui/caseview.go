@@ -15,6 +15,7 @@ import (
 
 	"ascolto/data"
 	"ascolto/data/draft"
+	"ascolto/printing/history"
 )
 
 // LetterFunc builds the letter panel of a case in the case view: the reply letter,
@@ -214,7 +215,7 @@ func (v *CaseView) heading() fyne.CanvasObject {
 		dueIcon.Hide()
 	}
 	about := widget.NewLabel(v.e.t("case.about", "kind", word(lang, "kind", c.Kind), "channel", word(lang, "channel", c.Channel),
-		"received", formatDateTime(c.ReceivedAt, lang), "office", c.Office))
+		"received", formatDateTime(c.ReceivedAt, lang), "office", history.OfficeByCode(v.offices, c.Office, lang)))
 	about.Wrapping = fyne.TextWrapWord
 	line := container.NewHBox(number, status, dueIcon, due)
 	subject := widget.NewLabel(c.Subject)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ascolto/data"
+	"ascolto/printing/history"
 	"ascolto/translations"
 )
 
@@ -60,6 +61,8 @@ func headTime(h data.Head) time.Time {
 // every value kept with its office, time and author, the provisional one marked, each
 // with "Keep this value".
 func (v *ExchangeView) conflictList() []fyne.CanvasObject {
+	// The offices by their names in the clerk's language (a small table, read once a list).
+	offices, _ := v.e.store.Offices()
 	e := v.e
 	if len(v.conflicts) == 0 {
 		return []fyne.CanvasObject{caption(e.t("exchange.view.no_conflicts"))}
@@ -79,7 +82,7 @@ func (v *ExchangeView) conflictList() []fyne.CanvasObject {
 			h := h
 			value := widget.NewLabel(conflictValue(c.Field, h.Value, e.lang))
 			value.Wrapping = fyne.TextWrapWord
-			facts := []string{e.t("exchange.view.value_from", "office", h.Origin, "when", when(headTime(h), e.lang))}
+			facts := []string{e.t("exchange.view.value_from", "office", history.OfficeByCode(offices, h.Origin, e.lang), "when", when(headTime(h), e.lang))}
 			if h.Actor != "" {
 				facts = append(facts, h.Actor)
 			}

@@ -330,7 +330,7 @@ func TestExchangeWithTheRealEngine(t *testing.T) {
 	}
 	test.Tap(v.sync)
 	q.until(t, "the conflict", func() bool { return !v.busy && len(v.keeps) == 1 })
-	for _, want := range []string{"EG-2026-000001 · Assegnata a", "m.rossi", "k.huber", "ufficio BZ", "ufficio EG",
+	for _, want := range []string{"EG-2026-000001 · Assegnata a", "m.rossi", "k.huber", "ufficio Ufficio relazioni con il pubblico", "ufficio Comune di Egna",
 		"valore mostrato ora in tutti gli uffici (provvisorio)"} {
 		if !reads(w.Content(), want) {
 			t.Errorf("the conflict does not say %q: %q", want, texts(w.Content()))

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/widget"
@@ -59,5 +60,12 @@ func TestOfficesAreShownByName(t *testing.T) {
 	}
 	if cv.forwardOffice.Value() != "BZ" || cv.forwardOffice.Selected != "Bürgerservice" {
 		t.Errorf("forward list shows %q for the case's office %q", cv.forwardOffice.Selected, cv.forwardOffice.Value())
+	}
+	// The line under the case's number names its office too.
+	heading := func(part string) bool {
+		return slices.ContainsFunc(texts(cv.root), func(s string) bool { return strings.HasSuffix(s, part) })
+	}
+	if !heading("· Amt Bürgerservice") || heading("· Amt BZ") {
+		t.Errorf("the case's heading does not name its office: %q", texts(cv.root))
 	}
 }
