@@ -67,13 +67,19 @@ func (p *program) createTrial() (*data.Store, error) {
 	return data.Open(p.path, windowOptions)
 }
 
-// moveDB renames a closed SQLite file (and a write-ahead log, should one remain) into
-// place. It never replaces a register that appeared meanwhile: that gives os.ErrExist.
+// registerCompanions are the files that belong to a register by its name: SQLite's
+// write-ahead log and shared memory, and the office's key that signs its audit trail
+// (data.SealKeyPath). A register moved without its key no longer verifies.
+var registerCompanions = []string{"-wal", "-shm", data.SealKeyPath("")}
+
+// moveDB renames a closed SQLite file (and a write-ahead log, should one remain, and its
+// key) into place. It never replaces a register that appeared meanwhile: that gives
+// os.ErrExist.
 func moveDB(from, to string) error {
 	if _, err := os.Stat(to); err == nil {
 		return os.ErrExist
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
+	for _, suffix := range registerCompanions {
 		if _, err := os.Stat(from + suffix); err == nil {
 			if err := os.Rename(from+suffix, to+suffix); err != nil {
 				return err
@@ -86,7 +92,8 @@ func moveDB(from, to string) error {
 // removeDB deletes a SQLite file of ours with its companions; best effort, since
 // data.Create says so if the name is still taken.
 func removeDB(path string) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
+	os.Remove(path)
+	for _, suffix := range registerCompanions {
 		os.Remove(path + suffix)
 	}
 }
