@@ -3,9 +3,7 @@ package exchange
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base32"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -151,18 +149,7 @@ func isUnsupported(err error) bool { return errors.Is(err, errors.ErrUnsupported
 // Fingerprint is what two clerks read out to each other on the phone to confirm a key:
 // the first 20 bytes of its SHA-256 in base32, in groups of four (no 0/O or 1/I mix-ups,
 // since base32 has no 0 and no 1).
-func Fingerprint(pub ed25519.PublicKey) string {
-	sum := sha256.Sum256(pub)
-	s := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:20])
-	var b strings.Builder
-	for i := 0; i < len(s); i += 4 {
-		if i > 0 {
-			b.WriteByte('-')
-		}
-		b.WriteString(s[i:min(i+4, len(s))])
-	}
-	return b.String()
-}
+func Fingerprint(pub ed25519.PublicKey) string { return data.KeyFingerprint(pub) }
 
 // normalFingerprint is a fingerprint as typed: spaces, dashes and case do not matter.
 func normalFingerprint(s string) string {
