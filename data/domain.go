@@ -222,6 +222,15 @@ func checkEmail(s string) error {
 
 // validate checks a case as it would be stored; it is the one place the rules live.
 func (c *Case) validate() error {
+	if err := c.validateValues(); err != nil {
+		return err
+	}
+	return c.validateState()
+}
+
+// validateValues is the rules each value keeps on its own (known kinds, channels,
+// statuses and languages, a subject, an address, a receipt date).
+func (c *Case) validateValues() error {
 	switch {
 	case !c.Kind.Valid():
 		return Problemf("err.kind", "kind", string(c.Kind))
@@ -244,6 +253,13 @@ func (c *Case) validate() error {
 	if c.ReceivedAt.IsZero() || c.ReceivedAt.Year() < 1990 {
 		return Problemf("err.date", "value", c.ReceivedAt.Format(time.RFC3339))
 	}
+	return nil
+}
+
+// validateState is the rules that tie one field to another's value (a reply for an
+// answered case, dates after the receipt). A clerk's change keeps them on the case it
+// changes; a change from another office is not judged by them (validate.go, change.check).
+func (c *Case) validateState() error {
 	if c.Status == StatusAnswered || c.Status == StatusClosed {
 		if strings.TrimSpace(c.Reply.Text) == "" {
 			return Problemf("err.reply_empty")

@@ -15,8 +15,21 @@ import (
 // one write path) and for a change received from another office (merge.go). A trusted
 // office signs its files, but a signature says who sent a change, not that the change
 // is one a clerk could have made: an office of an older version, a register edited by
-// hand or a broken program must not close a case nobody answered, invent a kind,
-// erase a case the office still owes an answer, or take another office's numbers.
+// hand or a broken program must not invent a kind, empty a subject, move a protocol
+// number or a receipt date, or take another office's numbers.
+//
+// A change from another office is judged only by the rules that hold whatever else
+// happened to the case: the values it writes, and what a creation must be. The rules
+// that depend on the case's state (closed is final, the workflow's transitions, a reply
+// before answering, no erasure of a case still owed an answer) are kept by the write
+// path of the office that made the change, on the case as it held it. Judged again here
+// on the case rebuilt from the operations it had seen, they refused sound work: an
+// office's view of the case is the operations it had accepted then, and a verdict on
+// an operation can change after it arrives (while what that operation had seen is
+// still missing), so a reply made on an open case was refused where the closing it had
+// not accepted was counted as seen, and offices then disagreed on the case. A close in
+// one office and a reply in another, neither seeing the other, are a conflict for a
+// clerk to settle (merge), not a broken rule.
 
 // change is one change of a case as the rules see it.
 type change struct {
@@ -28,6 +41,9 @@ type change struct {
 	// or a status reachable from any of them, is a valid choice).
 	conflict map[string][]string
 	outcome  *string // the outcome the change records, if any
+	// remote: the change comes from another office; only the rules that do not depend
+	// on the case's state apply (see above).
+	remote bool
 }
 
 // personalChange are the fields an anonymisation or an erasure may change: the
@@ -38,8 +54,13 @@ var personalChange = map[string]bool{"citizen_name": true, "citizen_email": true
 // check returns the rule the change breaks, nil if none.
 func (ch *change) check() error {
 	c := ch.next
-	if err := c.validate(); err != nil {
+	if err := c.validateValues(); err != nil {
 		return err
+	}
+	if !ch.remote {
+		if err := c.validateState(); err != nil {
+			return err
+		}
 	}
 	if !validOfficeCode(c.Office) {
 		return Problemf("err.office_code", "code", c.Office)
@@ -76,7 +97,7 @@ func (ch *change) check() error {
 		}
 	}
 	if ch.action == "anonymise" || ch.action == "erase" {
-		if old.AnsweredAt == nil {
+		if old.AnsweredAt == nil && !ch.remote {
 			return Problemf("stats.erase_open", "number", old.Number)
 		}
 		for _, f := range changed {
@@ -84,6 +105,9 @@ func (ch *change) check() error {
 				return Problemf("exchange.rejected.anonymise_field", "number", old.Number, "field", f)
 			}
 		}
+		return nil
+	}
+	if ch.remote {
 		return nil
 	}
 	if old.Status == StatusClosed {
@@ -276,7 +300,7 @@ func judge(x *Operation, ctx []Operation, hasCreate bool) *Problem {
 		cp := *old
 		next = &cp
 	}
-	ch := &change{action: x.Action, origin: x.Origin, old: old, next: next}
+	ch := &change{action: x.Action, origin: x.Origin, old: old, next: next, remote: true}
 	keys := make([]string, 0, len(x.Fields))
 	for f := range x.Fields {
 		keys = append(keys, f)

@@ -13,9 +13,12 @@ import (
 	"ascolto/data"
 )
 
-// A trusted office whose program signs changes no clerk could make: it closes cases nobody
-// answered, invents kinds, empties subjects, erases cases still owed an answer, and
-// numbers cases in another office's numbering. Its files are genuine (its key is
+// A trusted office whose program signs changes no clerk could make: it invents statuses,
+// channels and kinds, empties subjects, moves receipt dates, and numbers cases in another
+// office's numbering. (Changes that break only a rule of the case's state, such as
+// closing a case nobody answered, are kept by the write path of the office that makes
+// them and not judged again on receipt: judged on the state rebuilt from what the sender
+// had seen, they refused sound, concurrent work; see data/validate.go.) Its files are genuine (its key is
 // trusted), so the exchange takes them; every office must keep each of its changes as
 // rejected, apply none, go on with the sequences after it, and end with the same list.
 // The rogue office is not one of m.offices: its own register holds its changes without
@@ -151,14 +154,16 @@ func (m *sim) rogueOp() (data.Operation, string) {
 			}
 		}
 		op.Deps = deps
-		open := c.Status == data.StatusReceived || c.Status == data.StatusInProgress || c.Status == data.StatusWaiting
 		switch {
-		case kind == 0 && open:
-			op.Action, op.Fields = "close", map[string]string{"status": "closed", "closed_at": at, "answered_at": at}
-			return op, "close-unanswered"
-		case kind == 1 && c.AnsweredAt == nil:
-			op.Action, op.Fields = "erase", map[string]string{"citizen_name": "", "citizen_email": "", "citizen_phone": "", "subject": data.AnonymisedText, "description": ""}
-			return op, "erase-unanswered"
+		case kind == 0:
+			op.Action, op.Fields = "close", map[string]string{"status": "done", "closed_at": at, "answered_at": at}
+			return op, "status-nonsense"
+		case kind == 1 && r.rnd.Intn(2) == 0:
+			op.Action, op.Fields = "edit", map[string]string{"received_at": at}
+			return op, "receipt-moved"
+		case kind == 1:
+			op.Action, op.Fields = "edit", map[string]string{"channel": "fax"}
+			return op, "channel-nonsense"
 		case kind == 2:
 			op.Action, op.Fields = "edit", map[string]string{"subject": "  "}
 			return op, "empty-subject"
