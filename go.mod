@@ -14,6 +14,8 @@ go 1.26.0
 //   golang.org/x/image   the Go fonts embedded in the letters (metric, free licence)
 //   digitorus/pdfsign    PAdES-style signature of the letters (verifies in pdfsig);
 //   digitorus/pdf        its PDF reader, which the signer needs to open the letter
+//   digitorus/pkcs7      the signer's CMS library, used directly to check every signed
+//                        letter (and signed PDFs received) before it is archived
 //   go-pkcs12            the office's .p12 certificate, including OpenSSL 3's default
 //                        encoding (x/crypto/pkcs12 refuses it)
 //   fsnotify/fsnotify    file events on the exchange folder, as a hint next to polling
@@ -23,6 +25,7 @@ require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/digitorus/pdf v0.1.2
 	github.com/digitorus/pdfsign v0.0.0-20250819064552-5f74f69dda1d
+	github.com/digitorus/pkcs7 v0.0.0-20230818184609-3a137a874352
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/google/uuid v1.6.0
 	github.com/jhillyerd/enmime/v2 v2.3.0
@@ -44,7 +47,6 @@ require (
 	github.com/clipperhouse/displaywidth v0.10.0 // indirect
 	github.com/clipperhouse/uax29/v2 v2.6.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
-	github.com/digitorus/pkcs7 v0.0.0-20230818184609-3a137a874352 // indirect
 	github.com/digitorus/timestamp v0.0.0-20231217203849-220c5c2851b7 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/fatih/color v1.18.0 // indirect
