@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -89,7 +91,11 @@ func runWindowFor(t *testing.T, limit time.Duration, args ...string) (int, strin
 	bin := ascoltoBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, xvfb(t), append([]string{"-a", "-s", "-screen 0 1280x800x24", bin}, args...)...)
+	// The program's own exit status is written out by a shell around it: xvfb-run
+	// replaces it with 5 when it cannot clean up its temporary folder, which on a loaded
+	// machine sometimes happens after the program has ended well.
+	wrap := []string{"-a", "-s", "-screen 0 1280x800x24", "sh", "-c", `"$0" "$@"; s=$?; echo "ascolto-exit-status: $s" >&2; exit $s`, bin}
+	cmd := exec.CommandContext(ctx, xvfb(t), append(wrap, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // xvfb-run, Xvfb and the program
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
@@ -108,6 +114,10 @@ func runWindowFor(t *testing.T, limit time.Duration, args ...string) (int, strin
 	if ctx.Err() != nil {
 		t.Fatalf("ascolto did not end within the timeout")
 	}
+	if m := exitStatus.FindStringSubmatch(stderr.String()); m != nil {
+		code, _ := strconv.Atoi(m[1])
+		return code, stderr.String()
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		return exit.ExitCode(), stderr.String()
@@ -117,6 +127,8 @@ func runWindowFor(t *testing.T, limit time.Duration, args ...string) (int, strin
 	}
 	return 0, stderr.String()
 }
+
+var exitStatus = regexp.MustCompile(`(?m)^ascolto-exit-status: (\d+)$`)
 
 // checkPicture decodes the screenshot and fails unless it is a window-sized picture with
 // something drawn in it (a blank read-back is one colour).
