@@ -210,14 +210,20 @@ type Edit struct {
 }
 
 func checkEmail(s string) error {
-	if s == "" {
-		return nil
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") {
+	if !ValidEmail(s) {
 		return Problemf("err.email", "email", s)
 	}
 	return nil
+}
+
+// ValidEmail is the register's rule for a citizen's address: empty, or one plain
+// address whose domain has a dot. Intake asks it before proposing an address it read.
+func ValidEmail(s string) bool {
+	if s == "" {
+		return true
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
 }
 
 // validate checks a case as it would be stored; it is the one place the rules live.

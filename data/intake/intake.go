@@ -16,7 +16,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -299,20 +298,11 @@ func TakeIn(ctx context.Context, s *data.Store, name string, raw []byte, opt Opt
 	nc.Note = opt.Note
 	// Without a clerk to correct it, an address the register would refuse stays in the
 	// original message rather than stopping the intake.
-	if !validEmail(nc.Citizen.Email) {
+	if !data.ValidEmail(nc.Citizen.Email) {
 		nc.Citizen.Email = ""
 	}
 	res, err := Register(ctx, s, m, nc)
 	return res, m, err
-}
-
-// validEmail is the register's rule for a citizen's address (data.checkEmail).
-func validEmail(s string) bool {
-	if s == "" {
-		return true
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@")+1:], ".")
 }
 
 // emlName is the name the original is kept under.
