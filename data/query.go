@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // SortKey names a column a list can be ordered by.
@@ -265,7 +267,9 @@ func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
 // the index, umlauts and short protocol numbers by searchTerm. Quoting each word keeps
 // FTS5 syntax (AND, NEAR, -, *) out of a clerk's way.
 func ftsQuery(text string) string {
-	words := strings.FieldsFunc(text, notWordRune)
+	// Stored text is NFC (CleanText); a decomposed ü typed or pasted would otherwise
+	// split the word at its combining mark.
+	words := strings.FieldsFunc(norm.NFC.String(text), notWordRune)
 	var parts []string
 	for _, w := range words {
 		if shortWord(w) {
