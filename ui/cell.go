@@ -33,9 +33,10 @@ func todayIcon() fyne.Resource { return theme.NewWarningThemedResource(theme.His
 // shapes and words a colour-blind clerk reads as well as anyone.
 //
 // A register is read line by line like a ledger, so its table is denser than the rest
-// of the window: the cell draws its text itself at tableTextSize with
-// tableInnerPadding around it, whatever the theme's sizes (some 30 px a row, about 20
-// rows on a laptop screen), while it takes its colours from the theme.
+// of the window: the cell draws its text itself at tableTextSize (a little smaller than
+// the theme's text, and growing with it) with tableInnerPadding around it (some 30 px a
+// row at the usual size, about 20 rows on a laptop screen); its height follows the text,
+// so that larger text is never cut. It takes its colours from the theme.
 type cell struct {
 	widget.BaseWidget
 	text   string
@@ -108,7 +109,6 @@ func (h *headerCell) Cursor() desktop.Cursor { return desktop.PointerCursor }
 func (c *cell) CreateRenderer() fyne.WidgetRenderer {
 	r := &cellRenderer{c: c, bg: canvas.NewRectangle(color.Transparent), text: canvas.NewText("", color.Black),
 		icon: canvas.NewImageFromResource(nil), arrow: canvas.NewImageFromResource(nil)}
-	r.text.TextSize = tableTextSize
 	r.icon.FillMode = canvas.ImageFillContain
 	r.arrow.FillMode = canvas.ImageFillContain
 	r.Refresh()
@@ -131,7 +131,7 @@ func (r *cellRenderer) Objects() []fyne.CanvasObject {
 }
 
 func (r *cellRenderer) MinSize() fyne.Size {
-	h := fyne.MeasureText("Mgjß", tableTextSize, fyne.TextStyle{Bold: true}).Height
+	h := fyne.MeasureText("Mgjß", tableTextSize(), fyne.TextStyle{Bold: true}).Height
 	return fyne.NewSize(2*tableInnerPadding+theme.IconInlineSize(), h+2*tableInnerPadding)
 }
 
@@ -152,7 +152,7 @@ func (r *cellRenderer) Layout(size fyne.Size) {
 		r.arrow.Resize(fyne.NewSquareSize(iconSize))
 	}
 	r.text.Text = ellipsis(r.c.text, right-x, r.text.TextStyle)
-	th := fyne.MeasureText(r.text.Text, tableTextSize, r.text.TextStyle).Height
+	th := fyne.MeasureText(r.text.Text, tableTextSize(), r.text.TextStyle).Height
 	r.text.Move(fyne.NewPos(x, (size.Height-th)/2))
 	r.text.Resize(fyne.NewSize(right-x, th))
 }
@@ -160,6 +160,7 @@ func (r *cellRenderer) Layout(size fyne.Size) {
 func (r *cellRenderer) Refresh() {
 	c := r.c
 	r.text.TextStyle.Bold = c.bold
+	r.text.TextSize = tableTextSize()
 	r.text.Color = theme.ColorForWidget(c.colour, c)
 	switch {
 	case c.header:
@@ -189,14 +190,14 @@ func ellipsis(s string, width float32, style fyne.TextStyle) string {
 	if width <= 0 {
 		return ""
 	}
-	if fyne.MeasureText(s, tableTextSize, style).Width <= width {
+	if fyne.MeasureText(s, tableTextSize(), style).Width <= width {
 		return s
 	}
 	runes := []rune(s)
 	lo, hi := 0, len(runes)
 	for lo < hi { // the longest prefix that fits with the ellipsis
 		mid := (lo + hi + 1) / 2
-		if fyne.MeasureText(string(runes[:mid])+"…", tableTextSize, style).Width <= width {
+		if fyne.MeasureText(string(runes[:mid])+"…", tableTextSize(), style).Width <= width {
 			lo = mid
 		} else {
 			hi = mid - 1

@@ -100,12 +100,12 @@ func words[T ~string](lang, prefix string, vals []T) []string {
 // columnWidth fits the header (with room for the sort arrow) and the samples in the
 // table's text size, plus the cell's padding and, for the due date, the mark's icon.
 func columnWidth(col column, lang string, codes []string) float32 {
-	head := fyne.MeasureText(translations.T(lang, col.header), tableTextSize, fyne.TextStyle{Bold: true}).Width +
+	head := fyne.MeasureText(translations.T(lang, col.header), tableTextSize(), fyne.TextStyle{Bold: true}).Width +
 		theme.IconInlineSize()
 	var w float32
 	if col.samples != nil {
 		for _, s := range col.samples(lang, codes) {
-			w = max(w, fyne.MeasureText(s, tableTextSize, fyne.TextStyle{}).Width)
+			w = max(w, fyne.MeasureText(s, tableTextSize(), fyne.TextStyle{}).Width)
 		}
 	}
 	if col.key == "due" {

@@ -86,6 +86,12 @@ func themePairs(v fyne.ThemeVariant) []contrastPair {
 		f.A = 0x24
 		text(string(n)+" on its row tint", c(n), over(f, bg))
 		text("foreground on the "+string(n)+" row tint", c(theme.ColorNameForeground), over(f, bg))
+		// The table lays its hover and keyboard-focus marker (the hover colour) under the
+		// cell, so a clerk moving through the register with the arrow keys reads the
+		// due date on the tint over the marker.
+		marked := over(f, over(c(theme.ColorNameHover), bg))
+		text(string(n)+" on its row tint under the table's marker", c(n), marked)
+		text("foreground on the "+string(n)+" row tint under the table's marker", c(theme.ColorNameForeground), marked)
 	}
 	// Buttons and badges of an importance: their own text colour on their colour, and
 	// a focused one (Fyne blends the focus colour over it).
@@ -97,6 +103,7 @@ func themePairs(v fyne.ThemeVariant) []contrastPair {
 	} {
 		text(string(p[0])+" on "+string(p[1]), c(p[0]), c(p[1]))
 		text(string(p[0])+" on focused "+string(p[1]), c(p[0]), over(c(theme.ColorNameFocus), c(p[1])))
+		text(string(p[0])+" on hovered "+string(p[1]), c(p[0]), over(c(theme.ColorNameHover), c(p[1])))
 	}
 	// The focus mark (a field's border, a focused button, check box or menu item) must
 	// stand out from what is around it: 3:1 for a graphical object.

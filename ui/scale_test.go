@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -126,5 +127,49 @@ func TestUsableAt1024AndWithLargeText(t *testing.T) {
 				t.Errorf("text at %.0f%%, %s: %d texts over others, e.g. %q", f*100, sc.name, len(o), o[:min(3, len(o))])
 			}
 		}
+	}
+}
+
+// The register's table follows the theme's text size: with the text twice as large its
+// cells draw their text twice as large, each row is tall enough for it (nothing cut at
+// the top or the bottom), and the protocol numbers still fit their column whole.
+func TestRegisterTableTextFollowsTheTextSize(t *testing.T) {
+	drawn := map[float32]float32{}
+	for _, f := range []float32{1, 2} {
+		a := test.NewTempApp(t)
+		a.Settings().SetTheme(largeText{OfficeTheme(), f})
+		s := mixedRegister(t)
+		sh, q, w := shellFor(t, s, "it", "")
+		w.Resize(fyne.NewSize(1024, 700))
+		q.until(t, "the rows", func() bool { return settled(sh.register) && shows(w.Content(), "BZ-2026-000001") })
+		relayout(w)
+		rows := 0
+		for _, o := range visibleObjects(sh.register.table) {
+			c, ok := o.(*cell)
+			if !ok || c.text == "" {
+				continue
+			}
+			text := test.WidgetRenderer(c).(*cellRenderer).text
+			if size, seen := drawn[f]; seen && size != text.TextSize {
+				t.Fatalf("at %.0f%% cells draw at %v and at %v", f*100, size, text.TextSize)
+			}
+			drawn[f] = text.TextSize
+			need := fyne.MeasureText(text.Text, text.TextSize, text.TextStyle).Height
+			if top, bottom := text.Position().Y, text.Position().Y+need; top < 0 || bottom > c.Size().Height {
+				t.Errorf("at %.0f%% the text %q (%.0f px high) is cut by its row of %.0f px", f*100, text.Text, need, c.Size().Height)
+			}
+			if strings.HasPrefix(c.text, "BZ-2026-") {
+				rows++
+				if text.Text != c.text {
+					t.Errorf("at %.0f%% the protocol number is cut: %q", f*100, text.Text)
+				}
+			}
+		}
+		if rows == 0 {
+			t.Fatalf("at %.0f%% no rows found", f*100)
+		}
+	}
+	if drawn[2] != 2*drawn[1] {
+		t.Errorf("the table's text is %v px at 100%% and %v px at 200%%, want twice as large", drawn[1], drawn[2])
 	}
 }

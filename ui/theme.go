@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"math"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -9,13 +10,21 @@ import (
 )
 
 // Table text and padding: a register is read line by line like a ledger, so its table is
-// denser than the rest of the window (13 px text, 6 px inside a cell: some 30 px a row,
-// about 20 rows on a laptop screen) while headings and buttons keep the theme's size.
-// The table's cells draw their text at these sizes themselves (ui/cell.go).
+// denser than the rest of the window (13 px text where the theme's is 14, 6 px inside a
+// cell: some 30 px a row, about 20 rows on a laptop screen) while headings and buttons
+// keep the theme's size. The table's cells draw their text themselves (ui/cell.go), at
+// tableTextSize, which follows the theme's text size: a clerk who sets the text twice as
+// large gets the register's text twice as large too, and rows tall enough for it (EN 301
+// 549 9.1.4.4, Legge 4/2004).
 const (
-	tableTextSize     = 13
+	tableTextRatio    = 13.0 / 14
 	tableInnerPadding = 6
 )
+
+// tableTextSize is the register table's text size in the current theme.
+func tableTextSize() float32 {
+	return float32(math.Round(float64(theme.Size(theme.SizeNameText)*tableTextRatio*2)) / 2)
+}
 
 // OfficeTheme is the window's theme: Fyne's own, light (an office reads black on
 // white all day; FYNE_THEME=dark still gives the dark variant), with a quiet blue-grey
@@ -28,21 +37,24 @@ const (
 // text and placeholder are too faint, its dark-variant blue too dark. The focus colour is
 // a translucent navy (light blue in the dark variant) that Fyne lays over a focused
 // button or menu item: dark enough to stand out from the background, light enough for
-// the text on it, and over a coloured button it only darkens it.
+// the text on it, and over a coloured button it only darkens it. The amber and the red
+// are as dark as they are for the due date of an urgent row: its text sits on the row's
+// tint laid over the table's hover and keyboard marker, and must still reach 4.5:1
+// there.
 func OfficeTheme() fyne.Theme { return officeTheme{} }
 
 type officeTheme struct{}
 
 var (
 	officeAccent = color.NRGBA{R: 0x2c, G: 0x5a, B: 0x85, A: 0xff}
-	officeAmber  = color.NRGBA{R: 0x8f, G: 0x52, B: 0x00, A: 0xff}
-	officeRed    = color.NRGBA{R: 0xb3, G: 0x26, B: 0x1e, A: 0xff}
+	officeAmber  = color.NRGBA{R: 0x80, G: 0x49, B: 0x00, A: 0xff}
+	officeRed    = color.NRGBA{R: 0xa8, G: 0x23, B: 0x1c, A: 0xff}
 	officeGreen  = color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0xff}
 	officeInk    = color.NRGBA{R: 0x1a, G: 0x1a, B: 0x1a, A: 0xff}
 
 	darkAccent = color.NRGBA{R: 0x6c, G: 0xa8, B: 0xff, A: 0xff}
 	darkAmber  = color.NRGBA{R: 0xff, G: 0xb3, B: 0x3d, A: 0xff}
-	darkRed    = color.NRGBA{R: 0xff, G: 0x6e, B: 0x61, A: 0xff}
+	darkRed    = color.NRGBA{R: 0xff, G: 0x78, B: 0x6b, A: 0xff}
 	darkGreen  = color.NRGBA{R: 0x4c, G: 0xd0, B: 0x6b, A: 0xff}
 	darkInk    = color.NRGBA{R: 0x17, G: 0x17, B: 0x18, A: 0xff} // text on the light colours above
 )
