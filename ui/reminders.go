@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ascolto/data"
+	"ascolto/translations"
 )
 
 // ReminderEvery is how often the reminder looks at the deadlines.
@@ -140,11 +141,28 @@ func (r *Reminder) check(notify bool) {
 		}
 		r.checked.SetText(r.e.t("window.reminder.checked", "time", store.Now().In(data.Rome).Format("15:04")))
 		if notify && overdue+today > 0 && r.e.app != nil {
-			r.e.app.SendNotification(fyne.NewNotification(r.e.t("window.reminder.title"),
-				r.e.t("window.reminder.text", "overdue", formatNumber(overdue, r.e.lang), "today", formatNumber(today, r.e.lang))))
+			r.e.app.SendNotification(fyne.NewNotification(r.e.t("window.reminder.title"), reminderText(r.e.lang, overdue, today)))
 		}
 		if r.done != nil {
 			r.done()
 		}
 	})
+}
+
+// reminderText is the notification's message: the cases overdue and those due today,
+// each counted in the singular or the plural as the figure asks ("1 pratica scaduta",
+// "3 pratiche scadute"), a figure of nought left out, and why the deadlines matter.
+func reminderText(lang string, overdue, today int) string {
+	var counts string
+	o := plural(lang, overdue, "window.reminder.overdue.one", "window.reminder.overdue.other")
+	d := plural(lang, today, "window.reminder.today.one", "window.reminder.today.other")
+	switch {
+	case overdue > 0 && today > 0:
+		counts = translations.T(lang, "window.reminder.both", "overdue", o, "today", d)
+	case today > 0:
+		counts = d
+	default:
+		counts = o
+	}
+	return translations.T(lang, "window.reminder.body", "counts", counts)
 }

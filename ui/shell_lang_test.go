@@ -129,7 +129,7 @@ func TestReminderNotifiesAndShowsTheCounts(t *testing.T) {
 	checks := 0
 	r.done = func() { checks++ }
 	test.AssertNotificationSent(t, &fyne.Notification{Title: "Ascolto — scadenze",
-		Content: "1 scadute, 1 in scadenza oggi. A ogni cittadino è dovuta una risposta scritta entro il termine."}, func() {
+		Content: "1 pratica scaduta e 1 pratica in scadenza oggi. A ogni cittadino è dovuta una risposta scritta entro il termine."}, func() {
 		r.Start()
 		q.until(t, "the first count", func() bool { return checks >= 1 })
 	})
