@@ -103,10 +103,18 @@ type Store struct {
 	migration *Migration // what opening did to an older register, nil if nothing
 	guard     *fileGuard // the register's files as opened (lock.go)
 
-	writes   atomic.Int64 // transactions committed, for maintain
-	stop     chan struct{}
-	stopped  sync.WaitGroup
-	stopOnce sync.Once
+	writes atomic.Int64 // transactions committed, for maintain
+	// own serialises this program's writes to the register (ownWrite): a clerk's save,
+	// an import or the demo wait here for a background step of maintain to end rather
+	// than for SQLite's busy timeout, which a long step on a large register outlasted.
+	own chan struct{}
+	// writing counts the writes under way or waiting for own; lastWrite is when the
+	// last one ended (UnixNano). Background work starts only when both say idle.
+	writing   atomic.Int32
+	lastWrite atomic.Int64
+	stop      chan struct{}
+	stopped   sync.WaitGroup
+	stopOnce  sync.Once
 }
 
 // Path is the register file.
@@ -160,7 +168,49 @@ func optimize(db *sql.DB, pragma string) {
 	conn.ExecContext(ctx, `PRAGMA busy_timeout = 50`)
 	conn.ExecContext(ctx, `PRAGMA analysis_limit = 400`)
 	conn.ExecContext(ctx, pragma)
-	conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`)
+	conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
+}
+
+// busyTimeout is how long a write waits for another program's write to end before the
+// clerk is told the register is busy (tests shorten it).
+var busyTimeout = 10 * time.Second
+
+// ownWrite waits until no other write of this program is under way (a background step
+// of maintain included) and returns the function that ends this one. Only another
+// program's write can then make it wait in SQLite, for at most busyTimeout.
+func (s *Store) ownWrite(ctx context.Context) (func(), error) {
+	s.writing.Add(1)
+	select {
+	case s.own <- struct{}{}:
+	case <-ctx.Done():
+		s.writing.Add(-1)
+		return nil, ctx.Err()
+	}
+	return func() {
+		s.lastWrite.Store(time.Now().UnixNano())
+		<-s.own
+		s.writing.Add(-1)
+	}, nil
+}
+
+// idleFor tells whether no write of this program is under way or waiting, and none
+// ended within d: a background step would not hold anybody up.
+func (s *Store) idleFor(d time.Duration) bool {
+	return s.writing.Load() == 0 && time.Since(time.Unix(0, s.lastWrite.Load())) >= d
+}
+
+// backgroundWrite takes the register's write for a background step only when this
+// program is not writing; false: it is, and the step is left for later.
+func (s *Store) backgroundWrite() (func(), bool) {
+	if s.writing.Load() > 0 {
+		return nil, false
+	}
+	select {
+	case s.own <- struct{}{}:
+		return func() { <-s.own }, true
+	default:
+		return nil, false
+	}
 }
 
 func osUser() string {
@@ -190,7 +240,7 @@ func dsnWith(path string, cacheMiB int) string {
 	// _txlock immediate: write transactions take the write lock at BEGIN, so two
 	// writers queue instead of failing on a lock upgrade.
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
 	// A larger page cache keeps a million-case register's indexes in memory.
@@ -336,16 +386,28 @@ func open(db *sql.DB, gt *gate, path string, opt Options) (*Store, error) {
 	return s, nil
 }
 
+// maintainEvery is how often maintain looks at the register; idleBefore is how long
+// this program must have written nothing before maintain merges the search index.
+var (
+	maintainEvery = 500 * time.Millisecond
+	idleBefore    = 2 * time.Second
+)
+
 // maintain keeps the register in shape in the background, so that a clerk's save never
 // waits for it: twice a second, when something was written, it copies committed changes
 // from the WAL into the register file (a PASSIVE checkpoint never blocks a writer or a
 // reader); after two seconds without writes it merges search-index segments in small
 // steps until there is nothing left worth merging.
+//
+// "Without writes" counts from the end of the last write, not from its commit: a batch
+// of 20,000 demo cases holds its transaction for many seconds, and a merge step taken
+// in the moment between two batches used to hold the register until the next batch
+// gave up as "busy" (ownWrite now makes it wait, and this keeps it from waiting).
 func (s *Store) maintain() {
-	tick := time.NewTicker(500 * time.Millisecond)
+	tick := time.NewTicker(maintainEvery)
 	defer tick.Stop()
 	var seen int64
-	idle, merge := 0, true
+	merge := true
 	for {
 		select {
 		case <-s.stop:
@@ -357,10 +419,14 @@ func (s *Store) maintain() {
 		}
 		if n := s.writes.Load(); n != seen {
 			s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
-			seen, idle, merge = n, 0, true
+			seen, merge = n, true
+			// A write made outside ownWrite (an erasure's rewrite) counts as well.
+			if s.idleFor(0) {
+				s.lastWrite.Store(time.Now().UnixNano())
+			}
 			continue
 		}
-		if idle++; idle >= 4 && merge {
+		if merge && s.idleFor(idleBefore) {
 			merge = s.mergeIndex(256)
 			if !merge && s.purgePending() {
 				// After an anonymisation: the idle time goes to rewriting the index.
@@ -391,16 +457,38 @@ func (s *Store) PurgeSearchIndex(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if !s.mergeIndex(-1024) {
+		done, err := s.ownWrite(ctx)
+		if err != nil {
+			return err
+		}
+		more := s.mergeStep(-1024)
+		done()
+		if !more {
 			s.finishPurge()
 		}
 	}
 	return nil
 }
 
-// mergeIndex does up to pages pages of search-index merging in one short transaction and
-// reports whether there may be more to do (FTS5 says so through total_changes).
+// mergeIndex does a background step of search-index merging (mergeStep) when this
+// program is not writing, and reports whether there may be more to do.
 func (s *Store) mergeIndex(pages int) bool {
+	done, ok := s.backgroundWrite()
+	if !ok {
+		return true // a write goes first; the merge waits for the next idle moment
+	}
+	defer done()
+	return s.mergeStep(pages)
+}
+
+// mergeStepHook, when set, runs inside a merge step's transaction (tests: a step as
+// slow as one on a million cases on a loaded machine).
+var mergeStepHook func()
+
+// mergeStep does up to pages pages of search-index merging in one short transaction and
+// reports whether there may be more to do (FTS5 says so through total_changes). Another
+// program writing goes first: the step gives up after 50 ms.
+func (s *Store) mergeStep(pages int) bool {
 	ctx := context.Background()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -409,18 +497,35 @@ func (s *Store) mergeIndex(pages int) bool {
 	defer conn.Close()
 	var before, after int64
 	conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before)
-	conn.ExecContext(ctx, `PRAGMA busy_timeout = 50`) // a clerk saving goes first
+	conn.ExecContext(ctx, `PRAGMA busy_timeout = 50`)
 	if pages < 0 {
 		conn.ExecContext(ctx, `PRAGMA secure_delete = 1`)
 	}
-	_, err = conn.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts, rank) VALUES ('merge', ?)`, pages)
-	conn.ExecContext(ctx, `PRAGMA busy_timeout = 10000`)
+	err = func() error {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts, rank) VALUES ('merge', ?)`, pages); err != nil {
+			return err
+		}
+		if mergeStepHook != nil {
+			mergeStepHook()
+		}
+		return tx.Commit()
+	}()
+	if pages < 0 {
+		conn.ExecContext(ctx, `PRAGMA secure_delete = 0`)
+	}
+	conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
 	conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after)
 	return err != nil || after-before >= 2
 }
 
 func newStore(db *sql.DB, path string, opt Options) *Store {
-	s := &Store{db: db, path: path, clock: opt.Clock, ids: opt.IDs, actor: opt.Actor, cals: map[string]*officeRules{}}
+	s := &Store{db: db, path: path, clock: opt.Clock, ids: opt.IDs, actor: opt.Actor, cals: map[string]*officeRules{},
+		own: make(chan struct{}, 1)}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
@@ -605,6 +710,11 @@ func (s *Store) PutOffice(o Office) error {
 }
 
 func (s *Store) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	done, err := s.ownWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	if err := s.beforeWrite(); err != nil {
 		return err
 	}

@@ -135,6 +135,11 @@ func (c *Case) ftsText() [8]string {
 // Update runs fn in one write transaction. Imports and bulk work put many changes in one
 // Update so that they land all together or not at all.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	done, err := s.ownWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	if err := s.beforeWrite(); err != nil {
 		return err
 	}
