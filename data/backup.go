@@ -287,20 +287,116 @@ func (s *Store) DailyBackup(ctx context.Context) (string, error) {
 	return s.AutoBackup(ctx, "daily")
 }
 
-// Backups lists the automatic backups in the folder, newest first.
+// Backups lists the backups in the backup folder, newest first: the automatic ones and
+// the copies made with the window's "Back up now" (see IsBackupName).
 func (s *Store) Backups() ([]string, error) {
-	return listBackups(s.BackupSettings().Dir)
+	return BackupsIn(s.BackupSettings().Dir)
 }
 
+// HandBackupName is the name of a copy the clerk makes with the window's "Back up now":
+// ascolto-<office>-YYYYMMDD-HHMMSS.mmm.ascolto. Like the automatic backups' it carries
+// the time to the millisecond (two copies in one minute get two names) and is one that
+// IsBackupName recognises, so that the restore lists the copy; unlike theirs it is never
+// pruned. An office code that is not one (it would not be safe in a file name) is left
+// out.
+func HandBackupName(office string, at time.Time) string {
+	if !validOfficeCode(office) {
+		office = "register"
+	}
+	return handPrefix + office + "-" + at.In(Rome).Format(backupStamp) + ".ascolto"
+}
+
+const (
+	handPrefix = "ascolto-"
+	autoPrefix = "register-"
+	// handStampOld is the minute stamp of the copies "Back up now" made before it named
+	// them with HandBackupName; they lie in offices' backup folders and are restored too.
+	handStampOld = "2006-01-02-1504"
+)
+
+// IsBackupName tells whether name (a file's base name) is a backup Ascolto named: an
+// automatic one (register-<reason>-<time>.ascolto, see backupName) or a copy made with
+// "Back up now" (HandBackupName, and the minute-stamped ascolto-<office>-YYYY-MM-DD-HHMM
+// .ascolto of earlier versions).
+func IsBackupName(name string) bool {
+	_, _, ok := parseBackupName(name)
+	return ok
+}
+
+// parseBackupName reads the time in a backup's name, and whether it is an automatic one.
+func parseBackupName(name string) (at time.Time, auto bool, ok bool) {
+	stem, found := strings.CutSuffix(name, ".ascolto")
+	if !found {
+		return time.Time{}, false, false
+	}
+	if rest, found := strings.CutPrefix(stem, autoPrefix); found {
+		n := len(backupStamp)
+		if len(rest) < n+2 || rest[len(rest)-n-1] != '-' {
+			return time.Time{}, false, false
+		}
+		at, err := time.ParseInLocation(backupStamp, rest[len(rest)-n:], Rome)
+		return at, true, err == nil
+	}
+	rest, found := strings.CutPrefix(stem, handPrefix)
+	if !found {
+		return time.Time{}, false, false
+	}
+	office, stamp, found := strings.Cut(rest, "-")
+	if !found || office == "" {
+		return time.Time{}, false, false
+	}
+	for _, layout := range []string{backupStamp, handStampOld} {
+		if len(stamp) == len(layout) {
+			if at, err := time.ParseInLocation(layout, stamp, Rome); err == nil {
+				return at, false, true
+			}
+		}
+	}
+	return time.Time{}, false, false
+}
+
+// BackupsIn lists the backups in dir that IsBackupName recognises, newest first by the
+// time in their names. A folder that does not exist has none.
+func BackupsIn(dir string) ([]string, error) {
+	return backupsIn(dir, func(auto bool) bool { return true })
+}
+
+// listBackups lists the automatic backups in dir, newest first: the ones pruning counts.
 func listBackups(dir string) ([]string, error) {
-	matches, err := filepath.Glob(filepath.Join(dir, "register-*-????????-??????.???.ascolto"))
+	return backupsIn(dir, func(auto bool) bool { return auto })
+}
+
+func backupsIn(dir string, want func(auto bool) bool) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	// Newest first by the time in the name, whatever the reason.
-	stamp := func(p string) string { b := filepath.Base(p); return b[len(b)-len(backupStamp+".ascolto"):] }
-	sort.Slice(matches, func(i, j int) bool { return stamp(matches[i]) > stamp(matches[j]) })
-	return matches, nil
+	type found struct {
+		path string
+		at   time.Time
+	}
+	var list []found
+	for _, e := range entries {
+		at, auto, ok := parseBackupName(e.Name())
+		if ok && e.Type().IsRegular() && want(auto) {
+			list = append(list, found{filepath.Join(dir, e.Name()), at})
+		}
+	}
+	// Newest first by the time in the name, whatever the kind or the reason.
+	sort.Slice(list, func(i, j int) bool {
+		if !list[i].at.Equal(list[j].at) {
+			return list[i].at.After(list[j].at)
+		}
+		return list[i].path > list[j].path
+	})
+	out := make([]string, len(list))
+	for i, f := range list {
+		out[i] = f.path
+	}
+	return out, nil
 }
 
 // pruneBackups keeps the newest Keep automatic backups. Copies made by hand (any other

@@ -107,13 +107,15 @@ type backupFile struct {
 // file…".
 const maxBackupsListed = 40
 
-// listBackups finds the automatic backups (data's backup folder) and the copies made
-// with "Back up now" in the folder set here, newest first. The register itself is
-// never offered, even when the folder chosen is its own.
+// listBackups finds the backups in the register's backup folder and in the folder set
+// here (the automatic ones and the copies made with "Back up now", recognised by their
+// names as data names them: data.IsBackupName), newest first. Any other file is reached
+// with "Choose a file…". The register itself is never offered, even when the folder
+// chosen is its own.
 func listBackups(store *data.Store, handDir string) []backupFile {
 	paths, _ := store.Backups()
 	if handDir != "" {
-		hand, _ := filepath.Glob(filepath.Join(handDir, "*.ascolto"))
+		hand, _ := data.BackupsIn(handDir)
 		paths = append(paths, hand...)
 	}
 	self, _ := filepath.Abs(store.Path())

@@ -77,7 +77,8 @@ func overlayReads(w fyne.Window, want string) bool {
 func TestRestoreBringsBackTheBackupsCases(t *testing.T) {
 	s := newRegister(t, 3)
 	dir := t.TempDir()
-	backup := filepath.Join(dir, "ascolto-BZ-monday.ascolto")
+	monday := data.HandBackupName("BZ", time.Date(2026, 6, 8, 17, 30, 0, 0, data.Rome))
+	backup := filepath.Join(dir, monday)
 	if err := s.Backup(context.Background(), backup); err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +100,10 @@ func TestRestoreBringsBackTheBackupsCases(t *testing.T) {
 	sh.ShowSettings()
 	sh.settings.backupDir.SetText(dir)
 	tapIn(t, q, w, translations.T("it", "settings.restore"))
-	q.until(t, "the list of backups", func() bool { return overlayReads(w, "ascolto-BZ-monday.ascolto") })
+	q.until(t, "the list of backups", func() bool { return overlayReads(w, monday) })
 	var pick string
 	for _, o := range visibleObjects(w.Canvas().Overlays().Top()) {
-		if b, ok := o.(*button); ok && strings.HasSuffix(b.Text, "ascolto-BZ-monday.ascolto") {
+		if b, ok := o.(*button); ok && strings.HasSuffix(b.Text, monday) {
 			pick = b.Text
 		}
 	}
@@ -164,7 +165,8 @@ func TestRestoreRefusesADamagedFile(t *testing.T) {
 		raw[i] = byte(i * 7)
 	}
 	os.Remove(good)
-	bad := filepath.Join(dir, "ascolto-BZ-broken.ascolto")
+	broken := data.HandBackupName("BZ", time.Date(2026, 6, 12, 9, 0, 0, 0, data.Rome))
+	bad := filepath.Join(dir, broken)
 	writeFile(t, bad, string(raw))
 	_, want := data.CheckBackup(context.Background(), bad)
 	if want == nil {
@@ -179,10 +181,10 @@ func TestRestoreRefusesADamagedFile(t *testing.T) {
 	v := sh.settings
 	v.backupDir.SetText(dir)
 	tapIn(t, q, w, translations.T("de", "settings.restore"))
-	q.until(t, "the list of backups", func() bool { return overlayReads(w, "ascolto-BZ-broken.ascolto") })
+	q.until(t, "the list of backups", func() bool { return overlayReads(w, broken) })
 	var pick string
 	for _, o := range visibleObjects(w.Canvas().Overlays().Top()) {
-		if b, ok := o.(*button); ok && strings.HasSuffix(b.Text, "ascolto-BZ-broken.ascolto") {
+		if b, ok := o.(*button); ok && strings.HasSuffix(b.Text, broken) {
 			pick = b.Text
 		}
 	}
@@ -279,5 +281,38 @@ func TestRestoreWhileTheExchangeSyncs(t *testing.T) {
 		if overlayReads(w, translations.T("it", "exchange.view.busy")) {
 			t.Error("the sync stopped by the restore is told as a failure")
 		}
+	}
+}
+
+// A copy made with "Back up now" is one the restore offers: listed in the window's list
+// of backups (and in the register's own, which ascoltoctl backups and the diagnostics
+// show), by the name it was written under; a file of another name in the folder is not.
+func TestBackUpNowIsListedForRestore(t *testing.T) {
+	s := newRegister(t, 2)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "notes.ascolto"), "not a backup")
+	sh, q, w := shellFor(t, s, "it", "")
+	var calls atomic.Int32
+	cur := s
+	sh.SetRestore(restoreLikeTheProgram(t, &cur, &calls))
+	sh.ShowSettings()
+	v := sh.settings
+	v.backupDir.SetText(dir)
+	test.Tap(findButton(t, w, translations.T("it", "settings.backup_now")))
+	q.until(t, "the backup", func() bool { return strings.HasPrefix(v.backupMsg.Text, "Copia di sicurezza scritta") })
+	made := filepath.Join(dir, data.HandBackupName("BZ", now))
+	if _, err := os.Stat(made); err != nil {
+		t.Fatalf("no copy %s: %v (%s)", made, err, v.backupMsg.Text)
+	}
+	if list, _ := s.Backups(); len(list) != 1 || list[0] != made {
+		t.Errorf("the register's list of backups: %v, want %s", list, made)
+	}
+	tapIn(t, q, w, translations.T("it", "settings.restore"))
+	q.until(t, "the list of backups", func() bool { return overlayReads(w, translations.T("it", "settings.restore_intro")) })
+	if !overlayReads(w, filepath.Base(made)) {
+		t.Errorf("the restore does not list the copy made with Back up now: %q", texts(w.Canvas().Overlays().Top()))
+	}
+	if overlayReads(w, "notes.ascolto") {
+		t.Error("the restore lists a file that is no backup of Ascolto's")
 	}
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -406,8 +405,9 @@ func (v *SettingsView) backupNow() {
 		return
 	}
 	store := v.e.store
-	now := store.Now().In(data.Rome)
-	path := filepath.Join(dir, fmt.Sprintf("ascolto-%s-%s.ascolto", store.Local().Code, now.Format("2006-01-02-1504")))
+	// Named as the restore recognises its backups (data.IsBackupName), so that the copy
+	// is listed there.
+	path := filepath.Join(dir, data.HandBackupName(store.Local().Code, store.Now()))
 	say(v.backupMsg, v.e.t("settings.backup_running"), false)
 	v.e.background(func() error {
 		if err := v.keepBackupDir(dir); err != nil {
