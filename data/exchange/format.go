@@ -638,7 +638,17 @@ type AckFile struct {
 	Sig   string        `json:"sig,omitempty"`
 }
 
-// signJSON marshals v (whose Sig is empty) and returns the signature of those bytes.
+// office.json and ack.json are signed over their own content, not over the reader's idea
+// of it: the signature covers the object as written, every member in the order written,
+// without the top-level "sig" member and without the spaces between the tokens (Go's
+// json.Marshal of the object, which is what the writer signs). A reader that does not
+// know a member a newer program added still checks the signature over it, and ignores
+// it; a reader that rebuilt the object from the fields it knows would drop that member
+// and refuse every file of the newer program (as the audit witness in ack.json showed).
+// A change that older programs must not ignore raises the format's version instead.
+
+// signJSON marshals v (whose Sig is empty, so that it is left out) and returns the
+// signature of those bytes.
 func signJSON(key ed25519.PrivateKey, v any) (string, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -647,13 +657,62 @@ func signJSON(key ed25519.PrivateKey, v any) (string, error) {
 	return base64.StdEncoding.EncodeToString(ed25519.Sign(key, b)), nil
 }
 
-func verifyJSON(pub ed25519.PublicKey, v any, sig string) error {
-	s, err := base64.StdEncoding.DecodeString(sig)
+// signedContent splits a signed JSON object into what its signature covers (see above)
+// and the signature ("" when there is none). Anything but one JSON object, or one with
+// the signature twice, is malformed: bad.
+func signedContent(b []byte, bad Reason) (content []byte, sig string, err error) {
+	var c bytes.Buffer
+	if err := json.Compact(&c, b); err != nil {
+		return nil, "", fail(bad, "%v", err)
+	}
+	cb := c.Bytes()
+	if len(cb) == 0 || cb[0] != '{' {
+		return nil, "", fail(bad, "not a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(cb))
+	if _, err := dec.Token(); err != nil { // {
+		return nil, "", fail(bad, "%v", err)
+	}
+	out := make([]byte, 0, len(cb))
+	out = append(out, '{')
+	signed := false
+	for dec.More() {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, "", fail(bad, "%v", err)
+		}
+		name, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, "", fail(bad, "%v", err)
+		}
+		member := bytes.TrimPrefix(cb[start:dec.InputOffset()], []byte{','})
+		if name == "sig" {
+			if signed {
+				return nil, "", fail(bad, "signed twice")
+			}
+			signed = true
+			if err := json.Unmarshal(raw, &sig); err != nil {
+				return nil, "", fail(ReasonSignature, "signature unreadable")
+			}
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(out, member...)
+	}
+	return append(out, '}'), sig, nil
+}
+
+// verifySigned checks sig (base64) over content with pub.
+func verifySigned(pub ed25519.PublicKey, content []byte, sig string) error {
 	if sig == "" {
 		return fail(ReasonUnsigned, "")
 	}
-	b, merr := json.Marshal(v)
-	if err != nil || merr != nil || len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, b, s) {
+	s, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil || len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, content, s) {
 		return fail(ReasonSignature, "not signed by the office's key")
 	}
 	return nil
@@ -678,8 +737,14 @@ func ParseOffice(b []byte) (*OfficeFile, error) {
 	if len(b) > maxMetaSize {
 		return nil, fail(ReasonTooBig, "%d bytes", len(b))
 	}
+	content, sig, err := signedContent(b, ReasonBadOffice)
+	if err != nil {
+		return nil, err
+	}
+	// Only what the signature covers is read: a second "sig" in another spelling
+	// (json matches names regardless of case) is part of the content, never the signature.
 	var o OfficeFile
-	if err := json.Unmarshal(b, &o); err != nil {
+	if err := json.Unmarshal(content, &o); err != nil {
 		return nil, fail(ReasonBadOffice, "%v", err)
 	}
 	if o.Format != OfficeFormat {
@@ -692,12 +757,10 @@ func ParseOffice(b []byte) (*OfficeFile, error) {
 	if !validCode(o.Code) || pub == nil || o.Fingerprint != Fingerprint(pub) {
 		return nil, fail(ReasonBadOffice, "code, key or fingerprint")
 	}
-	sig := o.Sig
-	u := o
-	u.Sig = ""
-	if err := verifyJSON(pub, u, sig); err != nil {
+	if err := verifySigned(pub, content, sig); err != nil {
 		return nil, err
 	}
+	o.Sig = sig
 	return &o, nil
 }
 
@@ -718,8 +781,12 @@ func ParseAck(b []byte, pub ed25519.PublicKey) (*AckFile, error) {
 	if len(b) > maxMetaSize {
 		return nil, fail(ReasonTooBig, "%d bytes", len(b))
 	}
+	content, sig, err := signedContent(b, ReasonMalformed)
+	if err != nil {
+		return nil, err
+	}
 	var a AckFile
-	if err := json.Unmarshal(b, &a); err != nil {
+	if err := json.Unmarshal(content, &a); err != nil {
 		return nil, fail(ReasonMalformed, "%v", err)
 	}
 	if a.Format != AckFormat {
@@ -728,12 +795,10 @@ func ParseAck(b []byte, pub ed25519.PublicKey) (*AckFile, error) {
 	if a.Version != Version {
 		return nil, fail(ReasonVersion, "version %d", a.Version)
 	}
-	sig := a.Sig
-	u := a
-	u.Sig = ""
-	if err := verifyJSON(pub, u, sig); err != nil {
+	if err := verifySigned(pub, content, sig); err != nil {
 		return nil, err
 	}
+	a.Sig = sig
 	return &a, nil
 }
 
