@@ -142,6 +142,19 @@ func (v *CaseView) FocusReply(c fyne.Canvas) {
 	}
 }
 
+// StepTab selects the case's tab step places on (history, attachments, letter; round
+// the end) and puts the keyboard on the first thing in it that takes it.
+func (v *CaseView) StepTab(c fyne.Canvas, step int) {
+	if v.tabs == nil || len(v.tabs.Items) == 0 {
+		return
+	}
+	n := len(v.tabs.Items)
+	v.tabs.SelectIndex(((v.tabs.SelectedIndex()+step)%n + n) % n)
+	if c != nil {
+		focusFirstIn(c, v.tabs.Selected().Content)
+	}
+}
+
 // Save is Ctrl+S: in the reply editor it records the reply, elsewhere it saves the
 // corrections of the fields.
 func (v *CaseView) Save(c fyne.Canvas) {
@@ -295,9 +308,13 @@ func (v *CaseView) actions() fyne.CanvasObject {
 	assign := v.actionButton("assign", v.e.t("case.action.assign"), theme.AccountIcon(), v.assign)
 	forward := v.actionButton("forward", v.e.t("case.action.forward"), theme.MailForwardIcon(), v.forward)
 
+	// Tab goes through the line as it reads: the office, the service, the button (a
+	// border container would put its centre, the service, first).
+	forwardLine := container.NewBorder(nil, nil, v.forwardOffice, forward, v.forwardService)
+	forwardLine.Objects = []fyne.CanvasObject{v.forwardOffice, v.forwardService, forward}
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel(v.e.t("field.assignee")), container.NewBorder(nil, nil, nil, assign, v.assignTo),
-		widget.NewLabel(v.e.t("case.forward_to")), container.NewBorder(nil, nil, v.forwardOffice, forward, v.forwardService),
+		widget.NewLabel(v.e.t("case.forward_to")), forwardLine,
 		widget.NewLabel(v.e.t("case.note")), v.note,
 	)
 	return container.NewVBox(title, row, form)

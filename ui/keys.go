@@ -3,9 +3,11 @@ package ui
 import (
 	"runtime"
 	"strings"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
@@ -97,13 +99,17 @@ func (e *textEntry) TypedKey(k *fyne.KeyEvent) {
 
 // choice is a drop-down of translated labels standing for register values (kinds,
 // channels, languages, offices). Typing a letter picks the next option that starts with
-// it — "r" then "r" again walks richiesta, reclamo — so a clerk never needs the popup;
-// Left and Right step through the options, Space opens the list, Esc leaves the screen.
+// it — "r" then "r" again walks richiesta, reclamo — and a word typed picks the option
+// with it (TypedRune), so a clerk never needs the popup;
+// Left and Right step through the options, Space or Enter opens the list, Esc leaves the
+// screen.
 type choice struct {
 	widget.Select
 	values   []string
 	onEscape func()
 	onPick   func(value string)
+	typed    string    // the letters typed without a pause, folded
+	typedAt  time.Time // when the last was
 }
 
 func newChoice(labels, values []string, onPick func(value string)) *choice {
@@ -154,9 +160,56 @@ func (c *choice) SetValue(v string) {
 	}
 }
 
-// TypedRune picks the next option whose label starts with r, accents aside.
+// typeAheadPause ends a word being typed into a choice: the next letter starts anew.
+const typeAheadPause = time.Second
+
+// typingClock is the time for the typing into a choice (a variable for tests).
+var typingClock = time.Now
+
+// TypedRune picks the next option whose label starts with r, accents aside; letters
+// typed without a pause pick by the word they make, at the start of the label or of any
+// of its words ("mer" for "Centro di mediazione lavoro Merano", where every option
+// starts with the same letter).
 func (c *choice) TypedRune(r rune) {
-	want := foldRune(r)
+	now := typingClock()
+	if now.Sub(c.typedAt) > typeAheadPause {
+		c.typed = ""
+	}
+	c.typedAt = now
+	c.typed += string(foldRune(r))
+	if word := []rune(c.typed); len(word) > 1 && strings.Count(c.typed, string(word[0])) != len(word) {
+		if i := c.optionFor(c.typed); i >= 0 {
+			if i != c.SelectedIndex() {
+				c.SetSelectedIndex(i)
+			}
+			return
+		}
+		c.typed = string(foldRune(r)) // no option has it: the letter alone, anew
+	}
+	c.nextStartingWith(foldRune(r))
+}
+
+// optionFor is the first option with a label or a word of it starting with word (folded),
+// -1 if none.
+func (c *choice) optionFor(word string) int {
+	for i, label := range c.Options {
+		if strings.HasPrefix(foldText(strings.TrimSpace(label)), word) {
+			return i
+		}
+	}
+	for i, label := range c.Options {
+		for _, w := range strings.Fields(foldText(label)) {
+			if strings.HasPrefix(w, word) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// nextStartingWith picks the next option after the chosen one whose label starts with
+// want (folded), round the end.
+func (c *choice) nextStartingWith(want rune) {
 	n := len(c.Options)
 	start := c.SelectedIndex()
 	for k := 1; k <= n; k++ {
@@ -172,11 +225,17 @@ func (c *choice) TypedRune(r rune) {
 	}
 }
 
-// TypedKey hands Esc to the screen; the rest is the Select's.
+// TypedKey hands Esc to the screen and opens the list on Enter as on Space (the key a
+// clerk tries first on anything that has the keyboard); the rest is the Select's.
 func (c *choice) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && c.onEscape != nil {
-		c.onEscape()
-		return
+	switch k.Name {
+	case fyne.KeyEscape:
+		if c.onEscape != nil {
+			c.onEscape()
+			return
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		k = &fyne.KeyEvent{Name: fyne.KeySpace, Physical: k.Physical}
 	}
 	c.Select.TypedKey(k)
 }
@@ -281,6 +340,58 @@ func shortcutLabel(lang string, c *desktop.CustomShortcut) string {
 	if mods&fyne.KeyModifierShift != 0 {
 		b.WriteString(translations.T(lang, "window.key.shift") + "+")
 	}
-	b.WriteString(string(c.KeyName))
+	b.WriteString(keyLabel(lang, c.KeyName))
 	return b.String()
+}
+
+// keyLabel is a key as its cap reads in lang: Fyne names Page Down "Next" and Page Up
+// "Prior" after X11, which no keyboard prints.
+func keyLabel(lang string, k fyne.KeyName) string {
+	switch k {
+	case fyne.KeyPageDown:
+		return translations.T(lang, "window.key.page_down")
+	case fyne.KeyPageUp:
+		return translations.T(lang, "window.key.page_up")
+	}
+	return string(k)
+}
+
+// firstFocuser is a part that knows where the keyboard starts in it (the letter panel,
+// which is built elsewhere and handed to the case view as a plain object).
+type firstFocuser interface{ FocusFirst(fyne.Canvas) }
+
+// focusFirstIn puts the keyboard on the first thing in o that takes it (a tab just
+// brought to the front by a key): o's own choice if it makes one, else the first shown
+// and enabled widget that takes the keyboard, in the order Tab would reach it. With
+// none, the keyboard is let go rather than left on something the tab now hides.
+func focusFirstIn(c fyne.Canvas, o fyne.CanvasObject) {
+	var find func(o fyne.CanvasObject) func()
+	find = func(o fyne.CanvasObject) func() {
+		if o == nil || !o.Visible() {
+			return nil
+		}
+		switch x := o.(type) {
+		case firstFocuser:
+			return func() { x.FocusFirst(c) }
+		case fyne.Focusable:
+			if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+				return nil
+			}
+			return func() { c.Focus(x) }
+		case *fyne.Container:
+			for _, child := range x.Objects {
+				if f := find(child); f != nil {
+					return f
+				}
+			}
+		case *container.Scroll:
+			return find(x.Content)
+		}
+		return nil
+	}
+	if f := find(o); f != nil {
+		f()
+		return
+	}
+	c.Unfocus()
 }

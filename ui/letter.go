@@ -44,19 +44,19 @@ type LetterPanel struct {
 
 	status    *widget.Label
 	language  *widget.RadioGroup
-	reply     *widget.Entry
-	second    *widget.Entry
+	reply     *textEntry
+	second    *textEntry
 	phrases   *widget.Select
 	sign      *widget.Check
 	certPath  string
 	certLabel *widget.Label
 	problem   *widget.Label
-	issueBtn  *widget.Button
-	printBtn  *widget.Button
-	sentBtn   *widget.Button
-	undoBtn   *widget.Button
-	saveBtn   *widget.Button
-	showBtn   *widget.Button
+	issueBtn  *button
+	printBtn  *button
+	sentBtn   *button
+	undoBtn   *button
+	saveBtn   *button
+	showBtn   *button
 	done      *widget.Label
 	// the dialogs open now (tests drive them)
 	passDialog *dialog.FormDialog
@@ -72,7 +72,48 @@ type LetterPanel struct {
 // NewLetterPanel builds the letter panel of case c in the interface language lang; win
 // hosts its dialogs (password, certificate, preview).
 func NewLetterPanel(store *data.Store, c *data.Case, lang string, win fyne.Window) fyne.CanvasObject {
-	return newLetterPanel(store, c, lang, win).root
+	o := &letterPanelObject{p: newLetterPanel(store, c, lang, win)}
+	o.ExtendBaseWidget(o)
+	return o
+}
+
+// letterPanelObject is the panel as the case view holds it: its column, and where the
+// keyboard starts when a key brings its tab to the front.
+type letterPanelObject struct {
+	widget.BaseWidget
+	p *LetterPanel
+}
+
+func (o *letterPanelObject) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(o.p.root)
+}
+
+// FocusFirst is the panel's.
+func (o *letterPanelObject) FocusFirst(c fyne.Canvas) { o.p.FocusFirst(c) }
+
+// FocusFirst puts the keyboard where the clerk starts: in the reply while there is one
+// to write, else on the button that issues the letter (Shift+Tab goes back to the
+// language and the signature, Tab on to printing and sending).
+func (p *LetterPanel) FocusFirst(c fyne.Canvas) {
+	if c == nil {
+		return
+	}
+	if p.replyBox.Visible() {
+		c.Focus(p.reply)
+		return
+	}
+	c.Focus(p.issueBtn)
+}
+
+// focus puts the keyboard on b when it had it on from, a button that has just gone or
+// been disabled: Fyne's Tab would start again from the top of the window.
+func (p *LetterPanel) focus(from, b *button) {
+	if p.win == nil || !b.Visible() || b.Disabled() {
+		return
+	}
+	if c := p.win.Canvas(); c.Focused() == fyne.Focusable(from) {
+		c.Focus(b)
+	}
 }
 
 func newLetterPanel(store *data.Store, c *data.Case, lang string, win fyne.Window) *LetterPanel {
@@ -99,7 +140,7 @@ func (p *LetterPanel) build() {
 	title := widget.NewLabelWithStyle(p.t("letter.ui.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord
-	p.showBtn = widget.NewButtonWithIcon(p.t("letter.ui.show"), theme.VisibilityIcon(), p.showIssued)
+	p.showBtn = newButton(p.t("letter.ui.show"), theme.VisibilityIcon(), p.showIssued)
 
 	var names []string
 	for _, l := range p.langs {
@@ -110,13 +151,11 @@ func (p *LetterPanel) build() {
 	p.language.Required = true
 	p.language.SetSelected(names[p.langIndex(p.defaultLanguage())])
 
-	p.reply = widget.NewMultiLineEntry()
+	// The texts are the program's text areas, in which Tab moves on to the next control
+	// (a plain multi-line entry keeps Tab as a character: the keyboard could not leave).
+	p.reply = newTextArea(5)
 	p.reply.SetPlaceHolder(p.t("letter.ui.reply_placeholder"))
-	p.reply.Wrapping = fyne.TextWrapWord
-	p.reply.SetMinRowsVisible(5)
-	p.second = widget.NewMultiLineEntry()
-	p.second.Wrapping = fyne.TextWrapWord
-	p.second.SetMinRowsVisible(4)
+	p.second = newTextArea(4)
 	p.phrases = widget.NewSelect(nil, p.insertPhrase)
 	p.phrases.PlaceHolder = p.t("letter.ui.phrase")
 	p.replyBox = container.NewVBox(widget.NewLabel(p.t("letter.ui.reply")), p.reply, p.phrases)
@@ -124,7 +163,7 @@ func (p *LetterPanel) build() {
 
 	p.sign = widget.NewCheck(p.t("letter.ui.sign"), func(bool) {})
 	p.certLabel = widget.NewLabel(p.t("letter.ui.no_certificate"))
-	cert := widget.NewButtonWithIcon(p.t("letter.ui.certificate"), theme.FolderOpenIcon(), p.chooseCertificate)
+	cert := newButton(p.t("letter.ui.certificate"), theme.FolderOpenIcon(), p.chooseCertificate)
 	// The certificate chosen in Settings is this workstation's: every case starts with it
 	// (its password is still asked at each letter).
 	if path := p.pref(PrefCertificate); path != "" {
@@ -136,13 +175,15 @@ func (p *LetterPanel) build() {
 	p.problem.Importance = widget.DangerImportance
 	p.problem.Hide()
 
-	previewBtn := widget.NewButtonWithIcon(p.t("letter.ui.preview"), theme.SearchIcon(), p.previewDraft)
-	p.issueBtn = widget.NewButtonWithIcon(p.t("letter.ui.issue"), theme.DocumentCreateIcon(), p.askAndIssue)
+	// The buttons are the program's: Space or Enter presses the one with the keyboard,
+	// which Tab reaches in the order they stand (disabled ones are passed over).
+	previewBtn := newButton(p.t("letter.ui.preview"), theme.SearchIcon(), p.previewDraft)
+	p.issueBtn = newButton(p.t("letter.ui.issue"), theme.DocumentCreateIcon(), p.askAndIssue)
 	p.issueBtn.Importance = widget.HighImportance
-	p.printBtn = widget.NewButtonWithIcon(p.t("letter.ui.print"), theme.DocumentPrintIcon(), p.print)
-	p.sentBtn = widget.NewButtonWithIcon(p.t("letter.ui.sent"), theme.MailSendIcon(), p.askSent)
-	p.undoBtn = widget.NewButtonWithIcon(p.t("letter.ui.undo_sent"), theme.ContentUndoIcon(), p.undoSent)
-	p.saveBtn = widget.NewButtonWithIcon(p.t("letter.ui.save_pdf"), theme.DocumentSaveIcon(), p.savePDF)
+	p.printBtn = newButton(p.t("letter.ui.print"), theme.DocumentPrintIcon(), p.print)
+	p.sentBtn = newButton(p.t("letter.ui.sent"), theme.MailSendIcon(), p.askSent)
+	p.undoBtn = newButton(p.t("letter.ui.undo_sent"), theme.ContentUndoIcon(), p.undoSent)
+	p.saveBtn = newButton(p.t("letter.ui.save_pdf"), theme.DocumentSaveIcon(), p.savePDF)
 	p.done = widget.NewLabel("")
 	p.done.Wrapping = fyne.TextWrapWord
 	p.done.Importance = widget.SuccessImportance
@@ -590,6 +631,7 @@ func (p *LetterPanel) askSent() {
 			p.sentDialog, p.wayPick = nil, nil
 			if ok && pick.Value() != "" {
 				p.markSent(l, pick.Value())
+				p.focus(p.sentBtn, p.undoBtn) // the next thing to do, if any, is to undo it
 			}
 		}, p.win)
 	pick.onEnter = d.Submit
@@ -628,6 +670,7 @@ func (p *LetterPanel) undoSent() {
 	})
 	p.showProblem(err)
 	p.refresh()
+	p.focus(p.undoBtn, p.sentBtn)
 }
 
 // pdfFileName is the name offered for a letter's PDF: its number with "-" for the

@@ -328,6 +328,11 @@ func (s *Shell) tabSelected(t *container.TabItem) {
 	case s.settingsTab:
 		s.settings.FocusFirst(s.canvas())
 	}
+	if t != nil && t == s.dashTab {
+		// The dashboard has no field to start in; the keyboard must not stay in a screen
+		// now hidden (a key typed would land there). Tab goes into the dashboard.
+		s.canvas().Unfocus()
+	}
 	if t != nil && t == s.exchTab {
 		s.exchView.Refresh()
 		s.exchView.FocusFirst(s.canvas())
@@ -478,7 +483,10 @@ func (s *Shell) menu() *fyne.MainMenu {
 			s.register.ShowOverdue()
 		}),
 		item("window.menu.settings", ctrl(fyne.KeyComma), s.ShowSettings),
+		fyne.NewMenuItemSeparator(),
+		s.quitItem(),
 	)
+	view := fyne.NewMenu(e.t("window.menu.view"), s.tabItems()...)
 	var langs []*fyne.MenuItem
 	for _, l := range []struct{ code, key string }{{"it", "settings.language_name.it"}, {"de", "settings.language_name.de"}, {"en", "settings.language_name.en"}} {
 		code := l.code
@@ -500,12 +508,77 @@ func (s *Shell) menu() *fyne.MainMenu {
 			inform(s.e, e.t("window.menu.diagnostics"), e.t("window.diagnostics_copied"))
 		}))
 	}
-	return fyne.NewMainMenu(register, language, help)
+	return fyne.NewMainMenu(register, language, view, help)
+}
+
+// quitItem is Ctrl+Q. It closes the window, the same way as its close button: what was
+// typed is written to its draft then (cmd/ascolto closes the shell when the window
+// closes), and the program ends with its last window. Being the first menu's quit item,
+// it stands in for the one Fyne would add without a shortcut.
+func (s *Shell) quitItem() *fyne.MenuItem {
+	i := menuItem(s.e.lang, s.e.t("window.menu.quit"), ctrl(fyne.KeyQ), s.quit)
+	i.IsQuit = true
+	return i
+}
+
+func (s *Shell) quit() { s.cfg.Window.Close() }
+
+// tabItems are the keys to the tabs: Ctrl+1 to Ctrl+5 for the window's own screens,
+// each always on its number (a screen this workstation has not got leaves its number
+// unused, so that the numbers learnt hold on every desk); Ctrl+Tab and Ctrl+Shift+Tab
+// through all the window's tabs, open cases included, as in a browser; Ctrl+PageDown
+// and Ctrl+PageUp through the tabs of the case in front (history, attachments, letter).
+func (s *Shell) tabItems() []*fyne.MenuItem {
+	e := s.e
+	item := func(label string, sc fyne.Shortcut, do func()) *fyne.MenuItem {
+		return menuItem(e.lang, label, sc, do)
+	}
+	items := []*fyne.MenuItem{
+		item(e.t("window.tab.register"), ctrl(fyne.Key1), s.ShowRegister),
+		item(e.t("window.tab.intake"), ctrl(fyne.Key2), s.ShowIntake),
+	}
+	if s.dashTab != nil {
+		items = append(items, item(e.t("window.tab.dashboard"), ctrl(fyne.Key3), func() { s.tabs.Select(s.dashTab) }))
+	}
+	if s.exchTab != nil {
+		items = append(items, item(e.t("window.exchange.tab"), ctrl(fyne.Key4), s.ShowExchange))
+	}
+	items = append(items,
+		item(e.t("window.tab.settings"), ctrl(fyne.Key5), s.ShowSettings),
+		fyne.NewMenuItemSeparator(),
+		item(e.t("window.menu.next_tab"), ctrl(fyne.KeyTab), func() { s.stepTab(1) }),
+		item(e.t("window.menu.previous_tab"), ctrlShift(fyne.KeyTab), func() { s.stepTab(-1) }),
+		fyne.NewMenuItemSeparator(),
+		item(e.t("window.menu.case_next_tab"), ctrl(fyne.KeyPageDown), func() { s.stepCaseTab(1) }),
+		item(e.t("window.menu.case_previous_tab"), ctrl(fyne.KeyPageUp), func() { s.stepCaseTab(-1) }),
+	)
+	return items
+}
+
+// stepTab selects the window's tab step places on, round the end (tabSelected puts
+// the keyboard in it).
+func (s *Shell) stepTab(step int) {
+	n := len(s.tabs.Items)
+	if n == 0 {
+		return
+	}
+	s.tabs.SelectIndex(((s.tabs.SelectedIndex()+step)%n + n) % n)
+}
+
+// stepCaseTab selects the tab step places on among those of the case in front.
+func (s *Shell) stepCaseTab(step int) {
+	if oc := s.currentCase(); oc != nil {
+		oc.view.StepTab(s.canvas(), step)
+	}
+}
+
+func ctrlShift(k fyne.KeyName) fyne.Shortcut {
+	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 }
 
 // ShowKeys shows the keyboard shortcuts (Help menu).
 func (s *Shell) ShowKeys() {
-	inform(s.e, s.e.t("window.menu.keys"), s.e.t("window.keys"))
+	inform(s.e, s.e.t("window.menu.keys"), s.e.t("window.keys")+"\n"+s.e.t("window.keys_tabs"))
 }
 
 // chooseMail asks for an .eml file (Ctrl+E).
@@ -614,6 +687,7 @@ func (s *Shell) SetExchange(x Exchanger) {
 	s.foot.Refresh()
 	if s.shown {
 		s.followExchange()
+		s.cfg.Window.SetMainMenu(s.menu()) // Ctrl+4 comes and goes with the tab
 	}
 }
 
