@@ -1,10 +1,15 @@
 package demo
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -168,5 +173,133 @@ func BenchmarkOpenRegister(b *testing.B) {
 	lat.report(b)
 	if st, err := os.Stat(path); err == nil {
 		b.ReportMetric(float64(st.Size())/(1<<20), "MiB-on-disk")
+	}
+}
+
+// BenchmarkSearchSQLite3 runs the ten typical queries through the sqlite3 program (C
+// SQLite, the Debian package) on the same register: the same FTS5 expression, ranked by
+// FTS5's own bm25, first 20 with their case rows. It is the yardstick for
+// BenchmarkSearch, which adds weights, filters and the pure-Go engine. Each query is
+// timed from writing it to sqlite3 until the marker after its rows comes back, so the
+// figure includes a pipe round trip (tens of microseconds).
+func BenchmarkSearchSQLite3(b *testing.B) {
+	bin, err := exec.LookPath("sqlite3")
+	if err != nil {
+		b.Skip("no sqlite3 program (apt-get install sqlite3)")
+	}
+	cmd := exec.Command(bin, "-batch", benchRegister(b))
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	outPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		in.Close()
+		cmd.Wait()
+	}()
+	out := bufio.NewReader(outPipe)
+	const marker = "#end-of-query"
+	ask := func(q string) (rows int) {
+		if _, err := io.WriteString(in, q+";\nSELECT '"+marker+"';\n"); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			line, err := out.ReadString('\n')
+			if err != nil {
+				b.Fatalf("sqlite3: %v", err)
+			}
+			if strings.TrimSpace(line) == marker {
+				return rows
+			}
+			rows++
+		}
+	}
+	ask(`PRAGMA cache_size = -262144`) // the register's own page cache (data.Options)
+	queries := make([]string, len(typicalQueries))
+	for i, q := range typicalQueries {
+		expr := strings.ReplaceAll(data.SearchExpression(q), "'", "''")
+		queries[i] = fmt.Sprintf(`SELECT c.id, c.number, c.subject, c.citizen_name, c.status, c.received_at
+			FROM cases_fts JOIN cases c ON c.rowid = cases_fts.rowid
+			WHERE cases_fts MATCH '%s' ORDER BY rank LIMIT 20`, expr)
+	}
+	for _, q := range queries { // warm the cache as BenchmarkSearch's first round does
+		ask(q)
+	}
+	var lat latencies
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		n := ask(queries[i%len(queries)])
+		lat = append(lat, time.Since(t0))
+		if n == 0 && typicalQueries[i%len(queries)] != "BZ-2025-000123" {
+			b.Fatalf("%q found nothing", typicalQueries[i%len(queries)])
+		}
+	}
+	lat.report(b)
+}
+
+// BenchmarkRegisterSize reports the register's bytes per case, in all and per table
+// with its indexes (SQLite's dbstat: pages in use and free). It measures, it does not
+// repeat: run it with -benchtime 1x.
+func BenchmarkRegisterSize(b *testing.B) {
+	s := openBench(b)
+	ctx := context.Background()
+	db := s.DB()
+	var cases int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM cases`).Scan(&cases); err != nil || cases == 0 {
+		b.Fatal(err, cases)
+	}
+	// Every b-tree under the table it belongs to; the search index's shadow tables
+	// (cases_fts_data, _idx, _docsize, _config) under "search".
+	rows, err := db.QueryContext(ctx, `SELECT coalesce(m.tbl_name, d.name), sum(d.pgsize)
+		FROM dbstat AS d LEFT JOIN sqlite_schema AS m ON m.name = d.name
+		GROUP BY 1`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	per := map[string]int64{}
+	var total int64
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			b.Fatal(err)
+		}
+		switch {
+		case strings.HasPrefix(name, "cases_fts"):
+			name = "search"
+		case strings.HasPrefix(name, "sqlite_"):
+			name = "other"
+		}
+		per[name] += n
+		total += n
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	rows.Close()
+	var pageSize, free int64
+	db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize)
+	db.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free)
+	per["free"] = free * pageSize
+	total += free * pageSize
+	// The small tables (offices, counters, meta, …) together, so the list stays short.
+	for name, n := range per {
+		if n*100 < total && name != "free" {
+			per["other"] += n
+			delete(per, name)
+		}
+	}
+	b.ReportMetric(float64(cases), "cases")
+	b.ReportMetric(float64(total)/float64(cases), "total-B/case")
+	for name, n := range per {
+		b.ReportMetric(float64(n)/float64(cases), name+"-B/case")
 	}
 }
