@@ -22,7 +22,8 @@ import (
 // (switched at once), the office's profile and default signer, the working days
 // promised per kind, the days the office is closed, the backup folder (a backup now, a
 // backup restored: restore.go), and the places of the exchange folder and of the
-// signing certificate.
+// signing certificate; the letters' own settings (role, place, envelope window, logo,
+// scanned signature, templates) open from here in a dialog (lettersettings.go).
 //
 // Where each one is read: the names and address by the letterhead and the window's
 // title; the signer is the register's letter setting (the name under every letter's
@@ -55,6 +56,7 @@ type SettingsView struct {
 	closureMsg, backupMsg   *widget.Label
 	placesMsg               *widget.Label
 	restoreButton           *button
+	letters                 *LetterSettings // the letter settings last opened (tests)
 	first                   fyne.Focusable
 	loaded                  func() // tests
 	closureList             []string
@@ -199,6 +201,10 @@ func (v *SettingsView) build() {
 	placesHint.Wrapping = fyne.TextWrapWord
 	placesHint.SizeName = theme.SizeNameCaptionText
 
+	lettersHint := widget.NewLabel(e.t("settings.letters_hint"))
+	lettersHint.Wrapping = fyne.TextWrapWord
+	lettersHint.SizeName = theme.SizeNameCaptionText
+
 	leftCol := container.NewVBox(
 		section(e.t("settings.section.language")), container.NewHBox(v.language), langHint,
 		widget.NewSeparator(),
@@ -207,6 +213,9 @@ func (v *SettingsView) build() {
 		widget.NewSeparator(),
 		section(e.t("settings.section.deadlines")), daysHint, days,
 		container.NewHBox(v.button(e.t("settings.save_days"), theme.DocumentSaveIcon(), v.saveDays)), v.daysMsg,
+		widget.NewSeparator(),
+		section(e.t("settings.section.letters")), lettersHint,
+		container.NewHBox(v.button(e.t("settings.letters"), theme.DocumentIcon(), v.openLetterSettings)),
 	)
 	rightCol := container.NewVBox(
 		section(e.t("settings.section.closures")), v.closures, addClosure, v.closureMsg,
@@ -393,6 +402,15 @@ func (v *SettingsView) closureChange(fn func(tx *data.Tx, code string) error, af
 		if after != nil {
 			after()
 		}
+	})
+}
+
+// openLetterSettings opens the letters' own settings (lettersettings.go). The signer is
+// one of them and is shown in the office's part too: it shows what was saved.
+func (v *SettingsView) openLetterSettings() {
+	v.letters = showLetterSettings(v.e, func(st data.LetterSettings) {
+		v.signer.SetText(st.Signer)
+		v.e.setPref(PrefSigner, st.Signer)
 	})
 }
 

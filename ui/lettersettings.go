@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
+	"ascolto/data"
+)
+
+// The letters' own settings (who signs and in which role, the place letters are dated
+// from, the envelope window's side, the logo and the scanned signature, the templates:
+// LetterSettings in letter.go) are reached from the Settings screen, in a dialog over
+// the window, so that an office sets them up without the command line.
+
+// letterSettingsSize is the dialog's least size: the form and the template editor read
+// without a sideways scroll, and it fits a 1024×700 window.
+var letterSettingsSize = fyne.NewSize(680, 500)
+
+// showLetterSettings opens the letter settings over the window. The dialog answers the
+// keyboard as the program's other dialogs do (showDialog): Enter, also in a one-line
+// field, saves the settings and closes; Esc closes without saving what was typed. A
+// setting refused by the register opens the dialog again with the reason and with what
+// was typed, to be corrected. saved, if not nil, is called after a save that held.
+func showLetterSettings(e *env, saved func(data.LetterSettings)) *LetterSettings {
+	ls := newLetterSettings(e.store, e.lang, e.win)
+	var open func()
+	save := func(ok bool) {
+		if !ok {
+			return
+		}
+		ls.saveSettings()
+		if ls.problem.Visible() {
+			open()
+			return
+		}
+		if saved != nil {
+			if st, err := e.store.LetterSettings(context.Background()); err == nil {
+				saved(st)
+			}
+		}
+	}
+	open = func() {
+		scroll := container.NewVScroll(ls.root)
+		scroll.SetMinSize(letterSettingsSize)
+		showDialog(e.win, e.t("letter.ui.settings_title"), e.t("settings.letters_save"), e.t("letter.ui.close"),
+			scroll, nil, save)
+	}
+	// Enter in a one-line field is the dialog's default answer, as in the others (the
+	// window's canvas hands it to the dialog open: see showDialog); the template's text
+	// keeps Enter for its line breaks.
+	enter := func(string) {
+		if k := e.win.Canvas().OnTypedKey(); k != nil {
+			k(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		}
+	}
+	for _, f := range ls.entries {
+		if f.OnSubmitted == nil {
+			f.OnSubmitted = enter
+		}
+	}
+	open()
+	return ls
+}
