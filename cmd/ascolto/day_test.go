@@ -97,17 +97,12 @@ func startApp(t *testing.T, d *desk, bin string, env []string, args ...string) *
 	return a
 }
 
-// quit ends the program as the clerk does at the end of the day (the first menu's
-// last item, which Fyne adds and names) and waits for it: the register is closed with
-// everything written.
+// quit ends the program as the clerk does at the end of the day, with Ctrl+Q (the
+// first menu's last item), and waits for it: the register is closed with everything
+// written.
 func (a *running) quit(t *testing.T, d *desk) {
 	t.Helper()
-	d.key("Escape")
-	menu := d.waitFor("menu", 20*time.Second, tr(t, d.lang, "window.menu.register"))
-	d.click(menu, tr(t, d.lang, "window.menu.register"))
-	quit := fyneText(t, d.lang, "Quit")
-	open := d.waitFor("quit", 20*time.Second, quit)
-	d.click(open, quit)
+	d.key("ctrl+q")
 	select {
 	case err := <-a.exited:
 		a.exited <- err // for the cleanup
@@ -115,7 +110,7 @@ func (a *running) quit(t *testing.T, d *desk) {
 			t.Errorf("ascolto ended with %v", err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Errorf("ascolto did not end within 30 s of %s", quit)
+		t.Errorf("ascolto did not end within 30 s of Ctrl+Q")
 	}
 }
 
@@ -139,14 +134,14 @@ func day(t *testing.T, bin, ctl, out, lang string, full bool) *desk {
 	// code; seven tabs on, past the new register's fields and "open", is the demo.
 	d.waitFor("first-start", 90*time.Second, phrase(t, lang, "window.first.title"))
 	d.key("Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Return")
-	reg := d.waitFor("register", 150*time.Second, tr(t, lang, "window.tab.register"), tr(t, lang, "window.tab.dashboard"))
+	d.waitFor("register", 150*time.Second, tr(t, lang, "window.tab.register"), tr(t, lang, "window.tab.dashboard"))
 
 	// ascoltoctl adds cases from now on, beside the window.
 	loop := startCtlLoop(t, ctl, db, home, lang)
 	defer loop.end()
 
-	// The quality dashboard: its tab clicked, as nothing selects it by keyboard.
-	d.click(reg, tr(t, lang, "window.tab.dashboard"))
+	// The quality dashboard: Ctrl+3, its place in the View menu.
+	d.key("ctrl+3")
 	// A word of the dashboard itself: the tab's name is on every screen.
 	d.waitFor("quality", 60*time.Second, tr(t, lang, "stats.dash.overview"))
 
@@ -237,41 +232,41 @@ func counterDay(t *testing.T, d *desk, lang, token, number, db string) (printed 
 	d.key("ctrl+r")
 	d.typeText("Gentile signora Pichler, il guasto e stato segnalato al servizio tecnico.")
 	d.key("ctrl+s")
-	c := d.waitFor("reply", 30*time.Second, phrase(t, lang, "case.reply_sent"))
+	d.waitFor("reply", 30*time.Second, phrase(t, lang, "case.reply_sent"))
 
-	// The letter, signed with the certificate of the settings: its tab, then the
-	// issue button (right of "Preview"), the certificate's password, Enter.
-	d.click(c, tr(t, lang, "case.tab.letter"))
-	l := d.waitFor("letter", 30*time.Second, tr(t, lang, "letter.ui.sign"), filepath.Base(cert))
-	d.clickBeside(l, tr(t, lang, "letter.ui.preview"), true)
+	// The letter, signed with the certificate of the settings, by keyboard: Ctrl+PageUp
+	// from the history round to the letter's tab, which puts the keyboard on "Issue
+	// letter" (the reply is recorded); Enter, the certificate's password, Enter.
+	d.key("ctrl+Page_Up")
+	d.waitFor("letter", 30*time.Second, tr(t, lang, "letter.ui.sign"), filepath.Base(cert), phrase(t, lang, "letter.ui.none"))
+	d.key("Return")
 	d.waitFor("letter-password", 30*time.Second, tr(t, lang, "letter.ui.password_title"))
 	d.typeText("sportello")
 	d.key("Return")
-	l = d.waitFor("letter-signed", 60*time.Second, phrase(t, lang, "letter.ui.signed_by"), "Maria Rossi")
+	d.waitFor("letter-signed", 60*time.Second, phrase(t, lang, "letter.ui.signed_by"), "Maria Rossi")
 
-	// The letter on paper: the test CUPS printer where there is one.
+	// The letter on paper, the test CUPS printer where there is one: the keyboard is
+	// still on "Issue letter"; Tab to "Print", Enter.
 	if reason := noTestPrinter(); reason != "" {
 		t.Logf("the letter is not printed: %s", reason)
 	} else {
 		before := time.Now()
-		d.click(l, tr(t, lang, "letter.ui.print"))
+		d.key("Tab", "Return")
 		waitPrinted(t, number, before)
-		l = d.waitFor("letter-printed", 30*time.Second, phrase(t, lang, "letter.ui.printed"))
+		d.waitFor("letter-printed", 30*time.Second, phrase(t, lang, "letter.ui.printed"))
 		printed = true
 	}
 
-	// Forwarded to Merano: the office drop-down right of "Forward to", the office in
-	// its list, the forward button at the end of the line.
-	d.clickBeside(l, tr(t, lang, "case.forward_to"), true)
-	list := d.waitFor("forward-offices", 30*time.Second, "Merano")
-	d.click(list, "Merano")
-	f := d.shoot("forward-chosen")
-	right, _, _, ok := f.row(tr(t, lang, "case.forward_to"))
-	if !ok || len(right) == 0 {
-		t.Fatalf("no line %q to forward from: %s", tr(t, lang, "case.forward_to"), f.text)
-	}
-	button := right[len(right)-1]
-	d.clickAt(button.x+button.w/2, button.y+button.h/2)
+	// Forwarded to Merano by keyboard: Ctrl+1 to the register and Ctrl+Shift+Tab round
+	// to the case, which puts the keyboard on its first action ("Close", the only one of
+	// an answered case); Tab past the assignee and "Assign" to the office list, "merano"
+	// typed picks it, Tab past the service to "Forward", Enter.
+	d.key("ctrl+1", "ctrl+shift+Tab")
+	d.waitFor("case-again", 30*time.Second, tr(t, lang, "case.forward_to"), token)
+	d.key("Tab", "Tab", "Tab")
+	d.typeText("merano")
+	d.shoot("forward-chosen")
+	d.key("Tab", "Tab", "Return")
 	d.waitFor("forwarded", 30*time.Second, tr(t, lang, "case.history.forwarded"))
 	return printed
 }
