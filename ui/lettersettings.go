@@ -16,7 +16,7 @@ import (
 
 // letterSettingsSize is the dialog's least size: the form and the template editor read
 // without a sideways scroll, and it fits a 1024×700 window.
-var letterSettingsSize = fyne.NewSize(680, 500)
+var letterSettingsSize = fyne.NewSize(680, 440)
 
 // showLetterSettings opens the letter settings over the window. The dialog answers the
 // keyboard as the program's other dialogs do (showDialog): Enter, also in a one-line
@@ -44,7 +44,7 @@ func showLetterSettings(e *env, saved func(data.LetterSettings)) *LetterSettings
 	open = func() {
 		scroll := container.NewVScroll(ls.root)
 		scroll.SetMinSize(letterSettingsSize)
-		showDialog(e.win, e.t("letter.ui.settings_title"), e.t("settings.letters_save"), e.t("letter.ui.close"),
+		showDialog(e.win, e.t("settings.letters_title"), e.t("settings.letters_save"), e.t("letter.ui.close"),
 			scroll, nil, save)
 	}
 	// Enter in a one-line field is the dialog's default answer, as in the others (the

@@ -28,7 +28,7 @@ func TestLetterSettingsReachedFromSettings(t *testing.T) {
 	open := func() *LetterSettings {
 		t.Helper()
 		test.Tap(findButton(t, w, translations.T("it", "settings.letters")))
-		if v.letters == nil || !overlayReads(w, translations.T("it", "letter.ui.settings_title")) ||
+		if v.letters == nil || !overlayReads(w, translations.T("it", "settings.letters_title")) ||
 			!overlayReads(w, translations.T("it", "letter.ui.place_de")) {
 			t.Fatalf("no letter settings shown: %q", texts(w.Canvas().Overlays().Top()))
 		}
@@ -89,7 +89,7 @@ func TestLetterSettingsReachedFromSettings(t *testing.T) {
 	long := strings.Repeat("Meran ", 40)
 	ls.entries[data.SettingPlaceDE].SetText(long)
 	enter(ls.entries[data.SettingPlaceDE])
-	if !overlayReads(w, translations.T("it", "letter.ui.settings_title")) || !ls.problem.Visible() ||
+	if !overlayReads(w, translations.T("it", "settings.letters_title")) || !ls.problem.Visible() ||
 		ls.entries[data.SettingPlaceDE].Text != long {
 		t.Fatalf("a refused place: dialog %q, problem %q", texts(w.Canvas().Overlays().Top()), ls.problem.Text)
 	}

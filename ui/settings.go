@@ -213,9 +213,6 @@ func (v *SettingsView) build() {
 		widget.NewSeparator(),
 		section(e.t("settings.section.deadlines")), daysHint, days,
 		container.NewHBox(v.button(e.t("settings.save_days"), theme.DocumentSaveIcon(), v.saveDays)), v.daysMsg,
-		widget.NewSeparator(),
-		section(e.t("settings.section.letters")), lettersHint,
-		container.NewHBox(v.button(e.t("settings.letters"), theme.DocumentIcon(), v.openLetterSettings)),
 	)
 	rightCol := container.NewVBox(
 		section(e.t("settings.section.closures")), v.closures, addClosure, v.closureMsg,
@@ -227,6 +224,9 @@ func (v *SettingsView) build() {
 		widget.NewSeparator(),
 		section(e.t("settings.section.places")), placesHint, places,
 		container.NewHBox(v.button(e.t("settings.save_places"), theme.DocumentSaveIcon(), v.savePlaces)), v.placesMsg,
+		widget.NewSeparator(),
+		section(e.t("settings.section.letters")), lettersHint,
+		container.NewHBox(v.button(e.t("settings.letters"), theme.DocumentIcon(), v.openLetterSettings)),
 	)
 	v.root = container.NewStack(container.NewVScroll(container.NewPadded(container.NewGridWithColumns(2, leftCol, rightCol))))
 }
