@@ -20,12 +20,21 @@ go 1.26.0
 //                        encoding (x/crypto/pkcs12 refuses it)
 //   fsnotify/fsnotify    file events on the exchange folder, as a hint next to polling
 //   golang.org/x/sys     the Windows parts: file locks, volume types, app-data folder
-//   jhillyerd/enmime/v2  reading e-mails (.eml): a MIME parser lenient with real-world mail
+//   jhillyerd/enmime/v2  reading e-mails (.eml): a MIME parser lenient with real-world mail;
+//                        its builder also writes the letters sent by e-mail (data/mailbox)
+//   emersion/go-imap     the office's mailbox (data/mailbox): v1.2.1, the stable client
+//                        (v2 is only served as a beta); UIDPLUS, MOVE, and raw commands
+//                        for the conditional STORE that lets one workstation claim a mail
+//   emersion/go-smtp     sending letters through the office's submission server (465/587)
+//   emersion/go-sasl     go-smtp's login (PLAIN over TLS)
 require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/digitorus/pdf v0.1.2
 	github.com/digitorus/pdfsign v0.0.0-20250819064552-5f74f69dda1d
 	github.com/digitorus/pkcs7 v0.0.0-20230818184609-3a137a874352
+	github.com/emersion/go-imap v1.2.1
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
+	github.com/emersion/go-smtp v0.26.0
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/google/uuid v1.6.0
 	github.com/jhillyerd/enmime/v2 v2.3.0

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# A real mail server for the mailbox tests (data/mailbox): Debian's Dovecot (IMAP, LMTP)
+# and Postfix (SMTP submission with authentication) on 127.0.0.1, high ports, with a
+# test CA made here. Installs the packages when missing and starts the daemons when they
+# are not running (CI has no systemd). Run as root; running it again changes nothing
+# but restarts what is down.
+#
+# Mailboxes (domain ascolto.test, delivered by Postfix through LMTP into Dovecot):
+#   office@ascolto.test   the office's mailbox, password "office-secret"
+#   citizen@ascolto.test  a citizen's mailbox, password "citizen-secret"
+# Ports: IMAP 10143 (STARTTLS) and 10993 (TLS); SMTP 10025 (incoming mail, no login),
+# 10587 (submission, STARTTLS + login) and 10465 (submission, TLS + login).
+# What the tests need is written to $DIR/env (shell syntax): ports, CA file, passwords.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+DIR=${ASCOLTO_MAILTEST_DIR:-/var/lib/ascolto-mailtest}
+
+missing=""
+for p in dovecot-imapd dovecot-lmtpd postfix openssl; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	apt-get update
+	apt-get install -y --no-install-recommends $missing
+fi
+
+mkdir -p "$DIR" "$DIR/run" "$DIR/mail"
+id mailtest >/dev/null 2>&1 || useradd --system --no-create-home --home-dir "$DIR/mail" --shell /usr/sbin/nologin mailtest
+chown mailtest:mailtest "$DIR/mail"
+
+# The test CA and the server's certificate (127.0.0.1, localhost, mail.ascolto.test).
+if [ ! -f "$DIR/server.crt" ]; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Ascolto Test Mail CA" \
+		-keyout "$DIR/ca.key" -out "$DIR/ca.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=mail.ascolto.test" \
+		-keyout "$DIR/server.key" -out "$DIR/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:mail.ascolto.test\nextendedKeyUsage=serverAuth\n' >"$DIR/server.ext"
+	openssl x509 -req -in "$DIR/server.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" -CAcreateserial \
+		-days 3650 -extfile "$DIR/server.ext" -out "$DIR/server.crt" 2>/dev/null
+	chmod 0644 "$DIR/server.crt" "$DIR/ca.crt"
+	chmod 0640 "$DIR/server.key"
+	chgrp dovecot "$DIR/server.key"
+fi
+
+cat >"$DIR/users" <<'EOF'
+office@ascolto.test:{PLAIN}office-secret
+citizen@ascolto.test:{PLAIN}citizen-secret
+EOF
+chmod 0640 "$DIR/users"
+chgrp dovecot "$DIR/users"
+
+cat >"$DIR/dovecot.conf" <<EOF
+base_dir = $DIR/run/dovecot
+state_dir = $DIR/run/dovecot-state
+instance_name = ascolto-mailtest
+protocols = imap lmtp
+listen = 127.0.0.1
+log_path = $DIR/dovecot.log
+ssl = yes
+ssl_cert = <$DIR/server.crt
+ssl_key = <$DIR/server.key
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+mail_uid = mailtest
+mail_gid = mailtest
+first_valid_uid = 1
+# office+NAME@ascolto.test lands in the folder NAME (made on first delivery): each test
+# reads its own folder of one shared mailbox.
+recipient_delimiter = +
+lmtp_save_to_detail_mailbox = yes
+lda_mailbox_autocreate = yes
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $DIR/users
+}
+userdb {
+  driver = static
+  args = uid=mailtest gid=mailtest home=$DIR/mail/%d/%n
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = 10143
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = 10993
+    ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = 10024
+  }
+}
+service auth {
+  inet_listener {
+    address = 127.0.0.1
+    port = 10026
+  }
+}
+protocol lmtp {
+  postmaster_address = postmaster@ascolto.test
+}
+EOF
+mkdir -p "$DIR/run/dovecot-state"
+
+if doveadm -c "$DIR/dovecot.conf" reload >/dev/null 2>&1; then
+	:
+else
+	dovecot -c "$DIR/dovecot.conf" </dev/null >/dev/null 2>&1
+fi
+
+# Postfix: the system's instance, delivering ascolto.test to Dovecot and offering
+# submission with Dovecot's authentication. Services run without chroot (no init script
+# copies files into it here).
+echo mail.ascolto.test >/etc/mailname
+postconf -e \
+	"myhostname = mail.ascolto.test" "mydomain = ascolto.test" "myorigin = ascolto.test" \
+	"mydestination =" "inet_interfaces = loopback-only" "inet_protocols = ipv4" \
+	"mynetworks = 127.0.0.0/8" "relayhost =" "compatibility_level = 3.6" \
+	"virtual_mailbox_domains = ascolto.test" "virtual_transport = lmtp:inet:127.0.0.1:10024" \
+	"smtpd_tls_cert_file = $DIR/server.crt" "smtpd_tls_key_file = $DIR/server.key" \
+	"smtpd_tls_security_level = may" "smtpd_sasl_type = dovecot" "smtpd_sasl_path = inet:127.0.0.1:10026" \
+	"recipient_delimiter = +" "message_size_limit = 10240000" "maillog_file = $DIR/postfix.log" "smtputf8_enable = no"
+postconf -F '*/*/chroot = n'
+postconf -M "127.0.0.1:10025/inet=127.0.0.1:10025 inet n - n - - smtpd"
+postconf -M "127.0.0.1:10587/inet=127.0.0.1:10587 inet n - n - - smtpd"
+postconf -P "127.0.0.1:10587/inet/smtpd_tls_security_level=encrypt" \
+	"127.0.0.1:10587/inet/smtpd_sasl_auth_enable=yes" \
+	"127.0.0.1:10587/inet/smtpd_client_restrictions=permit_sasl_authenticated,reject" \
+	"127.0.0.1:10587/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject"
+postconf -M "127.0.0.1:10465/inet=127.0.0.1:10465 inet n - n - - smtpd"
+postconf -P "127.0.0.1:10465/inet/smtpd_tls_wrappermode=yes" \
+	"127.0.0.1:10465/inet/smtpd_sasl_auth_enable=yes" \
+	"127.0.0.1:10465/inet/smtpd_client_restrictions=permit_sasl_authenticated,reject" \
+	"127.0.0.1:10465/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject"
+postconf -M "postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd"
+[ -f /etc/aliases ] || echo "postmaster: root" >/etc/aliases
+newaliases
+if postfix status >/dev/null 2>&1; then
+	postfix reload </dev/null >/dev/null 2>&1
+else
+	postfix start </dev/null >/dev/null 2>&1
+fi
+
+# Both servers answer before the tests start.
+for port in 10143 10993 10025 10587 10465; do
+	for _ in $(seq 1 50); do
+		(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+		sleep 0.2
+	done
+	(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { echo "nothing listens on 127.0.0.1:$port" >&2; exit 1; }
+done
+
+cat >"$DIR/env" <<EOF
+MAILTEST_DIR=$DIR
+MAILTEST_CA=$DIR/ca.crt
+MAILTEST_IMAP_STARTTLS=10143
+MAILTEST_IMAP_TLS=10993
+MAILTEST_SMTP_IN=10025
+MAILTEST_SUBMISSION=10587
+MAILTEST_SUBMISSIONS=10465
+MAILTEST_OFFICE=office@ascolto.test
+MAILTEST_OFFICE_PASSWORD=office-secret
+MAILTEST_CITIZEN=citizen@ascolto.test
+MAILTEST_CITIZEN_PASSWORD=citizen-secret
+EOF
+echo "Dovecot and Postfix are running on 127.0.0.1; settings in $DIR/env"
