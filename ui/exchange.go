@@ -80,6 +80,10 @@ type RejectedFile struct {
 	Reason, ReasonKey, Detail string
 	Size                      int64
 	FirstSeen, LastSeen       time.Time
+	// HeldOffice and HeldAt: the file waits because HeldOffice's changes are stamped
+	// HeldAt, more than a day ahead of this computer's clock ("" otherwise).
+	HeldOffice string
+	HeldAt     time.Time
 }
 
 // ForkAlarm: an office published two different contents for the same changes (a
@@ -99,8 +103,22 @@ type ExchangeReport struct {
 	Rejected  int // files refused
 }
 
-// rejectReason says why a file was refused, in words.
-func rejectReason(lang string, f RejectedFile) string {
+// rejectReason says why a file was refused, in words. A file held for its clock names
+// the office (by its name among offices, when it is there) and the time its changes
+// carry, as the clerk reads dates: that office's clock is what to have checked.
+func rejectReason(lang string, f RejectedFile, offices []ExchangeOffice) string {
+	if f.HeldOffice != "" && !f.HeldAt.IsZero() {
+		office := f.HeldOffice
+		for _, o := range offices {
+			if o.Code != f.HeldOffice {
+				continue
+			}
+			if n := OfficeName(data.Office{Code: o.Code, NameIT: o.NameIT, NameDE: o.NameDE}, lang); strings.TrimSpace(n) != "" && n != o.Code {
+				office = n + " (" + o.Code + ")"
+			}
+		}
+		return translations.T(lang, "exchange.reason.ahead_at", "office", office, "time", formatDateTime(f.HeldAt, lang))
+	}
 	if f.ReasonKey != "" {
 		return translations.T(lang, f.ReasonKey)
 	}
@@ -588,7 +606,7 @@ func (v *ExchangeView) alarms() fyne.CanvasObject {
 			"when", when(st.LastErrorAt, e.lang)), true))
 	}
 	for _, f := range st.Forks {
-		reason := rejectReason(e.lang, RejectedFile{Reason: f.Reason, ReasonKey: f.ReasonKey, Detail: f.Detail})
+		reason := rejectReason(e.lang, RejectedFile{Reason: f.Reason, ReasonKey: f.ReasonKey, Detail: f.Detail}, st.Offices)
 		rows = append(rows, danger(e.t("exchange.view.fork", "office", f.Office, "reason", reason), true))
 		facts := []string{baseName(f.Path)}
 		if !f.At.IsZero() {
@@ -612,10 +630,10 @@ func (v *ExchangeView) alarms() fyne.CanvasObject {
 			if !f.LastSeen.IsZero() && !f.LastSeen.Equal(f.FirstSeen) {
 				seen = e.t("exchange.view.seen_from_to", "from", seen, "to", when(f.LastSeen, e.lang))
 			}
-			detail := e.t("exchange.view.rejected_line", "reason", rejectReason(e.lang, f),
+			detail := e.t("exchange.view.rejected_line", "reason", rejectReason(e.lang, f, st.Offices),
 				"size", formatSize(f.Size, e.lang), "when", seen)
 			rows = append(rows, name, caption(detail))
-			if f.Detail != "" && f.ReasonKey != "" {
+			if f.Detail != "" && f.ReasonKey != "" && f.HeldOffice == "" { // a held file's detail is in its reason
 				d := caption(f.Detail)
 				d.Selectable = true
 				rows = append(rows, d)
@@ -923,8 +941,10 @@ func (a *engineExchange) Status(ctx context.Context) (ExchangeStatus, error) {
 		if alarm[f.Path] {
 			continue // shown as an alarm
 		}
-		out.Rejected = append(out.Rejected, RejectedFile{Path: f.Path, Reason: string(f.Reason), ReasonKey: exchange.ReasonKey(f.Reason),
-			Detail: f.Detail, Size: f.Size, FirstSeen: f.FirstSeen, LastSeen: f.LastSeen})
+		r := RejectedFile{Path: f.Path, Reason: string(f.Reason), ReasonKey: exchange.ReasonKey(f.Reason),
+			Detail: f.Detail, Size: f.Size, FirstSeen: f.FirstSeen, LastSeen: f.LastSeen}
+		r.HeldOffice, r.HeldAt, _ = f.HeldFor()
+		out.Rejected = append(out.Rejected, r)
 	}
 	return out, err
 }

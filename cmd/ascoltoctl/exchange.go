@@ -213,6 +213,26 @@ func (e *env) printOffices(offices []exchange.OfficeInfo) {
 	}
 }
 
+// rejectedText says why a file was not applied. For a file held for its clock it names
+// the office by its name and the time its changes carry as the clerk reads dates: the
+// administrator calls that office about its clock, and "a file dated ahead" alone does
+// not say whom.
+func (e *env) rejectedText(r exchange.Rejected, offices []exchange.OfficeInfo) string {
+	code, at, ok := r.HeldFor()
+	if !ok {
+		return e.t(exchange.ReasonKey(r.Reason))
+	}
+	office := code
+	for _, o := range offices {
+		if o.Code == code {
+			if name := e.officeName(o.NameIT, o.NameDE); name != "" {
+				office = name + " (" + code + ")"
+			}
+		}
+	}
+	return e.t("exchange.reason.ahead_at", "office", term(office), "time", e.dateTime(at))
+}
+
 func (e *env) printStatus(st exchange.Status) {
 	if st.Reachable {
 		e.say("cli.exchange.folder_ok", "folder", st.Folder)
@@ -235,7 +255,7 @@ func (e *env) printStatus(st exchange.Status) {
 		e.say("cli.exchange.rejected", "count", e.num(len(st.Rejected)))
 		for _, r := range st.Rejected {
 			fmt.Fprintf(e.stdout, "  %s (%s, %s)\n    %s\n", term(r.Path), e.t("cli.exchange.bytes", "size", e.num(int(r.Size))), e.when(r.FirstSeen),
-				e.t(exchange.ReasonKey(r.Reason)))
+				e.rejectedText(r, st.Offices))
 		}
 	}
 	if st.Conflicts > 0 {

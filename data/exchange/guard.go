@@ -227,18 +227,32 @@ func heldAt(files []candidate, seq int64, rej map[string]Rejected) bool {
 	return false
 }
 
+// HeldFor tells, for a file held for its clock, which office's operation is stamped too
+// far ahead and the stamp it carries (ok false for any other refusal). The window and
+// the command line name the office and write the time as the clerk reads dates.
+func (r Rejected) HeldFor() (office string, at time.Time, ok bool) {
+	if r.Reason != ReasonAhead {
+		return "", time.Time{}, false
+	}
+	office, stamp, ok := strings.Cut(r.Detail, " ")
+	if !ok || !validCode(office) {
+		return "", time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, stamp)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return office, t, true
+}
+
 // Problem is the refusal as a person reads it. The file's name is an argument, never
 // part of the text, so that whoever shows it can escape it; for a file held for its
 // clock, the text names the office and the time it carries.
 func (r Rejected) Problem() *data.Problem {
 	args := map[string]string{"file": r.Path, "detail": r.Detail}
-	if r.Reason == ReasonAhead {
-		if office, at, ok := strings.Cut(r.Detail, " "); ok && validCode(office) {
-			if t, err := time.Parse(time.RFC3339, at); err == nil {
-				args["office"], args["time"] = office, t.UTC().Format("2006-01-02 15:04 UTC")
-				return &data.Problem{Key: "exchange.reason.ahead_at", Args: args}
-			}
-		}
+	if office, at, ok := r.HeldFor(); ok {
+		args["office"], args["time"] = office, at.UTC().Format("2006-01-02 15:04 UTC")
+		return &data.Problem{Key: "exchange.reason.ahead_at", Args: args}
 	}
 	return &data.Problem{Key: ReasonKey(r.Reason), Args: args}
 }
