@@ -156,18 +156,12 @@ func (b *Box) openIMAP(ctx context.Context) (*client.Client, error) {
 		conn = tc
 		fallthrough
 	case "plain":
-		conn.SetDeadline(time.Now().Add(b.timeout()))
-		c, err = client.New(conn)
-		if err != nil {
-			conn.Close()
-			return nil, serverProblem(e.host, err)
+		if c, err = b.greet(conn, e); err != nil {
+			return nil, err
 		}
 	case "starttls":
-		conn.SetDeadline(time.Now().Add(b.timeout()))
-		c, err = client.New(conn)
-		if err != nil {
-			conn.Close()
-			return nil, serverProblem(e.host, err)
+		if c, err = b.greet(conn, e); err != nil {
+			return nil, err
 		}
 		c.Timeout = b.timeout()
 		if ok, err := c.SupportStartTLS(); err != nil || !ok {
@@ -194,6 +188,26 @@ func (b *Box) openIMAP(ctx context.Context) (*client.Client, error) {
 	}
 	return c, nil
 }
+
+// greet waits for the server's greeting. A server that says nothing is most often a
+// TLS port spoken to in plain text: it waits for the client to start TLS.
+func (b *Box) greet(conn net.Conn, e endpoint) (*client.Client, error) {
+	conn.SetDeadline(time.Now().Add(min(b.timeout(), greetingTimeout)))
+	c, err := client.New(conn)
+	if err != nil {
+		conn.Close()
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil, &data.Problem{Key: "err.mailbox.no_greeting", Args: map[string]string{"host": e.host, "port": strconv.Itoa(e.port)}, Err: err}
+		}
+		return nil, serverProblem(e.host, err)
+	}
+	conn.SetDeadline(time.Time{})
+	return c, nil
+}
+
+// greetingTimeout is how long a server may take to say hello; real servers greet at once.
+const greetingTimeout = 10 * time.Second
 
 // openSMTP connects to the submission server and authenticates.
 func (b *Box) openSMTP(ctx context.Context) (*smtp.Client, error) {

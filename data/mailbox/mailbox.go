@@ -75,10 +75,16 @@ func (b *Box) Test(ctx context.Context) []Step {
 	if c, err := b.openIMAP(ctx); err != nil {
 		imapStep.Err = err
 	} else {
-		for _, f := range []string{b.Settings.Folder, b.Settings.Sent} {
-			if _, err := c.Select(f, true); err != nil {
-				imapStep.Err = &data.Problem{Key: "err.mailbox.folder", Args: map[string]string{"folder": f}, Err: err}
-				break
+		if _, err := c.Select(b.Settings.Folder, true); err != nil {
+			imapStep.Err = &data.Problem{Key: "err.mailbox.folder", Args: map[string]string{"folder": b.Settings.Folder}, Err: err}
+		} else {
+			// The folders Ascolto writes to are made now if missing: a folder that
+			// cannot be made is found at the test, not at the first registration.
+			for _, f := range []string{b.Settings.MoveTo, b.Settings.Sent} {
+				if err := ensureFolder(c, f); err != nil {
+					imapStep.Err = err
+					break
+				}
 			}
 		}
 		c.Logout()
@@ -114,11 +120,11 @@ type Message struct {
 
 // FetchResult is what a fetch found.
 type FetchResult struct {
-	New     int       `json:"new"`     // messages downloaded now
-	Gone    int       `json:"gone"`    // messages no longer in the folder (taken elsewhere)
-	TooBig  []string  `json:"too_big"` // ids of messages left on the server for their size
-	Inbox   []Message `json:"inbox"`
-	Elapsed time.Duration
+	New     int           `json:"new"`     // messages downloaded now
+	Gone    int           `json:"gone"`    // messages no longer in the folder (taken elsewhere)
+	TooBig  []string      `json:"too_big"` // ids of messages left on the server for their size
+	Inbox   []Message     `json:"inbox"`
+	Elapsed time.Duration `json:"-"`
 }
 
 // Fetch downloads the messages of the folder that no workstation has registered yet,

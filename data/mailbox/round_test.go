@@ -2,8 +2,6 @@ package mailbox_test
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -32,8 +30,8 @@ import (
 func TestRoundTrip(t *testing.T) {
 	srv := realServers(t)
 	f := folder(t)
-	officeAddr := plus(srv.office, f)
-	citizenAddr := plus(srv.citizen, f)
+	officeAddr := plus(srv.Office, f)
+	citizenAddr := plus(srv.Citizen, f)
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
 	plainID := "plain-" + f + "@example.org"
 	srv.deliver(t, citizenAddr, officeAddr, plainIT(citizenAddr, officeAddr, plainID, at))
@@ -142,7 +140,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	// On the server: the folder read is empty, the registered folder holds the three
 	// messages with the keyword, byte for byte as fetched.
-	cl := srv.imapAs(t, srv.office, srv.officePassword)
+	cl := srv.imapAs(t, srv.Office, srv.OfficePassword)
 	if left := messages(t, cl, f); len(left) != 0 {
 		t.Fatalf("%d messages left in the folder read", len(left))
 	}
@@ -201,7 +199,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("letter after sending: %+v, %v", got, err)
 	}
 	// The citizen's mailbox holds the reply: threaded, from the office, with the PDF.
-	cc := srv.imapAs(t, srv.citizen, srv.citizenPassword)
+	cc := srv.imapAs(t, srv.Citizen, srv.CitizenPassword)
 	var reply []byte
 	for start := time.Now(); reply == nil; time.Sleep(50 * time.Millisecond) {
 		if ms := messages(t, cc, f); len(ms) > 0 {
@@ -217,7 +215,7 @@ func TestRoundTrip(t *testing.T) {
 	if env.GetHeader("In-Reply-To") != "<"+plainID+">" || !strings.Contains(env.GetHeader("References"), plainID) {
 		t.Fatalf("reply not threaded: In-Reply-To %q References %q", env.GetHeader("In-Reply-To"), env.GetHeader("References"))
 	}
-	if from, _ := mail.ParseAddress(env.GetHeader("From")); from == nil || from.Address != srv.office {
+	if from, _ := mail.ParseAddress(env.GetHeader("From")); from == nil || from.Address != srv.Office {
 		t.Fatalf("reply from %q", env.GetHeader("From"))
 	}
 	if !strings.Contains(env.Text, plainCase.Number) || !strings.Contains(env.Text, "risposta") {
@@ -271,5 +269,3 @@ func isProblem(err error, key string) bool {
 	return ok && p.Key == key
 }
 
-var _ = errors.New
-var _ = fmt.Sprint

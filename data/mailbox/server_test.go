@@ -1,130 +1,37 @@
 package mailbox_test
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap"
 	"github.com/emersion/go-imap/client"
-	"github.com/emersion/go-smtp"
 
 	"ascolto/data"
 	"ascolto/data/mailbox"
+	"ascolto/data/mailbox/mailtest"
 )
 
 // mailServers are Dovecot and Postfix on 127.0.0.1 as .ci/mailserver.sh starts them.
-type mailServers struct {
-	ca                              string
-	imapTLS, imapSTARTTLS           int
-	smtpIn, submission, submissions int
-	office, officePassword          string
-	citizen, citizenPassword        string
-}
+type mailServers struct{ *mailtest.Servers }
 
-var (
-	serversOnce sync.Once
-	servers     *mailServers
-	serversWhy  string
-)
+func realServers(t *testing.T) mailServers { return mailServers{mailtest.Find(t)} }
 
-// realServers finds the test mail servers, and starts them when the test runs as root
-// (as `make test` does). Only a test that is not root and finds no servers is skipped.
-func realServers(t *testing.T) *mailServers {
-	t.Helper()
-	serversOnce.Do(func() {
-		dir := os.Getenv("ASCOLTO_MAILTEST_DIR")
-		if dir == "" {
-			dir = "/var/lib/ascolto-mailtest"
-		}
-		if os.Geteuid() == 0 {
-			_, file, _, _ := runtime.Caller(0)
-			script := filepath.Join(filepath.Dir(file), "..", "..", ".ci", "mailserver.sh")
-			cmd := exec.Command("bash", script)
-			cmd.Env = append(os.Environ(), "ASCOLTO_MAILTEST_DIR="+dir)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				serversWhy = fmt.Sprintf("as root, .ci/mailserver.sh failed: %v\n%s", err, out)
-				return
-			}
-		}
-		env, err := readEnv(filepath.Join(dir, "env"))
-		if err != nil {
-			serversWhy = "no test mail servers (run .ci/mailserver.sh as root): " + err.Error()
-			return
-		}
-		num := func(k string) int {
-			var n int
-			fmt.Sscan(env[k], &n)
-			return n
-		}
-		servers = &mailServers{ca: env["MAILTEST_CA"], imapTLS: num("MAILTEST_IMAP_TLS"), imapSTARTTLS: num("MAILTEST_IMAP_STARTTLS"),
-			smtpIn: num("MAILTEST_SMTP_IN"), submission: num("MAILTEST_SUBMISSION"), submissions: num("MAILTEST_SUBMISSIONS"),
-			office: env["MAILTEST_OFFICE"], officePassword: env["MAILTEST_OFFICE_PASSWORD"],
-			citizen: env["MAILTEST_CITIZEN"], citizenPassword: env["MAILTEST_CITIZEN_PASSWORD"]}
-	})
-	if servers == nil {
-		if os.Geteuid() == 0 {
-			t.Fatal(serversWhy)
-		}
-		t.Skip(serversWhy)
-	}
-	return servers
-}
+func folder(t *testing.T) string { return mailtest.Folder() }
 
-func readEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			out[k] = v
-		}
-	}
-	return out, sc.Err()
-}
-
-// folder is a fresh folder name: mail to office+NAME lands in folder NAME.
-func folder(t *testing.T) string {
-	b := make([]byte, 4)
-	rand.Read(b)
-	return "T" + strings.ToUpper(hex.EncodeToString(b))
-}
-
-// plus is the address whose mail lands in the folder.
-func plus(addr, folder string) string {
-	local, dom, _ := strings.Cut(addr, "@")
-	return local + "+" + folder + "@" + dom
-}
-
-// settings reach the test servers: IMAP over TLS, submission with STARTTLS, the test CA.
-func (m *mailServers) settings(folder string) data.MailSettings {
-	return data.MailSettings{IMAPHost: "127.0.0.1", IMAPPort: m.imapTLS, IMAPSecurity: "tls",
-		SMTPHost: "127.0.0.1", SMTPPort: m.submission, SMTPSecurity: "starttls",
-		User: m.office, Address: m.office, Folder: folder, MoveTo: folder + "R", Sent: folder + "S", CAFile: m.ca}
-}
+func plus(addr, folder string) string { return mailtest.Plus(addr, folder) }
 
 // box is a workstation's view of the mailbox, on its own register.
-func (m *mailServers) box(t *testing.T, s *data.Store, folder string) *mailbox.Box {
+func (m mailServers) box(t *testing.T, s *data.Store, folder string) *mailbox.Box {
 	t.Helper()
-	ms := m.settings(folder)
+	ms := m.Settings(folder)
 	if err := s.Update(ctx, func(tx *data.Tx) error { return tx.SetMailSettings(ms) }); err != nil {
 		t.Fatal(err)
 	}
-	b, err := mailbox.Open(ctx, s, m.officePassword)
+	b, err := mailbox.Open(ctx, s, m.OfficePassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,24 +39,12 @@ func (m *mailServers) box(t *testing.T, s *data.Store, folder string) *mailbox.B
 	return b
 }
 
-// deliver hands a message to Postfix as another mail server would (port 25 style, no
-// login) and returns when Postfix accepted it.
-func (m *mailServers) deliver(t testing.TB, from, to string, raw []byte) {
-	t.Helper()
-	c, err := smtp.Dial(fmt.Sprintf("127.0.0.1:%d", m.smtpIn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
-		t.Fatal(err)
-	}
-}
+func (m mailServers) deliver(t testing.TB, from, to string, raw []byte) { m.Deliver(t, from, to, raw) }
 
 // imapAs logs in to the test IMAP server as user.
-func (m *mailServers) imapAs(t *testing.T, user, password string) *client.Client {
+func (m mailServers) imapAs(t *testing.T, user, password string) *client.Client {
 	t.Helper()
-	c, err := client.Dial(fmt.Sprintf("127.0.0.1:%d", m.imapSTARTTLS))
+	c, err := client.Dial(fmt.Sprintf("127.0.0.1:%d", m.IMAPSTARTTLS))
 	if err != nil {
 		t.Fatal(err)
 	}

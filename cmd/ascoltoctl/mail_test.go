@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ascolto/data"
+	"ascolto/data/mailbox"
+	"ascolto/data/mailbox/mailtest"
+)
+
+// mailSettingsArgs sets the mailbox of the test servers (IMAP TLS, SMTP TLS on 465-style
+// submission), reading folder.
+func mailSettingsArgs(srv *mailtest.Servers, folder string) []string {
+	return []string{"mail", "settings", "--imap-host", "127.0.0.1", "--imap-port", strconv.Itoa(srv.IMAPTLS), "--imap-security", "tls",
+		"--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(srv.Submissions), "--smtp-security", "tls",
+		"--user", srv.Office, "--address", srv.Office, "--folder", folder, "--move-to", folder + "R", "--sent", folder + "S",
+		"--ca-file", srv.CA}
+}
+
+func citizenMail(from, to, id string) []byte {
+	return []byte("From: Maria Rossi <" + from + ">\r\nTo: " + to + "\r\nSubject: Orari dello sportello\r\n" +
+		"Date: " + time.Now().Add(-time.Hour).Format(time.RFC1123Z) + "\r\nMessage-ID: <" + id + ">\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" +
+		"Buongiorno,\r\nvorrei sapere gli orari di apertura dello sportello il sabato.\r\nGrazie e cordiali saluti\r\nMaria Rossi\r\n")
+}
+
+// TestMailThroughTheCommandLine: settings, test, fetch, inbox, register, letter, send,
+// on the real test servers.
+func TestMailThroughTheCommandLine(t *testing.T) {
+	srv := mailtest.Find(t)
+	f := mailtest.Folder()
+	citizen := mailtest.Plus(srv.Citizen, f)
+	srv.Deliver(t, citizen, mailtest.Plus(srv.Office, f), citizenMail(citizen, mailtest.Plus(srv.Office, f), "cli-"+f+"@example.org"))
+
+	c := newCtl(t)
+	t.Setenv(mailbox.PasswordEnv, "")
+	c.ok(mailSettingsArgs(srv, f)...)
+	// Without the password nothing connects, and the message says where it goes.
+	if code, _, errs := c.run("mail", "test"); code != 1 || !strings.Contains(errs, mailbox.PasswordEnv) {
+		t.Fatalf("mail test without password: exit %d, %q", code, errs)
+	}
+	t.Setenv(mailbox.PasswordEnv, srv.OfficePassword)
+	out := c.ok("mail", "settings")
+	if !strings.Contains(out, srv.CA) || strings.Contains(out, srv.OfficePassword) {
+		t.Fatalf("settings shown:\n%s", out)
+	}
+	out = c.ok("mail", "test")
+	if strings.Count(out, "fine") != 2 {
+		t.Fatalf("mail test:\n%s", out)
+	}
+
+	var fetched mailbox.FetchResult
+	for start := time.Now(); len(fetched.Inbox) == 0; time.Sleep(20 * time.Millisecond) {
+		if err := json.Unmarshal([]byte(c.ok("mail", "fetch", "--json")), &fetched); err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("the message did not arrive in 30 s")
+		}
+	}
+	var inbox []mailbox.Message
+	if err := json.Unmarshal([]byte(c.ok("mail", "inbox", "--json")), &inbox); err != nil || len(inbox) != 1 {
+		t.Fatalf("inbox: %v %v", inbox, err)
+	}
+	m := inbox[0]
+	if m.From != citizen || m.Language != data.Italian || m.Subject != "Orari dello sportello" {
+		t.Fatalf("inbox message: %+v", m)
+	}
+	if out := c.ok("mail", "inbox"); !strings.Contains(out, m.ID) || !strings.Contains(out, "Orari dello sportello") {
+		t.Fatalf("inbox as text:\n%s", out)
+	}
+	var cs data.Case
+	if err := json.Unmarshal([]byte(c.ok("mail", "register", m.ID, "--json")), &cs); err != nil {
+		t.Fatal(err)
+	}
+	if cs.Number == "" || cs.Channel != data.ChannelEmail || cs.Citizen.Email != citizen {
+		t.Fatalf("case: %+v", cs)
+	}
+	if out := c.ok("mail", "inbox"); !strings.Contains(out, "No messages") {
+		t.Fatalf("inbox after registering:\n%s", out)
+	}
+	// Registering the same id again: it is not in the inbox any more.
+	c.refused("", 1, "mail", "register", m.ID)
+
+	c.ok("letter", cs.Number, "--out", filepath.Join(t.TempDir(), "letter.pdf"), "--text", "Il sabato lo sportello è aperto dalle 9 alle 12.")
+	var sent mailbox.Sent
+	if err := json.Unmarshal([]byte(c.ok("mail", "send", cs.Number, "--json")), &sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent.To != citizen || sent.Letter == nil || sent.Letter.SentVia != "email" || sent.Letter.SentAt == nil {
+		t.Fatalf("sent: %+v", sent)
+	}
+	if code, _, errs := c.run("mail", "send", cs.Number); code != 1 || !strings.Contains(errs, "already") {
+		t.Fatalf("second send: exit %d, %q", code, errs)
+	}
+}
+
+// TestMailTestSaysWhatFailed: each fault is named in the reader's language.
+func TestMailTestSaysWhatFailed(t *testing.T) {
+	srv := mailtest.Find(t)
+	f := mailtest.Folder()
+	srv.Deliver(t, "a@example.org", mailtest.Plus(srv.Office, f), citizenMail("a@example.org", srv.Office, "f-"+f+"@example.org"))
+	for _, tc := range []struct {
+		name   string
+		change []string
+		lang   string
+		want   string
+	}{
+		{"password", nil, "de", "Anmeldung bei 127.0.0.1 als „" + srv.Office + "“ abgelehnt"},
+		{"port", []string{"--imap-port", "1"}, "it", "non risponde sulla porta 1"},
+		{"certificate", []string{"--ca-file", ""}, "de", "nicht anerkannten Stelle"},
+		{"folder", []string{"--folder", "NoSuchFolder" + f}, "it", "La cartella «NoSuchFolder" + f + "» non esiste"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCtl(t)
+			c.ok(append(mailSettingsArgs(srv, f), tc.change...)...)
+			pw := srv.OfficePassword
+			if tc.name == "password" {
+				pw = "wrong"
+			}
+			t.Setenv(mailbox.PasswordEnv, pw)
+			var outb, errb strings.Builder
+			code := run([]string{"--db", c.db, "--lang", tc.lang, "mail", "test"}, &outb, &errb)
+			if code != 1 || !strings.Contains(outb.String(), tc.want) {
+				t.Fatalf("exit %d\nstdout %s\nstderr %s\nwant %q", code, outb.String(), errb.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestMailSettingsRefusePlainText: a password never crosses a network in clear.
+func TestMailSettingsRefusePlainText(t *testing.T) {
+	c := newCtl(t)
+	c.refused("unencrypted", 1, "mail", "settings", "--imap-host", "mail.example.org", "--imap-security", "plain")
+	c.refused("", 1, "mail", "settings", "--smtp-port", "70000")
+	c.refused("", 1, "mail", "settings", "--address", "not an address")
+	out := c.ok("mail", "settings", "--imap-host", "127.0.0.1", "--imap-security", "plain", "--smtp-host", "mail.example.org", "--address", "urp@example.org", "--json")
+	var ms data.MailSettings
+	if err := json.Unmarshal([]byte(out), &ms); err != nil {
+		t.Fatal(err)
+	}
+	if ms.IMAPPort != 143 || ms.SMTPPort != 587 || ms.SMTPSecurity != "starttls" || ms.Folder != "INBOX" {
+		t.Fatalf("defaults: %+v", ms)
+	}
+	if code, _, errs := c.run("mail", "nonsense"); code != 2 || !strings.Contains(errs, "settings, test") {
+		t.Fatal(code, errs)
+	}
+}
