@@ -8,6 +8,7 @@
 # Mailboxes (domain ascolto.test, delivered by Postfix through LMTP into Dovecot):
 #   office@ascolto.test   the office's mailbox, password "office-secret"
 #   citizen@ascolto.test  a citizen's mailbox, password "citizen-secret"
+#   refused@ascolto.test  an address Postfix refuses (554) at RCPT
 # Ports: IMAP 10143 (STARTTLS) and 10993 (TLS); SMTP 10025 (incoming mail, no login),
 # 10587 (submission, STARTTLS + login) and 10465 (submission, TLS + login).
 # What the tests need is written to $DIR/env (shell syntax): ports, CA file, passwords.
@@ -132,7 +133,8 @@ postconf -e \
 	"virtual_mailbox_domains = ascolto.test" "virtual_transport = lmtp:inet:127.0.0.1:10024" \
 	"smtpd_tls_cert_file = $DIR/server.crt" "smtpd_tls_key_file = $DIR/server.key" \
 	"smtpd_tls_security_level = may" "smtpd_sasl_type = dovecot" "smtpd_sasl_path = inet:127.0.0.1:10026" \
-	"recipient_delimiter = +" "message_size_limit = 10240000" "maillog_file = $DIR/postfix.log" "smtputf8_enable = no"
+	"recipient_delimiter = +" \
+	"smtpd_recipient_restrictions = check_recipient_access inline:{ refused@ascolto.test=REJECT }" "message_size_limit = 10240000" "maillog_file = $DIR/postfix.log" "smtputf8_enable = no"
 postconf -F '*/*/chroot = n'
 postconf -M "127.0.0.1:10025/inet=127.0.0.1:10025 inet n - n - - smtpd"
 postconf -M "127.0.0.1:10587/inet=127.0.0.1:10587 inet n - n - - smtpd"

@@ -13,6 +13,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"os"
 	"strconv"
@@ -182,6 +184,7 @@ func (b *Box) openIMAP(ctx context.Context) (*client.Client, error) {
 		return nil, data.Problemf("err.mailbox.setting", "name", "imap-security", "value", e.security)
 	}
 	c.Timeout = b.timeout()
+	c.ErrorLog = quiet // a cut connection is reported by the call that meets it
 	if err := c.Login(b.Settings.Login(), b.Password); err != nil {
 		c.Terminate()
 		return nil, &data.Problem{Key: "err.mailbox.login", Args: map[string]string{"host": e.host, "user": b.Settings.Login()}, Err: err}
@@ -273,6 +276,8 @@ func (b *Box) helloName() string {
 	}
 	return "localhost"
 }
+
+var quiet = log.New(io.Discard, "", 0)
 
 func (b *Box) timeout() time.Duration {
 	if b.Timeout > 0 {

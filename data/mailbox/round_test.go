@@ -268,4 +268,3 @@ func isProblem(err error, key string) bool {
 	p, ok := data.AsProblem(err)
 	return ok && p.Key == key
 }
-

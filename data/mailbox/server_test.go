@@ -31,6 +31,8 @@ func (m mailServers) box(t *testing.T, s *data.Store, folder string) *mailbox.Bo
 	if err := s.Update(ctx, func(tx *data.Tx) error { return tx.SetMailSettings(ms) }); err != nil {
 		t.Fatal(err)
 	}
+	// The folder read exists before the first message, as an office's inbox does.
+	m.imapAs(t, m.Office, m.OfficePassword).Create(folder)
 	b, err := mailbox.Open(ctx, s, m.OfficePassword)
 	if err != nil {
 		t.Fatal(err)
