@@ -246,7 +246,9 @@ func (l *ExchangeLine) Refresh() {
 
 // show puts a status read elsewhere (by the view) on the line.
 func (l *ExchangeLine) show(st ExchangeStatus, err error) {
-	text, level := exchangeSummary(l.e.lang, st, err, l.e.store.Now())
+	// A look that failed on the register says why (a full disk), as the view does.
+	st.LastError = l.e.cause(st.LastError)
+	text, level := exchangeSummary(l.e.lang, st, l.e.cause(err), l.e.store.Now())
 	l.link.SetText(text)
 	switch level {
 	case widget.DangerImportance:
@@ -454,13 +456,14 @@ func (v *ExchangeView) Refresh() {
 		if gen != v.loading {
 			return
 		}
-		v.st, v.stErr, v.conflicts, v.rejectedOps = st, stErr, conflicts, rejected
+		st.LastError = v.e.cause(st.LastError)
+		v.st, v.stErr, v.conflicts, v.rejectedOps = st, v.e.cause(stErr), conflicts, rejected
 		v.show()
 		if v.OnStatus != nil {
-			v.OnStatus(st, stErr)
+			v.OnStatus(v.st, v.stErr)
 		}
 		if err != nil {
-			say(v.msg, v.e.errText(err), true)
+			say(v.msg, v.e.causeText(err), true)
 		}
 		if v.loaded != nil {
 			v.loaded()
@@ -755,7 +758,7 @@ func (v *ExchangeView) trust(code, fingerprint string) {
 		}
 		say(v.msg, v.e.t("exchange.view.trusted_done", "office", code), false)
 		if syncErr != nil {
-			say(v.msg, v.e.errText(syncErr), true)
+			say(v.msg, v.e.causeText(syncErr), true)
 		}
 		v.synced(rep)
 	})
@@ -782,7 +785,7 @@ func (v *ExchangeView) joinFolder() {
 		}
 		say(v.msg, v.e.t("exchange.view.joined"), false)
 		if syncErr != nil {
-			say(v.msg, v.e.errText(syncErr), true)
+			say(v.msg, v.e.causeText(syncErr), true)
 		}
 		v.synced(rep)
 	})
@@ -845,7 +848,7 @@ func (v *ExchangeView) act(work func(ctx context.Context) error, done func(error
 		if v.ctx.Err() != nil {
 			return // the exchange was taken away (a restore, another folder): nothing to say
 		}
-		done(busyError(err))
+		done(v.e.cause(busyError(err)))
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"ascolto/data"
 	"ascolto/translations"
 )
 
@@ -28,3 +29,31 @@ func NewProblemView(lang string, err error, quit func()) fyne.CanvasObject {
 	box := container.NewVBox(head, msg, container.NewHBox(layout.NewSpacer(), button))
 	return container.NewCenter(container.New(readingWidth(560), box))
 }
+
+// RegisterCause is err, or, when err is an operation on the register at path that failed
+// for a cause a person can act on (a full disk, a read-only file or folder, another
+// program holding the file, a restore under way), that cause: data.Cause, which
+// ascoltoctl asks too. Layers above the register wrap such a failure in their own "could
+// not be saved", which sends the clerk after nothing; "the disk is full" says what to do.
+// Problems of the exchange folder itself (a share that is full or gone) keep their own
+// sentence: they name the folder, not the register.
+func RegisterCause(err error, path string) error {
+	if err == nil || path == "" {
+		return err
+	}
+	if c := data.Cause(err, path); c != nil {
+		return c
+	}
+	return err
+}
+
+// cause is RegisterCause for the open register.
+func (e *env) cause(err error) error {
+	if e.store == nil {
+		return err
+	}
+	return RegisterCause(err, e.store.Path())
+}
+
+// causeText is what the clerk reads for err, its cause first (cause).
+func (e *env) causeText(err error) string { return ErrorText(e.lang, e.cause(err)) }
