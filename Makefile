@@ -114,6 +114,7 @@ FUZZ_TARGETS := \
 	./data/exchange/:FuzzCheckSealed \
 	./data/mailin/:FuzzParse \
 	./data/intake/:FuzzTakeIn \
+	./data/mailbox/:FuzzParseID \
 	./data/benchmarking/:FuzzParse \
 	./data/safefile/:FuzzName \
 	./data/transfer/:FuzzImportCSV \
