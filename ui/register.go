@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -410,8 +411,196 @@ func (v *RegisterView) buildFilterBar() fyne.CanvasObject {
 	v.todayBox.onEscape = v.escape
 	v.clear.onEscape = v.escape
 
-	filters := container.NewHBox(v.period, v.kind, v.status, v.channel, v.office, v.overdueBox, v.todayBox, v.clear)
-	return container.NewBorder(nil, nil, nil, filters, v.search)
+	flow := &flowRow{}
+	filters := container.New(flow, v.period, v.kind, v.status, v.channel, v.office, v.overdueBox, v.todayBox, v.clear)
+	// A bar that needs another height asks the screen to lay itself out again.
+	bar := &filterBarLayout{filters: flow, changed: func() {
+		v.e.do(func() {
+			if r, ok := v.root.(*fyne.Container); ok {
+				r.Refresh()
+			}
+		})
+	}}
+	return container.New(bar, v.search, filters)
+}
+
+// filterBarLayout puts the search box and the filters on one line, the filters at the
+// right, where the width allows it. Where it does not (text made larger, a narrow
+// window), the search box takes a line of its own and the filters wrap onto as many
+// lines as they need: none is squeezed to nothing or pushed off the window (EN 301 549
+// 9.1.4.10, content reflows rather than scrolling sideways).
+type filterBarLayout struct {
+	filters *flowRow
+	changed func() // the bar's height changed after a layout
+	wrapped bool
+	height  float32 // needed at the last layout
+}
+
+func (l *filterBarLayout) oneLine(objects []fyne.CanvasObject, width float32) bool {
+	return objects[0].MinSize().Width+theme.Padding()+l.filters.lineWidth(objects[1].(*fyne.Container).Objects) <= width
+}
+
+func (l *filterBarLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	search, filters := objects[0], objects[1]
+	pad := theme.Padding()
+	l.wrapped = !l.oneLine(objects, size.Width)
+	if !l.wrapped { // as a Border with the filters at the right
+		w := l.filters.lineWidth(filters.(*fyne.Container).Objects)
+		filters.Resize(fyne.NewSize(w, size.Height))
+		filters.Move(fyne.NewPos(size.Width-w, 0))
+		search.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
+		search.Move(fyne.NewPos(0, 0))
+	} else {
+		sh := search.MinSize().Height
+		search.Resize(fyne.NewSize(size.Width, sh))
+		search.Move(fyne.NewPos(0, 0))
+		fh := l.filters.heightAt(filters.(*fyne.Container).Objects, size.Width)
+		filters.Resize(fyne.NewSize(size.Width, fh))
+		filters.Move(fyne.NewPos(0, sh+pad))
+	}
+	if h := l.MinSize(objects).Height; h != l.height {
+		l.height = h
+		if size.Height != h && l.changed != nil {
+			l.changed()
+		}
+	}
+}
+
+func (l *filterBarLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	search, filters := objects[0].MinSize(), objects[1].(*fyne.Container).Objects
+	if !l.wrapped {
+		line := l.filters.lineSize(filters)
+		return fyne.NewSize(search.Width+theme.Padding()+line.Width, max(search.Height, line.Height))
+	}
+	return fyne.NewSize(max(search.Width, l.filters.widest(filters)),
+		search.Height+theme.Padding()+l.filters.heightAt(filters, l.filters.width))
+}
+
+// flowRow lays its objects out left to right at their least width, as an HBox does
+// (spacers share what is left over), and starts a new line where the next one would
+// cross the right edge; there the spacers take nothing.
+type flowRow struct {
+	width float32 // laid out at
+}
+
+func isSpacer(o fyne.CanvasObject) bool {
+	s, ok := o.(layout.SpacerObject)
+	return ok && s.ExpandHorizontal()
+}
+
+// visibleOnly lists the objects shown, spacers left out.
+func visibleOnly(objects []fyne.CanvasObject) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, o := range objects {
+		if o.Visible() && !isSpacer(o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// lineSize is the size of the objects on one line.
+func (f *flowRow) lineSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range visibleOnly(objects) {
+		m := o.MinSize()
+		if i > 0 {
+			s.Width += theme.Padding()
+		}
+		s.Width += m.Width
+		s.Height = max(s.Height, m.Height)
+	}
+	return s
+}
+
+func (f *flowRow) lineWidth(objects []fyne.CanvasObject) float32 { return f.lineSize(objects).Width }
+
+func (f *flowRow) widest(objects []fyne.CanvasObject) float32 {
+	var w float32
+	for _, o := range visibleOnly(objects) {
+		w = max(w, o.MinSize().Width)
+	}
+	return w
+}
+
+// place lays the objects out in width (moving them only if move) and returns the
+// height they take.
+func (f *flowRow) place(objects []fyne.CanvasObject, width float32, move bool) float32 {
+	pad := theme.Padding()
+	line := f.lineSize(objects).Height // every line as high as the highest object, as in an HBox
+	x, y := float32(0), float32(0)
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		if isSpacer(o) {
+			if move {
+				o.Move(fyne.NewPos(x, y))
+				o.Resize(fyne.NewSize(0, line))
+			}
+			continue
+		}
+		w := o.MinSize().Width
+		if x > 0 && x+w > width {
+			x, y = 0, y+line+pad
+		}
+		if move {
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w, line))
+		}
+		x += w + pad
+	}
+	return y + line
+}
+
+func (f *flowRow) heightAt(objects []fyne.CanvasObject, width float32) float32 {
+	if width <= 0 {
+		return f.lineSize(objects).Height
+	}
+	return f.place(objects, width, false)
+}
+
+func (f *flowRow) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	f.width = size.Width
+	line := f.lineWidth(objects)
+	if line > size.Width {
+		f.place(objects, size.Width, true)
+		return
+	}
+	// One line, as an HBox: the spacers share what the objects leave.
+	spacers := 0
+	for _, o := range objects {
+		if o.Visible() && isSpacer(o) {
+			spacers++
+		}
+	}
+	var extra float32
+	if spacers > 0 {
+		extra = (size.Width - line) / float32(spacers)
+	}
+	pad := theme.Padding()
+	x := float32(0)
+	for _, o := range objects {
+		if !o.Visible() {
+			continue
+		}
+		o.Move(fyne.NewPos(x, 0))
+		if isSpacer(o) {
+			o.Resize(fyne.NewSize(extra, size.Height))
+			x += extra
+			continue
+		}
+		w := o.MinSize().Width
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w + pad
+	}
+}
+
+func (f *flowRow) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	if f.width <= 0 || f.lineWidth(objects) <= f.width {
+		return f.lineSize(objects)
+	}
+	return fyne.NewSize(f.widest(objects), f.heightAt(objects, f.width))
 }
 
 // showFilter sets the filter bar's widgets to f, without running the filter.

@@ -63,7 +63,9 @@ func newReminder(e *env, every time.Duration) *Reminder {
 	for _, o := range []fyne.CanvasObject{r.overdueIcon, r.overdueLabel, r.todayIcon, r.todayLabel, r.show} {
 		o.Hide()
 	}
-	r.root = container.NewHBox(r.overdueIcon, r.overdueLabel, r.todayIcon, r.todayLabel, r.show, layout.NewSpacer(), r.checked)
+	// One line as a rule; with large text the figures wrap rather than run into each
+	// other (see flowRow).
+	r.root = container.New(&flowRow{}, r.overdueIcon, r.overdueLabel, r.todayIcon, r.todayLabel, r.show, layout.NewSpacer(), r.checked)
 	return r
 }
 

@@ -173,3 +173,45 @@ func TestRegisterTableTextFollowsTheTextSize(t *testing.T) {
 		t.Errorf("the table's text is %v px at 100%% and %v px at 200%%, want twice as large", drawn[1], drawn[2])
 	}
 }
+
+// With the text twice as large the register's filter bar no longer fits one line of a
+// 1024 px window: the search box takes a line of its own and the filters wrap, so that
+// the search box keeps a usable width, no filter lies beyond the window's edge, and the
+// table starts below them; the reminder's line at the foot wraps as well, its figures
+// not drawn over each other.
+func TestRegisterFilterBarReflowsWithLargeText(t *testing.T) {
+	for _, f := range []float32{1, 2} {
+		a := test.NewTempApp(t)
+		a.Settings().SetTheme(largeText{OfficeTheme(), f})
+		s := mixedRegister(t)
+		sh, q, w := shellFor(t, s, "it", "")
+		w.Resize(fyne.NewSize(1024, 700))
+		v := sh.register
+		checked := false
+		sh.reminder.done = func() { checked = true }
+		sh.reminder.Check() // the foot's figures, whose line wraps too
+		q.until(t, "the rows and the reminder", func() bool { return settled(v) && checked })
+		relayout(w)
+		d := fyne.CurrentApp().Driver()
+		var bottom float32
+		q.until(t, "the filter bar laid out", func() bool {
+			bottom = 0
+			for _, o := range []fyne.CanvasObject{v.search, v.kind, v.status, v.channel, v.office, v.overdueBox, v.todayBox, v.clear} {
+				bottom = max(bottom, d.AbsolutePositionForObject(o).Y+o.Size().Height)
+			}
+			return d.AbsolutePositionForObject(v.table).Y >= bottom
+		})
+		if got := v.search.Size().Width; got < 150 {
+			t.Errorf("at %.0f%% the search box is %.0f px wide", f*100, got)
+		}
+		for _, o := range []fyne.CanvasObject{v.kind, v.status, v.channel, v.office, v.overdueBox, v.todayBox, v.clear} {
+			p := d.AbsolutePositionForObject(o)
+			if p.X < 0 || p.X+o.Size().Width > 1024+1 || o.Size().Width < o.MinSize().Width {
+				t.Errorf("at %.0f%% a filter (%T) lies at %.0f…%.0f, past the window's width", f*100, o, p.X, p.X+o.Size().Width)
+			}
+		}
+		if o := overlappingTexts(w.Canvas().Content(), 1024); len(o) > 0 {
+			t.Errorf("at %.0f%%: %d texts over others, e.g. %q", f*100, len(o), o[:min(3, len(o))])
+		}
+	}
+}
