@@ -225,10 +225,20 @@ func mailFetch(e *env, args []string) error {
 	if res.TooBig == nil {
 		res.TooBig = []string{}
 	}
+	if res.Receipts == nil {
+		res.Receipts = []mailbox.Receipt{}
+	}
 	if *asJSON {
 		return e.json(res)
 	}
 	e.say("cli.mail.fetched", "new", e.num(res.New), "gone", e.num(res.Gone), "inbox", e.num(len(res.Inbox)))
+	for _, r := range res.Receipts {
+		if r.Failed {
+			e.say("cli.mail.receipt_failed", "kind", r.Kind, "letter", r.Letter, "case", r.Case, "problem", r.Problem)
+			continue
+		}
+		e.say("cli.mail.receipt", "kind", r.Kind, "letter", r.Letter, "case", r.Case, "time", e.dateTime(r.At))
+	}
 	for _, id := range res.TooBig {
 		e.say("cli.mail.too_big", "id", id, "limit", strconv.Itoa(mailbox.MaxMessage>>20)+" MB")
 	}

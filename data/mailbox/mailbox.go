@@ -120,11 +120,13 @@ type Message struct {
 
 // FetchResult is what a fetch found.
 type FetchResult struct {
-	New     int           `json:"new"`     // messages downloaded now
-	Gone    int           `json:"gone"`    // messages no longer in the folder (taken elsewhere)
-	TooBig  []string      `json:"too_big"` // ids of messages left on the server for their size
-	Inbox   []Message     `json:"inbox"`
-	Elapsed time.Duration `json:"-"`
+	New    int       `json:"new"`     // messages downloaded now
+	Gone   int       `json:"gone"`    // messages no longer in the folder (taken elsewhere)
+	TooBig []string  `json:"too_big"` // ids of messages left on the server for their size
+	Inbox  []Message `json:"inbox"`
+	// Receipts are the PEC receipts of this register's letters, kept with their cases.
+	Receipts []Receipt     `json:"receipts"`
+	Elapsed  time.Duration `json:"-"`
 }
 
 // Fetch downloads the messages of the folder that no workstation has registered yet,
@@ -215,6 +217,9 @@ func (b *Box) Fetch(ctx context.Context) (*FetchResult, error) {
 			os.Remove(b.file(id))
 			res.Gone++
 		}
+	}
+	if res.Receipts, err = b.takeReceipts(ctx, c, mbox.UidValidity); err != nil {
+		return nil, err
 	}
 	res.Inbox, err = b.Inbox(ctx)
 	res.Elapsed = time.Since(start)
