@@ -294,7 +294,7 @@ func Open(path string, opt Options) (*Store, error) {
 	// The connections are opened through a gate, so that the register can be reopened
 	// with every connection closed first (lock.go).
 	gt := newGate(dsnWith(path, opt.CacheMiB))
-	db := sql.OpenDB(gt)
+	db := sql.OpenDB(keptStatements{gt}) // stmtcache.go
 	s, err := open(db, gt, path, opt)
 	if err != nil {
 		db.Close()
