@@ -18,6 +18,9 @@ import (
 // without a sideways scroll, and it fits a 1024×700 window.
 var letterSettingsSize = fyne.NewSize(680, 440)
 
+// dialogMargin is the room a dialog's frame takes on either side of its content.
+const dialogMargin = 40
+
 // showLetterSettings opens the letter settings over the window. The dialog answers the
 // keyboard as the program's other dialogs do (showDialog): Enter, also in a one-line
 // field, saves the settings and closes; Esc closes without saving what was typed. A
@@ -42,8 +45,11 @@ func showLetterSettings(e *env, saved func(data.LetterSettings)) *LetterSettings
 		}
 	}
 	open = func() {
-		scroll := container.NewVScroll(ls.root)
-		scroll.SetMinSize(letterSettingsSize)
+		// As wide as the form asks where the window allows it; with large text in a
+		// small window the form scrolls sideways too rather than being cut at the edge.
+		scroll := container.NewScroll(ls.root)
+		room := e.win.Canvas().Size().Width - 2*dialogMargin
+		scroll.SetMinSize(fyne.NewSize(max(letterSettingsSize.Width, min(ls.root.MinSize().Width, room)), letterSettingsSize.Height))
 		showDialog(e.win, e.t("settings.letters_title"), e.t("settings.letters_save"), e.t("letter.ui.close"),
 			scroll, nil, save)
 	}
