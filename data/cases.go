@@ -64,7 +64,9 @@ func (t *Tx) Create(nc NewCase) (*Case, error) {
 
 // nextNumber takes the next protocol number OFFICE-YEAR-NNNNNN. The counter moves in the
 // same transaction as the case, so a crash before commit gives the number back (no gap)
-// and a committed number is never given again.
+// and a committed number is never given again. A number a case here holds already is
+// skipped: another office may have given a number in this numbering (a register from
+// before the exchange, data/merge.go seeNumber), which does not move the counter.
 func (t *Tx) nextNumber(office string, year int) (string, error) {
 	k := counterKey{office, year}
 	last, ok := t.counters[k]
@@ -74,9 +76,20 @@ func (t *Tx) nextNumber(office string, year int) (string, error) {
 			return "", t.writeErr(err)
 		}
 	}
-	last++
-	t.counters[k] = last
-	return FormatNumber(office, year, last), nil
+	for {
+		last++
+		number := FormatNumber(office, year, last)
+		if _, taken := t.byNum[number]; !taken {
+			var n int
+			if err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM cases WHERE number = ?)`, number).Scan(&n); err != nil {
+				return "", t.writeErr(err)
+			}
+			if n == 0 {
+				t.counters[k] = last
+				return number, nil
+			}
+		}
+	}
 }
 
 // FormatNumber spells a protocol number.

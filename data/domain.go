@@ -263,8 +263,8 @@ func (c *Case) validateValues() error {
 }
 
 // validateState is the rules that tie one field to another's value (a reply for an
-// answered case, dates after the receipt). A clerk's change keeps them on the case it
-// changes; a change from another office is not judged by them (validate.go, change.check).
+// answered case, dates after the receipt). A change from another office keeps them too,
+// on the case as its office held it (validate.go, decide).
 func (c *Case) validateState() error {
 	if c.Status == StatusAnswered || c.Status == StatusClosed {
 		if strings.TrimSpace(c.Reply.Text) == "" {

@@ -172,8 +172,10 @@ func (t *Tx) sameAsHeld(op Operation) error {
 // case is merged again from all of them, and the difference is the audit entry. An
 // operation that breaks a rule of the register (validate.go, decide) is kept with the
 // others — it counts as received, so the exchange goes on, and it is passed on, so that
-// every office can judge it — but it makes no change and no audit entry: it is listed
-// among the rejected operations with the rule it breaks.
+// every office can judge it — but it makes no change of its own: it is listed among the
+// rejected operations with the rule it breaks. Its coming can still change the verdict
+// on an operation held before it that had seen it (decide); that change is then
+// recorded under it.
 func (t *Tx) applyOp(op Operation) error {
 	if op.CaseID == "" || op.Action == "" {
 		return Problemf("exchange.bad_op", "origin", op.Origin, "seq", strconv.FormatInt(op.Seq, 10))
@@ -187,11 +189,15 @@ func (t *Tx) applyOp(op Operation) error {
 	}
 	all := append(held[:len(held):len(held)], op)
 	accepted, rejected := decide(all)
-	if rejected[keyOf(&op)] != nil {
-		// Nothing else changes: no verdict depends on a rejected operation.
+	refused := rejected[keyOf(&op)] != nil
+	m := merge(accepted)
+	if refused && (!m.complete || sameVerdicts(held, rejected)) {
+		// Nothing else changes.
 		return t.keepOp(op, all, rejected)
 	}
-	m := merge(accepted)
+	// A refused operation may still change the case: an operation held before it that
+	// had seen it was judged on what its office held, where it counted (validate.go,
+	// decide), and is taken now. The entry that follows records that change under it.
 	// Only once the case is here: until its creation arrives no verdict is final (an
 	// erasure of a case still owed an answer is rejected then), and what is redacted
 	// cannot come back.
@@ -220,11 +226,12 @@ func (t *Tx) applyOp(op Operation) error {
 		if err := t.ensureOffice(next.Office); err != nil {
 			return err
 		}
-		if err := t.seeNumber(next.Number); err != nil {
+		numbered := numberOrigin(accepted)
+		if err := t.seeNumber(next.Number, numbered); err != nil {
 			return err
 		}
 		if old == nil || old.Number != next.Number {
-			if next.Number, err = t.claimNumber(next.ID, next.Number, numberOrigin(accepted)); err != nil {
+			if next.Number, err = t.claimNumber(next.ID, next.Number, numbered); err != nil {
 				return err
 			}
 		}
@@ -249,7 +256,7 @@ func (t *Tx) applyOp(op Operation) error {
 			next.rowid = old.rowid
 		}
 		t.stage(old, next)
-		if err := t.mergeSideTables(op, m, accepted); err != nil {
+		if err := t.mergeSideTables(op, m, accepted, !refused); err != nil {
 			return err
 		}
 	} else {
@@ -260,12 +267,12 @@ func (t *Tx) applyOp(op Operation) error {
 		}
 	}
 	for f, v := range op.Fields {
-		if !mergeFields[f] {
+		if !mergeFields[f] && !refused {
 			changes = append(changes, FieldChange{Field: f, New: cleanField(f, v)})
 		}
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
-	if op.Action == "anonymise" || op.Action == "erase" {
+	if !refused && (op.Action == "anonymise" || op.Action == "erase") {
 		for i := range changes {
 			if historyPersonal(changes[i].Field) {
 				changes[i].Old = redactValue(changes[i].Old)
@@ -287,10 +294,23 @@ func (t *Tx) applyOp(op Operation) error {
 	}
 	// A change that reaches a case already anonymised here (made before its office
 	// learned of the anonymisation) loses its personal values at once.
-	if anonymised && op.Action != "anonymise" && op.Action != "erase" {
+	if anonymised && (refused || op.Action != "anonymise" && op.Action != "erase") {
 		return t.redactHistory(op.CaseID)
 	}
 	return nil
+}
+
+// sameVerdicts reports whether the operations held before one more came keep the
+// verdicts they had (decide on them alone) among the verdicts on all (rejected).
+func sameVerdicts(held []Operation, rejected map[opKey]*Problem) bool {
+	_, before := decide(held)
+	for i := range held {
+		k := keyOf(&held[i])
+		if (before[k] == nil) != (rejected[k] == nil) {
+			return false
+		}
+	}
+	return true
 }
 
 // restated adds to a new case's changes every case field the earlier operations set
@@ -490,14 +510,17 @@ func (t *Tx) claimNumber(id, number, origin string) (string, error) {
 }
 
 // seeNumber moves the protocol counter of a received case's office and year up to its
-// number, so that this register never gives that number again (an office that gets
-// back its own cases after restoring an older backup goes on after them). Only an
-// accepted creation comes here, and the rules accept a number only in the numbering
-// of the office that made the case or of the case's own office (validate.go,
-// checkCreate): another office's numbering cannot be advanced from outside.
-func (t *Tx) seeNumber(number string) error {
+// number, when the case was numbered by that office itself (origin, the office whose
+// operation gave the number) or by this register's own office (its own cases coming back
+// after an older backup was restored): this register then never gives that number again.
+// A number in an office's numbering given by another office (a register from before the
+// exchange numbered cases for other offices, validate.go, checkCreate, or a program
+// that signs what no clerk could do) moves no counter: an office's numbering is
+// advanced only by itself, and a number such a case holds is skipped when it comes up
+// (nextNumber).
+func (t *Tx) seeNumber(number, origin string) error {
 	office, year, n, ok := parseNumber(number)
-	if !ok {
+	if !ok || origin != office && origin != t.s.local.Code {
 		return nil
 	}
 	k := counterKey{office, year}
@@ -516,7 +539,7 @@ func (t *Tx) seeNumber(number string) error {
 
 // mergeSideTables keeps what lives beside the case row: the outcome, and the mark and
 // the files of an anonymised case.
-func (t *Tx) mergeSideTables(op Operation, m *merged, all []Operation) error {
+func (t *Tx) mergeSideTables(op Operation, m *merged, all []Operation, taken bool) error {
 	hasOutcome := false
 	for _, o := range all {
 		_, ok := o.Fields["outcome"]
@@ -535,7 +558,7 @@ func (t *Tx) mergeSideTables(op Operation, m *merged, all []Operation) error {
 			return t.writeErr(err)
 		}
 	}
-	if op.Action == "anonymise" || op.Action == "erase" {
+	if taken && (op.Action == "anonymise" || op.Action == "erase") {
 		reason := ReasonRetention
 		if op.Action == "erase" {
 			reason = ReasonErasure

@@ -18,18 +18,25 @@ import (
 // hand or a broken program must not invent a kind, empty a subject, move a protocol
 // number or a receipt date, or take another office's numbers.
 //
-// A change from another office is judged only by the rules that hold whatever else
-// happened to the case: the values it writes, and what a creation must be. The rules
-// that depend on the case's state (closed is final, the workflow's transitions, a reply
-// before answering, no erasure of a case still owed an answer) are kept by the write
-// path of the office that made the change, on the case as it held it. Judged again here
-// on the case rebuilt from the operations it had seen, they refused sound work: an
-// office's view of the case is the operations it had accepted then, and a verdict on
-// an operation can change after it arrives (while what that operation had seen is
-// still missing), so a reply made on an open case was refused where the closing it had
-// not accepted was counted as seen, and offices then disagreed on the case. A close in
-// one office and a reply in another, neither seeing the other, are a conflict for a
-// clerk to settle (merge), not a broken rule.
+// A change from another office is judged by the same rules, on the case as its office
+// held it when making the change: the operations it had applied (its deps, with its own
+// earlier ones), with the verdicts that office gave them then. Those verdicts are not
+// always the final ones: an office may take an operation before an operation that one
+// had seen arrives (files of different offices come in any order), and then judges it
+// on less than its maker had. So the case a change is judged on is rebuilt from what
+// its maker had seen, and the verdicts inside are given again from that set alone
+// (decide): every office then rebuilds exactly the case the maker's write path saw, and
+// a change its maker could make is never refused, whatever arrived where and when. A
+// change no clerk could have made on that case (closing a case nobody answered,
+// changing a closed one, erasing a case still owed an answer) is refused by every
+// office alike.
+//
+// Two offices that change a case without having seen each other's change are each
+// judged on their own view and both taken: a close in one office crossing a reply in
+// another is sound work on both sides. Where they wrote the same field (the status),
+// the merge keeps both values as a conflict for a clerk (merge.go); a closing crossing
+// a reply that leaves the status alone gives a closed case with the newer reply, as if
+// it had been written just before the closing.
 
 // change is one change of a case as the rules see it.
 type change struct {
@@ -41,9 +48,6 @@ type change struct {
 	// or a status reachable from any of them, is a valid choice).
 	conflict map[string][]string
 	outcome  *string // the outcome the change records, if any
-	// remote: the change comes from another office; only the rules that do not depend
-	// on the case's state apply (see above).
-	remote bool
 }
 
 // personalChange are the fields an anonymisation or an erasure may change: the
@@ -54,13 +58,8 @@ var personalChange = map[string]bool{"citizen_name": true, "citizen_email": true
 // check returns the rule the change breaks, nil if none.
 func (ch *change) check() error {
 	c := ch.next
-	if err := c.validateValues(); err != nil {
+	if err := c.validate(); err != nil {
 		return err
-	}
-	if !ch.remote {
-		if err := c.validateState(); err != nil {
-			return err
-		}
 	}
 	if !validOfficeCode(c.Office) {
 		return Problemf("err.office_code", "code", c.Office)
@@ -97,7 +96,7 @@ func (ch *change) check() error {
 		}
 	}
 	if ch.action == "anonymise" || ch.action == "erase" {
-		if old.AnsweredAt == nil && !ch.remote {
+		if old.AnsweredAt == nil {
 			return Problemf("stats.erase_open", "number", old.Number)
 		}
 		for _, f := range changed {
@@ -105,9 +104,6 @@ func (ch *change) check() error {
 				return Problemf("exchange.rejected.anonymise_field", "number", old.Number, "field", f)
 			}
 		}
-		return nil
-	}
-	if ch.remote {
 		return nil
 	}
 	if old.Status == StatusClosed {
@@ -224,40 +220,38 @@ func keyOf(op *Operation) opKey { return opKey{op.Origin, op.Seq} }
 // break a rule (rejected, with the rule).
 //
 // Every office must decide the same for the same operation, whatever order the
-// operations arrived in and whatever else it holds. So an operation is judged against
-// the case as its office saw it when making it — the operations it had seen (seen, from
-// its deps), without the rejected ones — never against this register's current state:
-// judged against the current state, a reply that crossed a closing made elsewhere would
-// be accepted where it arrived first and refused where it arrived second. The operations
-// are taken in clock order (then office, then sequence): an office's clock is past every
-// operation it had applied (HLC.Observe), so what an operation had seen comes before it,
-// and an operation that claims to have seen a later one (a forged deps) simply is not
-// judged against it. The result is a function of the set of operations alone, like
-// merge; while operations are missing a verdict may still change, and every office ends
-// with the same one when it holds them all.
+// operations arrived in and whatever else it holds, and the same as the office that
+// made it. So an operation is judged against the case as its office held it when making
+// it: the operations it had seen (its deps, and its office's earlier ones), each with
+// the verdict that office gave it then — which is decide on that set alone, since the
+// office held exactly those operations of the case (an office's operations are taken in
+// sequence, so a dep names all of that office's operations up to it). The verdicts
+// inside are given by the same rule, on what each of those had seen among them: a
+// verdict is a function of a set of operations, never of this register's state or of
+// the order they came in. An operation that claims to have seen a later one, or one
+// that does not exist (a forged deps), is judged on what it names that is here.
+// While operations are missing a verdict may still change, and every office ends with
+// the same one when it holds them all.
 func decide(ops []Operation) (accepted []Operation, rejected map[opKey]*Problem) {
-	order := make([]*Operation, len(ops))
-	hasCreate := false
-	for i := range ops {
-		order[i] = &ops[i]
-		if _, ok := ops[i].Fields["number"]; ok && ops[i].Action == "create" {
-			hasCreate = true
+	switch len(ops) {
+	case 0:
+		return ops, nil
+	case 1:
+		// A case's first operation (most of a large exchange) has seen nothing of it.
+		_, creates := ops[0].Fields["number"]
+		if p := judge(&ops[0], nil, creates && ops[0].Action == "create"); p != nil {
+			return nil, map[opKey]*Problem{keyOf(&ops[0]): p}
 		}
+		return ops, nil
 	}
-	sort.SliceStable(order, func(i, j int) bool { return outranks(order[j], order[i]) })
-	var ctx []Operation
-	for i, x := range order {
-		ctx = ctx[:0]
-		for _, y := range order[:i] {
-			if rejected[keyOf(y)] == nil && seen(y, x) {
-				ctx = append(ctx, *y)
-			}
-		}
-		if p := judge(x, ctx, hasCreate); p != nil {
+	d := newDecider(ops)
+	verdicts := d.verdicts(d.all)
+	for i, p := range verdicts {
+		if p != nil {
 			if rejected == nil {
 				rejected = map[opKey]*Problem{}
 			}
-			rejected[keyOf(x)] = p
+			rejected[keyOf(&d.ops[i])] = p
 		}
 	}
 	if len(rejected) == 0 {
@@ -270,6 +264,127 @@ func decide(ops []Operation) (accepted []Operation, rejected map[opKey]*Problem)
 		}
 	}
 	return accepted, rejected
+}
+
+// decider gives the verdicts of a case's operations on subsets of them. A subset is
+// always a cut: per office, its operations up to a sequence (what an office had seen).
+type decider struct {
+	ops     []Operation // in (origin, seq) order, so every office walks them alike
+	origins []string
+	office  []int     // ops[i]'s office, an index in origins
+	seqs    [][]int64 // per office, the sequences of its operations here, ascending
+	all     cut
+	// Verdicts per cut (a nil entry: accepted, or not in the cut), and per operation
+	// and the cut of what it had seen.
+	byCut map[string][]*Problem
+	byOp  map[opVerdictKey]*Problem
+}
+
+// cut is, per office (origins' order), the highest sequence of its operations included.
+type cut []int64
+
+type opVerdictKey struct {
+	op        int
+	seen      string
+	hasCreate bool
+}
+
+func newDecider(in []Operation) *decider {
+	ops := append([]Operation(nil), in...)
+	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].Origin != ops[j].Origin {
+			return ops[i].Origin < ops[j].Origin
+		}
+		return ops[i].Seq < ops[j].Seq
+	})
+	d := &decider{ops: ops, office: make([]int, len(ops)), byCut: map[string][]*Problem{}, byOp: map[opVerdictKey]*Problem{}}
+	for i := range ops {
+		if i == 0 || ops[i].Origin != ops[i-1].Origin {
+			d.origins = append(d.origins, ops[i].Origin)
+			d.seqs = append(d.seqs, nil)
+		}
+		o := len(d.origins) - 1
+		d.office[i] = o
+		d.seqs[o] = append(d.seqs[o], ops[i].Seq)
+	}
+	d.all = make(cut, len(d.origins))
+	for o, s := range d.seqs {
+		d.all[o] = s[len(s)-1]
+	}
+	return d
+}
+
+// in reports whether operation i is in cut c.
+func (d *decider) in(i int, c cut) bool { return d.ops[i].Seq <= c[d.office[i]] }
+
+// seenBy is the part of cut c that operation i had seen.
+func (d *decider) seenBy(i int, c cut) cut {
+	x := &d.ops[i]
+	s := make(cut, len(c))
+	for o, origin := range d.origins {
+		bound := x.Deps[origin]
+		if origin == x.Origin {
+			bound = x.Seq - 1
+		}
+		bound = min(bound, c[o])
+		// The highest sequence held at or below the bound: cuts that hold the same
+		// operations are one cut.
+		k := sort.Search(len(d.seqs[o]), func(k int) bool { return d.seqs[o][k] > bound })
+		if k > 0 {
+			s[o] = d.seqs[o][k-1]
+		}
+	}
+	return s
+}
+
+func (c cut) key() string {
+	b := make([]byte, 0, 8*len(c))
+	for _, n := range c {
+		b = strconv.AppendInt(b, n, 10)
+		b = append(b, ',')
+	}
+	return string(b)
+}
+
+// verdicts judges every operation of cut c on what it had seen within c.
+func (d *decider) verdicts(c cut) []*Problem {
+	key := c.key()
+	if v, ok := d.byCut[key]; ok {
+		return v
+	}
+	hasCreate := false
+	for i := range d.ops {
+		if _, ok := d.ops[i].Fields["number"]; ok && d.in(i, c) && d.ops[i].Action == "create" {
+			hasCreate = true
+		}
+	}
+	v := make([]*Problem, len(d.ops))
+	for i := range d.ops {
+		if d.in(i, c) {
+			v[i] = d.verdict(i, d.seenBy(i, c), hasCreate)
+		}
+	}
+	d.byCut[key] = v
+	return v
+}
+
+// verdict judges operation i on the cut it had seen, with the verdicts given there.
+// The cut never holds i itself, so the recursion ends.
+func (d *decider) verdict(i int, seen cut, hasCreate bool) *Problem {
+	k := opVerdictKey{i, seen.key(), hasCreate}
+	if p, ok := d.byOp[k]; ok {
+		return p
+	}
+	inner := d.verdicts(seen)
+	var ctx []Operation
+	for j := range d.ops {
+		if d.in(j, seen) && inner[j] == nil {
+			ctx = append(ctx, d.ops[j])
+		}
+	}
+	p := judge(&d.ops[i], ctx, hasCreate)
+	d.byOp[k] = p
+	return p
 }
 
 // judge checks one received operation against the case it had seen (ctx).
@@ -300,7 +415,7 @@ func judge(x *Operation, ctx []Operation, hasCreate bool) *Problem {
 		cp := *old
 		next = &cp
 	}
-	ch := &change{action: x.Action, origin: x.Origin, old: old, next: next, remote: true}
+	ch := &change{action: x.Action, origin: x.Origin, old: old, next: next}
 	keys := make([]string, 0, len(x.Fields))
 	for f := range x.Fields {
 		keys = append(keys, f)

@@ -67,6 +67,12 @@ func TestRejectedOperations(t *testing.T) {
 		target string // "" the case; "new" a case id of its own
 		reason string
 	}{
+		{"close unanswered", "close", func(*Case) map[string]string {
+			return map[string]string{"status": "closed", "closed_at": future, "answered_at": future}
+		}, "", "err.reply_empty"},
+		{"close unanswered with a reply", "close", func(*Case) map[string]string {
+			return map[string]string{"status": "closed", "closed_at": future, "answered_at": future, "reply_text": "Fatto.", "reply_language": "it", "reply_at": future}
+		}, "", "err.transition"},
 		{"status nonsense", "close", func(*Case) map[string]string {
 			return map[string]string{"status": "done", "closed_at": future, "answered_at": future}
 		}, "", "err.status"},
@@ -74,6 +80,9 @@ func TestRejectedOperations(t *testing.T) {
 		{"kind nonsense", "edit", func(*Case) map[string]string { return map[string]string{"kind": "nonsense"} }, "", "err.kind"},
 		{"language nonsense", "edit", func(*Case) map[string]string { return map[string]string{"citizen_language": "xx"} }, "", "err.language"},
 		{"receipt date changed", "edit", func(*Case) map[string]string { return map[string]string{"received_at": future} }, "", "exchange.rejected.fixed"},
+		{"erase unanswered", "erase", func(*Case) map[string]string {
+			return map[string]string{"citizen_name": "", "citizen_email": "", "citizen_phone": "", "subject": AnonymisedText, "description": ""}
+		}, "", "stats.erase_open"},
 		{"empty subject", "edit", func(*Case) map[string]string { return map[string]string{"subject": " \u200b "} }, "", "err.subject_empty"},
 		{"number in BZ's numbering", "create", func(c *Case) map[string]string {
 			f := map[string]string{}
@@ -170,13 +179,12 @@ func TestRejectedOperations(t *testing.T) {
 	}
 }
 
-// TestStateRulesNotJudgedOnReceipt: the rules that depend on a case's state are kept by
-// the write path of the office making a change, on the case as it held it; another
-// office does not judge them again (validate.go). BZ answers and closes a case; ME, not
-// having seen that yet, corrects the category, and then changes it again after seeing
-// the closing (as an office of another version might). Neither is rejected anywhere,
-// whichever arrives first, and every office ends with the same case.
-func TestStateRulesNotJudgedOnReceipt(t *testing.T) {
+// TestRejectedDecisionDoesNotDependOnArrival: BZ answers and closes a case; ME, not having
+// seen that yet, corrects the category. Its change had seen an open case and is sound;
+// an edit ME makes after seeing the closing is not. Every office judges each against
+// what it had seen, whichever arrives first — also an office that gets the late edit
+// before the closing it had seen.
+func TestRejectedDecisionDoesNotDependOnArrival(t *testing.T) {
 	ctx := context.Background()
 	bz, me := newMergeOffice(t, "BZ", mergeStart), newMergeOffice(t, "ME", mergeStart)
 	bx, eg := newMergeOffice(t, "BX", mergeStart), newMergeOffice(t, "EGNA", mergeStart)
@@ -202,10 +210,11 @@ func TestStateRulesNotJudgedOnReceipt(t *testing.T) {
 	bz.deliver(t, fme, late)
 	for _, o := range []*mergeOffice{bx, eg, bz} {
 		got := o.get(t, c.Number)
-		if got.Status != StatusClosed || got.Category != "altro" {
+		if got.Status != StatusClosed || got.Category != "orari di apertura" {
 			t.Errorf("%s: %s %q", o.code, got.Status, got.Category)
 		}
-		if rs := rejectedOf(t, o); len(rs) != 0 {
+		rs := rejectedOf(t, o)
+		if len(rs) != 1 || rs[0].Seq != late.f.Last || rs[0].Reason != "err.closed" {
 			t.Errorf("%s: rejected %+v", o.code, rs)
 		}
 	}
@@ -382,7 +391,8 @@ func TestRejectedBeforeItsCaseArrives(t *testing.T) {
 	c := mergeCase(t, bz, "Sportello chiuso")
 	fbz := bz.publish(t)
 	me.deliver(t, fbz)
-	bad := forge(t, me, c.ID, "edit", map[string]string{"kind": "nonsense", "category": "altro"})
+	at := formatTime(mergeStart.Add(time.Hour))
+	bad := forge(t, me, c.ID, "close", map[string]string{"status": "closed", "closed_at": at, "answered_at": at})
 	bx.deliver(t, bad)
 	bx.deliver(t, fbz)
 	if got, want := bx.get(t, c.Number).fields(), bz.get(t, c.Number).fields(); got != want {
@@ -405,13 +415,132 @@ func TestRejectedBeforeItsCaseArrives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := map[string]string{}
+	closed := ""
 	for _, e := range h {
 		for _, ch := range e.ChangeList() {
-			last[ch.Field] = ch.New
+			if ch.Field == "closed_at" {
+				closed = ch.New
+			}
 		}
 	}
-	if last["kind"] != string(c.Kind) || last["category"] != c.Category {
-		t.Errorf("the history read in order gives kind %q category %q, the case %q %q", last["kind"], last["category"], c.Kind, c.Category)
+	if closed != "" {
+		t.Errorf("the history read in order closes the case at %s", closed)
+	}
+}
+
+// TestVerdictOnWhatTheSenderHeld: an office may take an operation before one that the
+// operation had seen, and act on what it then holds. ME signs a reply on a case it had
+// seen BZ close (closed is final: rejected); BX gets the reply before the closing, sees
+// an answered case and closes it. BX's closing is sound on what BX held: it is taken in
+// every office, whatever order the files come in, and ME's reply is rejected in every
+// office alike.
+func TestVerdictOnWhatTheSenderHeld(t *testing.T) {
+	ctx := context.Background()
+	bz, me := newMergeOffice(t, "BZ", mergeStart), newMergeOffice(t, "ME", mergeStart)
+	bx, eg := newMergeOffice(t, "BX", mergeStart), newMergeOffice(t, "EGNA", mergeStart)
+	c := mergeCase(t, bz, "Sportello chiuso")
+	exchange(t, bz, me, bx, eg)
+	bz.update(t, func(tx *Tx) error {
+		if _, err := tx.Reply(c.Number, "Risposta di Bolzano.", Italian, time.Time{}); err != nil {
+			return err
+		}
+		_, err := tx.Close(c.Number, time.Time{})
+		return err
+	})
+	fbz := bz.publish(t)
+	me.deliver(t, fbz)
+	at := formatTime(me.clock.Now().Add(time.Minute))
+	reply := forge(t, me, c.ID, "reply", map[string]string{"status": "answered", "answered_at": at,
+		"reply_text": "Risposta di Merano.", "reply_language": "it", "reply_at": at})
+	me.deliver(t, reply)
+	bx.deliver(t, reply)
+	if got := bx.get(t, c.Number); got.Status != StatusAnswered || got.Reply.Text != "Risposta di Merano." {
+		t.Fatalf("BX before the closing: %s %q", got.Status, got.Reply.Text)
+	}
+	bx.update(t, func(tx *Tx) error {
+		_, err := tx.Close(c.Number, time.Time{})
+		return err
+	})
+	fbx := bx.publish(t)
+	bx.deliver(t, fbz)
+	eg.deliver(t, fbz, reply, fbx)
+	bz.deliver(t, fbx, reply) // the closing before the reply it had seen
+	me.deliver(t, fbx)
+	for _, o := range []*mergeOffice{bz, me, bx, eg} {
+		if got := o.get(t, c.Number); got.Status != StatusClosed || got.Reply.Text != "Risposta di Bolzano." {
+			t.Errorf("%s: %s %q", o.code, got.Status, got.Reply.Text)
+		}
+		rs := rejectedOf(t, o)
+		if len(rs) != 1 || rs[0].Origin != "ME" || rs[0].Seq != reply.f.Last || rs[0].Reason != "err.closed" {
+			t.Errorf("%s: rejected %+v", o.code, rs)
+		}
+		if r, err := o.s.Verify(ctx); err != nil || !r.OK() {
+			t.Errorf("%s verify: %v %+v", o.code, err, r)
+		}
+	}
+	if h := bz.hash(t); h != me.hash(t) || h != bx.hash(t) || h != eg.hash(t) {
+		t.Errorf("the offices hold different cases")
+	}
+}
+
+// TestNumberingAdvancedOnlyByItsOffice: a create in BZ's numbering for a BZ case is
+// taken from any office (registers from before the exchange numbered cases for other
+// offices), but only BZ's own operations move BZ's counter. ME's program signs
+// BZ-2025-999999 and BZ-2025-000002: BZ's next case is BZ-2025-000003 (the next number,
+// past the one held), not BZ-2025-1000000, in BZ and in every register that holds them;
+// verify finds nothing to report in BZ or BX. (ME's own register counts what its own
+// program gave, as it counted the numbers its clerks gave for other offices before the
+// exchange: there the jump shows as numbers missing, rightly.)
+func TestNumberingAdvancedOnlyByItsOffice(t *testing.T) {
+	ctx := context.Background()
+	bz, me, bx := newMergeOffice(t, "BZ", mergeStart), newMergeOffice(t, "ME", mergeStart), newMergeOffice(t, "BX", mergeStart)
+	first := mergeCase(t, bz, "Sportello chiuso")
+	exchange(t, bz, me, bx)
+	create := func(id, number string) *mergeFile {
+		f := map[string]string{}
+		for i, v := range first.fields() {
+			if v != "" {
+				f[fieldNames[i]] = v
+			}
+		}
+		f["number"], f["office"], f["status"] = number, "BZ", "received"
+		for _, k := range []string{"answered_at", "closed_at", "reply_text", "reply_at", "reply_language"} {
+			delete(f, k)
+		}
+		bad := forge(t, me, id, "create", f)
+		me.deliver(t, bad)
+		me.files, me.published = append(me.files, bad), bad.f.Last
+		return bad
+	}
+	far := create("f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0", "BZ-2025-999999")
+	next := create("f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1", "BZ-2025-000002")
+	bz.deliver(t, far, next)
+	bx.deliver(t, far, next)
+	for _, o := range []*mergeOffice{bz, me, bx} {
+		if c := o.get(t, "BZ-2025-999999"); c.ID != far.ops[0].CaseID {
+			t.Errorf("%s: BZ-2025-999999 is %s", o.code, c.ID)
+		}
+	}
+	mine := mergeCase(t, bz, "Rumore")
+	if mine.Number != "BZ-2025-000003" {
+		t.Errorf("BZ's next number %s, want BZ-2025-000003", mine.Number)
+	}
+	exchange(t, bz, me, bx)
+	exchange(t, bz, me, bx)
+	converged(t, bz, bx)
+	if a, b := bz.hash(t), me.hash(t); a != b {
+		t.Errorf("canonical hash BZ %s, ME %s", a, b)
+	}
+	for _, o := range []*mergeOffice{bz, bx} {
+		var last int64
+		if err := o.s.DB().QueryRowContext(ctx, `SELECT last FROM counters WHERE office = 'BZ' AND year = 2025`).Scan(&last); err != nil || last != 3 {
+			t.Errorf("%s: BZ's counter %d, want 3 (%v)", o.code, last, err)
+		}
+		if c := o.get(t, "BZ-2025-000003"); c.ID != mine.ID {
+			t.Errorf("%s: BZ-2025-000003 is %s, not BZ's own case", o.code, c.ID)
+		}
+		if r, err := o.s.Verify(ctx); err != nil || !r.OK() {
+			t.Errorf("%s verify: %v %+v", o.code, err, r)
+		}
 	}
 }

@@ -284,7 +284,7 @@ func (s *Store) verifyCases(ctx context.Context, r *VerifyReport, add func(strin
 		return err
 	}
 	defer caseRows.Close()
-	auditRows, err := s.db.QueryContext(ctx, `SELECT case_id, action, changes FROM audit WHERE case_id <> '' ORDER BY case_id, seq`)
+	auditRows, err := s.db.QueryContext(ctx, `SELECT case_id, action, changes, office FROM audit WHERE case_id <> '' ORDER BY case_id, seq`)
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (s *Store) verifyCases(ctx context.Context, r *VerifyReport, add func(strin
 	}
 	defer letRows.Close()
 
-	nums := numberBook{}
+	var nums numberBook
 	now := s.clock.Now()
 	var cur *Case
 	nextCase := func() error {
@@ -314,12 +314,12 @@ func (s *Store) verifyCases(ctx context.Context, r *VerifyReport, add func(strin
 		}
 		return caseRows.Err()
 	}
-	var aID, aAction, aChanges string
+	var aID, aAction, aChanges, aOffice string
 	aOK := false
 	nextAudit := func() error {
 		aOK = auditRows.Next()
 		if aOK {
-			return auditRows.Scan(&aID, &aAction, &aChanges)
+			return auditRows.Scan(&aID, &aAction, &aChanges, &aOffice)
 		}
 		return auditRows.Err()
 	}
@@ -373,7 +373,7 @@ func (s *Store) verifyCases(ctx context.Context, r *VerifyReport, add func(strin
 		}
 		tr := caseTrail{id: id}
 		for aOK && aID == id {
-			tr.add(aAction, aChanges, &nums)
+			tr.add(aAction, aChanges, aOffice, s.local.Code, &nums)
 			if err := nextAudit(); err != nil {
 				return err
 			}
@@ -427,8 +427,9 @@ func (s *Store) verifyCases(ctx context.Context, r *VerifyReport, add func(strin
 	return nil
 }
 
-// add takes one audit entry of the case into the trail.
-func (tr *caseTrail) add(action, changes string, nums *numberBook) {
+// add takes one audit entry of the case into the trail, made by office in the register
+// of local.
+func (tr *caseTrail) add(action, changes, office, local string, nums *numberBook) {
 	tr.entries++
 	if action == "create" {
 		// The row is born here, from all the case's operations known then: changes
@@ -444,7 +445,7 @@ func (tr *caseTrail) add(action, changes string, nums *numberBook) {
 		if i, ok := fieldIndex[f]; ok {
 			tr.state[i], tr.set[i] = v[1], true
 			if f == "number" {
-				nums.use(v[1])
+				nums.use(v[1], office, local)
 				if action == "create" {
 					tr.number = v[1]
 				}
@@ -517,22 +518,38 @@ func (tr *caseTrail) check(add func(string, ...string), row *Case, anonymised bo
 // that a number forged into the file cannot make verify take the machine's memory.
 const maxNumber = 1 << 24
 
-// numberBook keeps, per office and year, the protocol numbers the audit trail gave.
-type numberBook map[counterKey][]uint64
+// numberBook keeps, per office and year, the protocol numbers the audit trail gave: by
+// the numbering's own office or by this register's (given, which move the counter), and
+// by any office (held). A number another office gave in an office's numbering (a
+// register from before the exchange, or a program signing what no clerk could do)
+// moves no counter (data/merge.go, seeNumber) and is skipped when it comes up.
+type numberBook struct {
+	given, held map[counterKey][]uint64
+}
 
-// use records one number given (OFFICE-YEAR-NNNNNN); a number of another form (a
-// received case renumbered with its office after it) gives no counter.
-func (b numberBook) use(number string) {
+// use records one number (OFFICE-YEAR-NNNNNN) given by office in the register of local;
+// a number of another form (a received case renumbered with its office after it) gives
+// no counter.
+func (b *numberBook) use(number, office, local string) {
 	k, n, ok := splitNumber(number)
 	if !ok || n > maxNumber {
 		return // beyond any office's year; its counter is then reported
 	}
-	bits := b[k]
-	for uint64(len(bits))*64 <= uint64(n) {
-		bits = append(bits, 0)
+	if b.given == nil {
+		b.given, b.held = map[counterKey][]uint64{}, map[counterKey][]uint64{}
 	}
-	bits[n/64] |= 1 << (n % 64)
-	b[k] = bits
+	set := func(m map[counterKey][]uint64) {
+		bits := m[k]
+		for uint64(len(bits))*64 <= uint64(n) {
+			bits = append(bits, 0)
+		}
+		bits[n/64] |= 1 << (n % 64)
+		m[k] = bits
+	}
+	set(b.held)
+	if office == k.office || office == local {
+		set(b.given)
+	}
 }
 
 func splitNumber(number string) (counterKey, int64, bool) {
@@ -550,14 +567,15 @@ func splitNumber(number string) (counterKey, int64, bool) {
 
 // check compares the counters with the numbers given: each counter stands at the
 // highest number given, and between the lowest and the highest of an office and year
-// no number is missing (a case removed with its entries leaves such a hole).
+// no number is missing (a case removed with its entries leaves such a hole); a number
+// held by a case another office numbered is not missing.
 func (b numberBook) check(counters map[counterKey]int64, add func(string, ...string)) {
-	keys := make([]counterKey, 0, len(b))
-	for k := range b {
+	keys := make([]counterKey, 0, len(b.given))
+	for k := range b.given {
 		keys = append(keys, k)
 	}
 	for k := range counters {
-		if _, ok := b[k]; !ok {
+		if _, ok := b.given[k]; !ok {
 			keys = append(keys, k)
 		}
 	}
@@ -565,7 +583,7 @@ func (b numberBook) check(counters map[counterKey]int64, add func(string, ...str
 		return keys[i].office < keys[j].office || keys[i].office == keys[j].office && keys[i].year < keys[j].year
 	})
 	for _, k := range keys {
-		bits := b[k]
+		bits, held := b.given[k], b.held[k]
 		var lo, hi int64 = -1, 0
 		for w, word := range bits {
 			for j := 0; word != 0 && j < 64; j++ {
@@ -584,7 +602,7 @@ func (b numberBook) check(counters map[counterKey]int64, add func(string, ...str
 		}
 		gaps := 0
 		for n := lo + 1; lo >= 0 && n < hi; n++ {
-			if bits[n/64]&(1<<(n%64)) == 0 {
+			if held[n/64]&(1<<(n%64)) == 0 {
 				add("verify.number_missing", "number", FormatNumber(k.office, k.year, n))
 				if gaps++; gaps == 20 {
 					break // enough to show where to look

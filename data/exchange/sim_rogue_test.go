@@ -13,14 +13,17 @@ import (
 	"ascolto/data"
 )
 
-// A trusted office whose program signs changes no clerk could make: it invents statuses,
-// channels and kinds, empties subjects, moves receipt dates, and numbers cases in another
-// office's numbering. (Changes that break only a rule of the case's state, such as
-// closing a case nobody answered, are kept by the write path of the office that makes
-// them and not judged again on receipt: judged on the state rebuilt from what the sender
-// had seen, they refused sound, concurrent work; see data/validate.go.) Its files are genuine (its key is
-// trusted), so the exchange takes them; every office must keep each of its changes as
-// rejected, apply none, go on with the sequences after it, and end with the same list.
+// A trusted office whose program signs changes no clerk could make: it closes cases
+// nobody answered, changes closed ones, erases cases still owed an answer, invents
+// statuses, channels and kinds, empties subjects, moves receipt dates, and numbers cases
+// in another office's numbering. Its files are genuine (its key is trusted), so the
+// exchange takes them; every office must keep each of its changes as rejected, apply
+// none, go on with the sequences after it, and end with the same list. The rules that
+// depend on the case are judged on the case as the rogue held it (it says it had seen
+// every operation it holds), so each office refuses them alike whatever arrived first.
+// One thing it does is taken: a case for another office in that office's numbering,
+// as registers from before the exchange hold them; that office's counter must not move,
+// so its next cases keep their numbers.
 // The rogue office is not one of m.offices: its own register holds its changes without
 // audit entries, which its own verify rightly reports.
 
@@ -30,7 +33,8 @@ type simRogue struct {
 	o       *simOffice
 	rnd     *rand.Rand // its own: the run's draws stay as they were
 	trusted map[string]bool
-	sent    int
+	sent    int             // changes sent that every office must reject
+	taken   map[string]bool // numbers of the cases it made for an office in its numbering
 }
 
 // rogueJoin makes the rogue office, joined to the share and trusted by every office.
@@ -47,7 +51,7 @@ func (m *sim) rogueJoin() {
 	rnd.Read(seed)
 	o := &simOffice{code: rogueCode, path: p, s: s, clock: clock, view: m.share.view(rogueCode), key: ed25519.NewKeyFromSeed(seed), batch: 3}
 	m.restart(o)
-	m.rogue = &simRogue{o: o, rnd: rnd, trusted: map[string]bool{}}
+	m.rogue = &simRogue{o: o, rnd: rnd, trusted: map[string]bool{}, taken: map[string]bool{}}
 	m.join(o)
 	m.trustRogue()
 }
@@ -102,7 +106,11 @@ func (m *sim) rogueStep() {
 	if _, err := r.o.s.ApplyRemote(ctx, f, []data.Operation{op}); err != nil {
 		m.t.Fatalf("%s %s: %v", rogueCode, what, err)
 	}
-	r.sent++
+	if strings.HasPrefix(what, "numbered-for-") {
+		r.taken[op.Fields["number"]] = true
+	} else {
+		r.sent++
+	}
 	m.tracef("%s signs %s %s (%d)", rogueCode, what, short(op.CaseID), op.Seq)
 	if _, err := r.o.x.SyncOnce(ctx); err != nil {
 		m.tracef("%s sync: %v", rogueCode, err)
@@ -138,11 +146,11 @@ func (m *sim) rogueOp() (data.Operation, string) {
 			cases = append(cases, c)
 		}
 	}
-	kind := r.rnd.Intn(5)
+	kind := r.rnd.Intn(8)
 	if len(cases) == 0 {
-		kind = 4
+		kind = 6 + r.rnd.Intn(2)
 	}
-	if kind < 4 {
+	if kind < 6 {
 		c := cases[r.rnd.Intn(len(cases))]
 		op.CaseID = c.ID
 		for _, origin := range simCodes {
@@ -154,7 +162,22 @@ func (m *sim) rogueOp() (data.Operation, string) {
 			}
 		}
 		op.Deps = deps
+		erase := map[string]string{"citizen_name": "", "citizen_email": "", "citizen_phone": "", "subject": data.AnonymisedText, "description": ""}
 		switch {
+		case kind == 4 && c.Status != data.StatusAnswered:
+			// Closing a case nobody answered, or closing a closed case again.
+			op.Action, op.Fields = "close", map[string]string{"status": "closed", "closed_at": at, "answered_at": at}
+			if c.Status == data.StatusClosed {
+				return op, "close-closed"
+			}
+			return op, "close-unanswered"
+		case kind == 5 && c.AnsweredAt == nil:
+			op.Action, op.Fields = "erase", erase
+			return op, "erase-unanswered"
+		case kind == 5 && c.Status == data.StatusClosed:
+			// A closed case may be erased, but nothing else of it changes.
+			op.Action, op.Fields = "edit", map[string]string{"category": "riaperto"}
+			return op, "edit-closed"
 		case kind == 0:
 			op.Action, op.Fields = "close", map[string]string{"status": "done", "closed_at": at, "answered_at": at}
 			return op, "status-nonsense"
@@ -172,7 +195,8 @@ func (m *sim) rogueOp() (data.Operation, string) {
 			return op, "kind-nonsense"
 		}
 	}
-	// A case of its own, in another office's numbering, far ahead.
+	// A case in another office's numbering, far ahead: of its own (refused), or for
+	// that office (taken, as a register from before the exchange could hold it).
 	victim := simCodes[r.rnd.Intn(len(simCodes))]
 	var b [16]byte
 	r.rnd.Read(b[:])
@@ -181,6 +205,10 @@ func (m *sim) rogueOp() (data.Operation, string) {
 	op.Fields = map[string]string{"number": fmt.Sprintf("%s-%d-%06d", victim, now.In(data.Rome).Year(), 999990+r.rnd.Intn(9)),
 		"office": rogueCode, "kind": "request", "channel": "email", "status": "received", "received_at": at,
 		"due_date": now.In(data.Rome).AddDate(0, 0, 30).Format("2006-01-02"), "deadline_days": "30", "subject": "Numero altrui"}
+	if kind == 7 {
+		op.Fields["office"] = victim
+		return op, "numbered-for-" + strings.ToLower(victim)
+	}
 	return op, "number-of-" + strings.ToLower(victim)
 }
 
@@ -231,11 +259,22 @@ func (m *sim) checkRejected(ctx context.Context) {
 		for _, code := range simCodes {
 			for n := 999990; n < 999999; n++ {
 				number := fmt.Sprintf("%s-%d-%06d", code, m.time.now().In(data.Rome).Year(), n)
-				if _, err := o.s.Get(ctx, number); err == nil {
+				_, err := o.s.Get(ctx, number)
+				if err == nil && !r.taken[number] {
 					m.t.Errorf("%s holds %s, numbered by %s", o.code, number, rogueCode)
+				}
+				if err != nil && r.taken[number] {
+					m.t.Errorf("%s does not hold %s, numbered by %s for %s: %v", o.code, number, rogueCode, code, err)
 				}
 			}
 		}
+		// No office's numbering moved: the numbers it gave itself stay where they were.
+		var office string
+		var last int64
+		err = o.s.DB().QueryRowContext(ctx, `SELECT office, last FROM counters WHERE last >= 999990`).Scan(&office, &last)
+		if err == nil {
+			m.t.Errorf("%s: the counter of %s stands at %d", o.code, office, last)
+		}
 	}
-	m.tracef("rogue: %d changes sent, each rejected by every office", r.sent)
+	m.tracef("rogue: %d changes sent, each rejected by every office; %d cases numbered for others taken", r.sent, len(r.taken))
 }
