@@ -127,6 +127,8 @@ type FetchResult struct {
 	// Receipts are the PEC receipts of this register's letters, kept with their cases.
 	Receipts []Receipt     `json:"receipts"`
 	Elapsed  time.Duration `json:"-"`
+	// The folder as this fetch selected it, for Watch to notice a change since.
+	uidNext, messages uint32
 }
 
 // Fetch downloads the messages of the folder that no workstation has registered yet,
@@ -153,7 +155,7 @@ func (b *Box) Fetch(ctx context.Context) (*FetchResult, error) {
 	if err != nil {
 		return nil, serverProblem(host, err)
 	}
-	res := &FetchResult{}
+	res := &FetchResult{uidNext: mbox.UidNext, messages: mbox.Messages}
 	want := map[string]bool{}
 	missing := new(imap.SeqSet)
 	for _, u := range uids {
