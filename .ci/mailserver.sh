@@ -10,7 +10,8 @@
 #   citizen@ascolto.test  a citizen's mailbox, password "citizen-secret"
 #   refused@ascolto.test  an address Postfix refuses (554) at RCPT
 # Ports: IMAP 10143 (STARTTLS) and 10993 (TLS); SMTP 10025 (incoming mail, no login),
-# 10587 (submission, STARTTLS + login) and 10465 (submission, TLS + login).
+# 10587 (submission, STARTTLS + login), 10588 (the same, 20 kB at most) and 10465
+# (submission, TLS + login).
 # What the tests need is written to $DIR/env (shell syntax): ports, CA file, passwords.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -147,6 +148,13 @@ postconf -P "127.0.0.1:10465/inet/smtpd_tls_wrappermode=yes" \
 	"127.0.0.1:10465/inet/smtpd_sasl_auth_enable=yes" \
 	"127.0.0.1:10465/inet/smtpd_client_restrictions=permit_sasl_authenticated,reject" \
 	"127.0.0.1:10465/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject"
+# Submission that takes messages of 20 kB at most, for the size-limit test.
+postconf -M "127.0.0.1:10588/inet=127.0.0.1:10588 inet n - n - - smtpd"
+postconf -P "127.0.0.1:10588/inet/smtpd_tls_security_level=encrypt" \
+	"127.0.0.1:10588/inet/smtpd_sasl_auth_enable=yes" \
+	"127.0.0.1:10588/inet/message_size_limit=20000" \
+	"127.0.0.1:10588/inet/smtpd_client_restrictions=permit_sasl_authenticated,reject" \
+	"127.0.0.1:10588/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject"
 postconf -M "postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd"
 [ -f /etc/aliases ] || echo "postmaster: root" >/etc/aliases
 newaliases
@@ -157,7 +165,7 @@ else
 fi
 
 # Both servers answer before the tests start.
-for port in 10143 10993 10025 10587 10465; do
+for port in 10143 10993 10025 10587 10588 10465; do
 	for _ in $(seq 1 50); do
 		(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
 		sleep 0.2
@@ -172,6 +180,7 @@ MAILTEST_IMAP_STARTTLS=10143
 MAILTEST_IMAP_TLS=10993
 MAILTEST_SMTP_IN=10025
 MAILTEST_SUBMISSION=10587
+MAILTEST_SUBMISSION_SMALL=10588
 MAILTEST_SUBMISSIONS=10465
 MAILTEST_OFFICE=office@ascolto.test
 MAILTEST_OFFICE_PASSWORD=office-secret

@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-imap"
 
 	"ascolto/data"
+	"ascolto/data/intake"
 	"ascolto/data/mailbox"
 	"ascolto/printing/letter"
 )
@@ -256,5 +257,61 @@ func TestRefusedRecipientIsCertainAndLeavesNoCopy(t *testing.T) {
 	oc := srv.imapAs(t, srv.Office, srv.OfficePassword)
 	if n := len(messages(t, oc, f+"S")); n != 0 {
 		t.Fatalf("%d copies left of a letter that did not go", n)
+	}
+}
+
+// TestLetterOverTheSizeLimitIsNotSent: a server that takes less than the letter says
+// so in its greeting; nothing is sent, no copy is left, the letter stays unsent.
+func TestLetterOverTheSizeLimitIsNotSent(t *testing.T) {
+	srv := realServers(t)
+	f := folder(t)
+	s := register(t, "anna")
+	b := srv.box(t, s, f)
+	b.Settings.SMTPPort = srv.SubmissionSmall
+	cs, err := s.Create(ctx, data.NewCase{Kind: data.KindRequest, Channel: data.ChannelEmail, ReceivedAt: time.Now().Add(-time.Hour),
+		Subject: "Orari", Citizen: data.Citizen{Name: "Maria Rossi", Email: plus(srv.Citizen, f), Language: data.Italian}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, pdf, err := letter.Issue(ctx, s, cs.Number, letter.Options{Text: "Risposta."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pdf) < 20000 {
+		t.Fatalf("the letter is only %d bytes: the test needs one over 20 kB", len(pdf))
+	}
+	if _, err := b.Send(ctx, cs.Number, false); !isProblem(err, "err.mailbox.too_big") {
+		t.Fatalf("send over the limit: %v", err)
+	}
+	if got, _ := s.GetLetter(ctx, l.Number); got.SentAt != nil {
+		t.Fatal("a letter refused for its size is recorded as sent")
+	}
+	oc := srv.imapAs(t, srv.Office, srv.OfficePassword)
+	if n := len(messages(t, oc, f+"S")); n != 0 {
+		t.Fatalf("%d copies left of a letter that did not go", n)
+	}
+}
+
+// TestFailedRegistrationTakesTheMarkOff: when the case cannot be written, the message
+// keeps no keyword on the server, so this or another workstation can register it.
+func TestFailedRegistrationTakesTheMarkOff(t *testing.T) {
+	srv := realServers(t)
+	f := folder(t)
+	to := plus(srv.Office, f)
+	srv.deliver(t, "m@example.org", to, plainIT("m@example.org", to, "fail-"+f+"@example.org", time.Now().Add(-time.Minute)))
+	s := register(t, "anna")
+	b := srv.box(t, s, f)
+	res, _ := waitFetch(t, b, 1)
+	// An office the register does not know: intake refuses, nothing is written.
+	if _, err := b.Register(ctx, res.Inbox[0].ID, intake.Options{Office: "XX"}); err == nil {
+		t.Fatal("registered for an unknown office")
+	}
+	oc := srv.imapAs(t, srv.Office, srv.OfficePassword)
+	left := messages(t, oc, f)
+	if len(left) != 1 || hasKeyword(left[0], mailbox.KeywordRegistered) {
+		t.Fatalf("after a failed registration the message is marked or gone: %d", len(left))
+	}
+	if r, err := b.Register(ctx, res.Inbox[0].ID, intake.Options{}); err != nil || r.Elsewhere || r.Case == nil {
+		t.Fatalf("second try: %+v, %v", r, err)
 	}
 }

@@ -26,8 +26,10 @@ type Servers struct {
 	CA                              string
 	IMAPTLS, IMAPSTARTTLS           int
 	SMTPIn, Submission, Submissions int
-	Office, OfficePassword          string
-	Citizen, CitizenPassword        string
+	// SubmissionSmall takes messages of 20 kB at most.
+	SubmissionSmall          int
+	Office, OfficePassword   string
+	Citizen, CitizenPassword string
 }
 
 var (
@@ -66,7 +68,7 @@ func Find(t testing.TB) *Servers {
 			return n
 		}
 		servers = &Servers{CA: env["MAILTEST_CA"], IMAPTLS: num("MAILTEST_IMAP_TLS"), IMAPSTARTTLS: num("MAILTEST_IMAP_STARTTLS"),
-			SMTPIn: num("MAILTEST_SMTP_IN"), Submission: num("MAILTEST_SUBMISSION"), Submissions: num("MAILTEST_SUBMISSIONS"),
+			SMTPIn: num("MAILTEST_SMTP_IN"), Submission: num("MAILTEST_SUBMISSION"), SubmissionSmall: num("MAILTEST_SUBMISSION_SMALL"), Submissions: num("MAILTEST_SUBMISSIONS"),
 			Office: env["MAILTEST_OFFICE"], OfficePassword: env["MAILTEST_OFFICE_PASSWORD"],
 			Citizen: env["MAILTEST_CITIZEN"], CitizenPassword: env["MAILTEST_CITIZEN_PASSWORD"]}
 	})
