@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,4 +212,70 @@ func checkpointWhole(t *testing.T, s *data.Store) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestErasureScrubsInPlace: the citizen's data spread through the file by ordinary work
+// after her case was made (her row edited with long texts, then 1,500 more cases that
+// split its pages and merged the search index, all written without secure_delete) is
+// gone after the erasure from the register, its WAL and a later backup, while the file
+// is not rewritten: its free pages stay where they were, zeroed (a VACUUM, which held
+// the write lock for a minute at a million cases, would leave none), and the register
+// is sound.
+func TestErasureScrubsInPlace(t *testing.T) {
+	s, clock := privRegister(t, "2026-02-01 09:00")
+	ctx := context.Background()
+	her, _ := erasureSubject(t, s, clock)
+	long := strings.Repeat("Frau Walburga Zwischenbrugger aus Mühlbachl, Fennbergweg 19, Kurtatsch, Tel. 0471 998877. ", 60)
+	for i := range 3 {
+		desc := long[:len(long)-i*200]
+		if _, err := s.Edit(ctx, her.Number, data.Edit{Description: &desc}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 1500 {
+		cit := data.Citizen{Name: fmt.Sprintf("Bürgerin Nummer%d", i), Email: fmt.Sprintf("b%d@example.it", i), Language: data.German}
+		answeredCase(t, s, clock, "2026-04-01 09:00", "2026-04-02 09:00", cit)
+	}
+	if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	var freeBefore, pagesBefore int
+	s.DB().QueryRow(`PRAGMA freelist_count`).Scan(&freeBefore)
+	s.DB().QueryRow(`PRAGMA page_count`).Scan(&pagesBefore)
+	if freeBefore == 0 {
+		t.Fatal("the register has no free page: the test cannot tell a rewrite from none")
+	}
+
+	clock.set("2026-06-01 10:00")
+	if _, err := s.Erase(ctx, []data.Ref{her.Number}, "Antrag Prot. 2026/119"); err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for name, b := range registerFiles(t, s.Path()) {
+		found = append(found, leftovers(name, b)...)
+	}
+	backup := filepath.Join(t.TempDir(), "backup.ascolto")
+	if err := s.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range registerFiles(t, backup) {
+		found = append(found, leftovers("backup "+name, b)...)
+	}
+	for _, f := range found {
+		t.Error(f)
+	}
+	var check string
+	if err := s.DB().QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity check after the erasure: %q %v", check, err)
+	}
+	var freeAfter, pagesAfter int
+	s.DB().QueryRow(`PRAGMA freelist_count`).Scan(&freeAfter)
+	s.DB().QueryRow(`PRAGMA page_count`).Scan(&pagesAfter)
+	if freeAfter == 0 || pagesAfter < pagesBefore {
+		t.Errorf("the file was rewritten: %d pages, %d free before; %d pages, %d free after", pagesBefore, freeBefore, pagesAfter, freeAfter)
+	}
+	if rep, err := s.Verify(ctx); err != nil || !rep.OK() {
+		t.Fatalf("verify after erasure: %v %+v", err, rep.Findings)
+	}
+	t.Logf("%d pages, %d free before; %d pages, %d free after", pagesBefore, freeBefore, pagesAfter, freeAfter)
 }
