@@ -667,6 +667,12 @@ func headsOf(writes []*Operation) []*Operation {
 			heads = append(heads, a)
 		}
 	}
+	if len(heads) == 0 {
+		// Writes that each claim to have seen another in a ring (deps no program of
+		// an office writes, as an office sees only what came before): none is later
+		// than all, so all are kept.
+		heads = append(heads, writes...)
+	}
 	sort.Slice(heads, func(i, j int) bool { return outranks(heads[i], heads[j]) })
 	return heads
 }

@@ -272,6 +272,7 @@ type decider struct {
 	ops     []Operation // in (origin, seq) order, so every office walks them alike
 	origins []string
 	office  []int     // ops[i]'s office, an index in origins
+	pos     []int     // ops[i]'s place among its office's operations here
 	seqs    [][]int64 // per office, the sequences of its operations here, ascending
 	all     cut
 	// Verdicts per cut (a nil entry: accepted, or not in the cut), and per operation
@@ -280,8 +281,9 @@ type decider struct {
 	byOp  map[opVerdictKey]*Problem
 }
 
-// cut is, per office (origins' order), the highest sequence of its operations included.
-type cut []int64
+// cut is, per office (origins' order), how many of its operations here it includes,
+// the first ones by sequence.
+type cut []int
 
 type opVerdictKey struct {
 	op        int
@@ -297,50 +299,48 @@ func newDecider(in []Operation) *decider {
 		}
 		return ops[i].Seq < ops[j].Seq
 	})
-	d := &decider{ops: ops, office: make([]int, len(ops)), byCut: map[string][]*Problem{}, byOp: map[opVerdictKey]*Problem{}}
+	d := &decider{ops: ops, office: make([]int, len(ops)), pos: make([]int, len(ops)), byCut: map[string][]*Problem{}, byOp: map[opVerdictKey]*Problem{}}
 	for i := range ops {
 		if i == 0 || ops[i].Origin != ops[i-1].Origin {
 			d.origins = append(d.origins, ops[i].Origin)
 			d.seqs = append(d.seqs, nil)
 		}
 		o := len(d.origins) - 1
-		d.office[i] = o
+		d.office[i], d.pos[i] = o, len(d.seqs[o])
 		d.seqs[o] = append(d.seqs[o], ops[i].Seq)
 	}
 	d.all = make(cut, len(d.origins))
 	for o, s := range d.seqs {
-		d.all[o] = s[len(s)-1]
+		d.all[o] = len(s)
 	}
 	return d
 }
 
 // in reports whether operation i is in cut c.
-func (d *decider) in(i int, c cut) bool { return d.ops[i].Seq <= c[d.office[i]] }
+func (d *decider) in(i int, c cut) bool { return d.pos[i] < c[d.office[i]] }
 
-// seenBy is the part of cut c that operation i had seen.
+// seenBy is the part of cut c that operation i had seen: of its own office the
+// operations before it, of another the ones up to its dep. It never holds i itself, so
+// the recursion through verdicts ends whatever the deps say.
 func (d *decider) seenBy(i int, c cut) cut {
 	x := &d.ops[i]
 	s := make(cut, len(c))
 	for o, origin := range d.origins {
+		if o == d.office[i] {
+			s[o] = min(d.pos[i], c[o])
+			continue
+		}
 		bound := x.Deps[origin]
-		if origin == x.Origin {
-			bound = x.Seq - 1
-		}
-		bound = min(bound, c[o])
-		// The highest sequence held at or below the bound: cuts that hold the same
-		// operations are one cut.
 		k := sort.Search(len(d.seqs[o]), func(k int) bool { return d.seqs[o][k] > bound })
-		if k > 0 {
-			s[o] = d.seqs[o][k-1]
-		}
+		s[o] = min(k, c[o])
 	}
 	return s
 }
 
 func (c cut) key() string {
-	b := make([]byte, 0, 8*len(c))
+	b := make([]byte, 0, 4*len(c))
 	for _, n := range c {
-		b = strconv.AppendInt(b, n, 10)
+		b = strconv.AppendInt(b, int64(n), 10)
 		b = append(b, ',')
 	}
 	return string(b)
