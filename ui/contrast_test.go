@@ -102,8 +102,24 @@ func themePairs(v fyne.ThemeVariant) []contrastPair {
 		{theme.ColorNameForegroundOnWarning, theme.ColorNameWarning},
 	} {
 		text(string(p[0])+" on "+string(p[1]), c(p[0]), c(p[1]))
-		text(string(p[0])+" on focused "+string(p[1]), c(p[0]), over(c(theme.ColorNameFocus), c(p[1])))
+		if p[1] != theme.ColorNamePrimary { // a focused primary button has its own fill, below
+			text(string(p[0])+" on focused "+string(p[1]), c(p[0]), over(c(theme.ColorNameFocus), c(p[1])))
+		}
 		text(string(p[0])+" on hovered "+string(p[1]), c(p[0]), over(c(theme.ColorNameHover), c(p[1])))
+	}
+	// A focused primary button (ui/primarybutton.go): its text on its fill, and the fill
+	// 3:1 from the same button unfocused (and hovered: the pointer may rest on it while
+	// the keyboard leaves) and from what the button stands on.
+	focusedPrimary := c(colorNamePrimaryFocused)
+	text("foregroundOnPrimary on the focused primary button", c(theme.ColorNameForegroundOnPrimary), focusedPrimary)
+	for what, b := range map[string]color.Color{
+		"the unfocused primary button":         c(theme.ColorNamePrimary),
+		"the hovered primary button":           over(c(theme.ColorNameHover), c(theme.ColorNamePrimary)),
+		"the background":                       bg,
+		"the overlay (dialog)":                 backgrounds["overlay (dialog)"],
+		"the header background (case heading)": backgrounds["header background"],
+	} {
+		out = append(out, contrastPair{"focused primary button on " + what, focusedPrimary, b, 3})
 	}
 	// The focus mark (a field's border, a focused button, check box or menu item) must
 	// stand out from what is around it: 3:1 for a graphical object.

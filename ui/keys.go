@@ -275,6 +275,7 @@ func (c *checkBox) TypedKey(k *fyne.KeyEvent) {
 type button struct {
 	widget.Button
 	onEscape func()
+	hasFocus bool // for drawing the focus on a primary button (primarybutton.go)
 }
 
 func newButton(label string, icon fyne.Resource, tapped func()) *button {

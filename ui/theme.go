@@ -37,26 +37,35 @@ func tableTextSize() float32 {
 // text and placeholder are too faint, its dark-variant blue too dark. The focus colour is
 // a translucent navy (light blue in the dark variant) that Fyne lays over a focused
 // button or menu item: dark enough to stand out from the background, light enough for
-// the text on it, and over a coloured button it only darkens it. The amber and the red
+// the text on it. Over the accent of a primary button it could not be both (dark blue on
+// blue, 1.5:1): a focused primary button is filled with colorNamePrimaryFocused instead
+// (ui/primarybutton.go), near black in the light variant, near white in the dark one,
+// and the accents are as light (dark) as lets that fill stand 3:1 from them while their
+// own text stays 4.5:1 on both. The amber and the red
 // are as dark as they are for the due date of an urgent row: its text sits on the row's
 // tint laid over the table's hover and keyboard marker, and must still reach 4.5:1
 // there.
 func OfficeTheme() fyne.Theme { return officeTheme{} }
 
+// colorNamePrimaryFocused is the fill of a focused primary button (see above).
+const colorNamePrimaryFocused fyne.ThemeColorName = "ascoltoPrimaryFocused"
+
 type officeTheme struct{}
 
 var (
-	officeAccent = color.NRGBA{R: 0x2c, G: 0x5a, B: 0x85, A: 0xff}
-	officeAmber  = color.NRGBA{R: 0x80, G: 0x49, B: 0x00, A: 0xff}
-	officeRed    = color.NRGBA{R: 0xa8, G: 0x23, B: 0x1c, A: 0xff}
-	officeGreen  = color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0xff}
-	officeInk    = color.NRGBA{R: 0x1a, G: 0x1a, B: 0x1a, A: 0xff}
+	officeAccent         = color.NRGBA{R: 0x3a, G: 0x6f, B: 0x9e, A: 0xff}
+	officeFocusedPrimary = color.NRGBA{R: 0x0a, G: 0x14, B: 0x22, A: 0xff}
+	officeAmber          = color.NRGBA{R: 0x80, G: 0x49, B: 0x00, A: 0xff}
+	officeRed            = color.NRGBA{R: 0xa8, G: 0x23, B: 0x1c, A: 0xff}
+	officeGreen          = color.NRGBA{R: 0x1e, G: 0x7b, B: 0x34, A: 0xff}
+	officeInk            = color.NRGBA{R: 0x1a, G: 0x1a, B: 0x1a, A: 0xff}
 
-	darkAccent = color.NRGBA{R: 0x6c, G: 0xa8, B: 0xff, A: 0xff}
-	darkAmber  = color.NRGBA{R: 0xff, G: 0xb3, B: 0x3d, A: 0xff}
-	darkRed    = color.NRGBA{R: 0xff, G: 0x78, B: 0x6b, A: 0xff}
-	darkGreen  = color.NRGBA{R: 0x4c, G: 0xd0, B: 0x6b, A: 0xff}
-	darkInk    = color.NRGBA{R: 0x17, G: 0x17, B: 0x18, A: 0xff} // text on the light colours above
+	darkAccent         = color.NRGBA{R: 0x4d, G: 0x89, B: 0xde, A: 0xff}
+	darkFocusedPrimary = color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff}
+	darkAmber          = color.NRGBA{R: 0xff, G: 0xb3, B: 0x3d, A: 0xff}
+	darkRed            = color.NRGBA{R: 0xff, G: 0x78, B: 0x6b, A: 0xff}
+	darkGreen          = color.NRGBA{R: 0x4c, G: 0xd0, B: 0x6b, A: 0xff}
+	darkInk            = color.NRGBA{R: 0x17, G: 0x17, B: 0x18, A: 0xff} // text on the light colours above
 )
 
 func (officeTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
@@ -71,6 +80,8 @@ func (officeTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 			return color.NRGBA{R: 0x6b, G: 0x6b, B: 0x6b, A: 0xff}
 		case theme.ColorNamePrimary, theme.ColorNameHyperlink:
 			return officeAccent
+		case colorNamePrimaryFocused:
+			return officeFocusedPrimary
 		case theme.ColorNameFocus:
 			return color.NRGBA{R: 0x0b, G: 0x2f, B: 0x55, A: 0x8a}
 		case theme.ColorNameSelection:
@@ -94,6 +105,8 @@ func (officeTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color
 	switch n {
 	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
 		return darkAccent
+	case colorNamePrimaryFocused:
+		return darkFocusedPrimary
 	case theme.ColorNameFocus:
 		return color.NRGBA{R: 0x8c, G: 0xb8, B: 0xf0, A: 0x88}
 	case theme.ColorNameWarning:
