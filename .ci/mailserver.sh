@@ -123,45 +123,46 @@ else
 	dovecot -c "$DIR/dovecot.conf" </dev/null >/dev/null 2>&1
 fi
 
-# Postfix: the system's instance, delivering ascolto.test to Dovecot and offering
-# submission with Dovecot's authentication. Services run without chroot (no init script
-# copies files into it here).
-echo mail.ascolto.test >/etc/mailname
-postconf -e \
+# Postfix: an instance of its own (postmulti: /etc/postfix-ascolto, its own queue), so
+# that the machine's own Postfix, if it has one, keeps its settings. It delivers
+# ascolto.test to Dovecot and offers submission with Dovecot's authentication; its
+# services run without chroot (no init script copies files into one here).
+CONF=/etc/postfix-ascolto
+if [ ! -d "$CONF" ]; then
+	postmulti -e init
+	postmulti -I postfix-ascolto -e create
+fi
+pc() { postconf -c "$CONF" "$@"; }
+pc -e "master_service_disable =" \
 	"myhostname = mail.ascolto.test" "mydomain = ascolto.test" "myorigin = ascolto.test" \
-	"mydestination =" "inet_interfaces = loopback-only" "inet_protocols = ipv4" \
+	"mydestination =" "inet_interfaces = 127.0.0.1" "inet_protocols = ipv4" \
 	"mynetworks = 127.0.0.0/8" "relayhost =" "compatibility_level = 3.6" \
 	"virtual_mailbox_domains = ascolto.test" "virtual_transport = lmtp:inet:127.0.0.1:10024" \
 	"smtpd_tls_cert_file = $DIR/server.crt" "smtpd_tls_key_file = $DIR/server.key" \
 	"smtpd_tls_security_level = may" "smtpd_sasl_type = dovecot" "smtpd_sasl_path = inet:127.0.0.1:10026" \
 	"recipient_delimiter = +" \
-	"smtpd_recipient_restrictions = check_recipient_access inline:{ refused@ascolto.test=REJECT }" "message_size_limit = 10240000" "maillog_file = $DIR/postfix.log" "smtputf8_enable = no"
-postconf -F '*/*/chroot = n'
-postconf -M "127.0.0.1:10025/inet=127.0.0.1:10025 inet n - n - - smtpd"
-postconf -M "127.0.0.1:10587/inet=127.0.0.1:10587 inet n - n - - smtpd"
-postconf -P "127.0.0.1:10587/inet/smtpd_tls_security_level=encrypt" \
-	"127.0.0.1:10587/inet/smtpd_sasl_auth_enable=yes" \
-	"127.0.0.1:10587/inet/smtpd_client_restrictions=permit_sasl_authenticated,reject" \
-	"127.0.0.1:10587/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject"
-postconf -M "127.0.0.1:10465/inet=127.0.0.1:10465 inet n - n - - smtpd"
-postconf -P "127.0.0.1:10465/inet/smtpd_tls_wrappermode=yes" \
-	"127.0.0.1:10465/inet/smtpd_sasl_auth_enable=yes" \
-	"127.0.0.1:10465/inet/smtpd_client_restrictions=permit_sasl_authenticated,reject" \
-	"127.0.0.1:10465/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject"
-# Submission that takes messages of 20 kB at most, for the size-limit test.
-postconf -M "127.0.0.1:10588/inet=127.0.0.1:10588 inet n - n - - smtpd"
-postconf -P "127.0.0.1:10588/inet/smtpd_tls_security_level=encrypt" \
-	"127.0.0.1:10588/inet/smtpd_sasl_auth_enable=yes" \
+	"smtpd_recipient_restrictions = check_recipient_access inline:{ refused@ascolto.test=REJECT }" \
+	"message_size_limit = 10240000" "maillog_file = $DIR/postfix.log" "smtputf8_enable = no" \
+	"alias_maps =" "alias_database ="
+pc -F '*/*/chroot = n'
+pc -MX smtp/inet 2>/dev/null || true
+pc -M "127.0.0.1:10025/inet=127.0.0.1:10025 inet n - n - - smtpd"
+for port in 10587 10588 10465; do
+	pc -M "127.0.0.1:$port/inet=127.0.0.1:$port inet n - n - - smtpd"
+	pc -P "127.0.0.1:$port/inet/smtpd_sasl_auth_enable=yes" \
+		"127.0.0.1:$port/inet/smtpd_client_restrictions=permit_sasl_authenticated,reject" \
+		"127.0.0.1:$port/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject"
+done
+pc -P "127.0.0.1:10587/inet/smtpd_tls_security_level=encrypt" \
+	"127.0.0.1:10588/inet/smtpd_tls_security_level=encrypt" \
 	"127.0.0.1:10588/inet/message_size_limit=20000" \
-	"127.0.0.1:10588/inet/smtpd_client_restrictions=permit_sasl_authenticated,reject" \
-	"127.0.0.1:10588/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject"
-postconf -M "postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd"
-[ -f /etc/aliases ] || echo "postmaster: root" >/etc/aliases
-newaliases
-if postfix status >/dev/null 2>&1; then
-	postfix reload </dev/null >/dev/null 2>&1
+	"127.0.0.1:10465/inet/smtpd_tls_wrappermode=yes"
+pc -M "postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd"
+postmulti -i postfix-ascolto -e enable
+if postfix -c "$CONF" status >/dev/null 2>&1; then
+	postfix -c "$CONF" reload </dev/null >/dev/null 2>&1
 else
-	postfix start </dev/null >/dev/null 2>&1
+	postfix -c "$CONF" start </dev/null >/dev/null 2>&1
 fi
 
 # Both servers answer before the tests start.
