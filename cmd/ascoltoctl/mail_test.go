@@ -87,6 +87,40 @@ func TestMailThroughTheCommandLine(t *testing.T) {
 	// Registering the same id again: it is not in the inbox any more.
 	c.refused("", 1, "mail", "register", m.ID)
 
+	// A message dropped on the window as .eml before it is registered from the mailbox is
+	// recognised by its Message-ID: the inbox names its case, registering marks it only.
+	srv.Deliver(t, citizen, mailtest.Plus(srv.Office, f), citizenMail(citizen, mailtest.Plus(srv.Office, f), "cli2-"+f+"@example.org"))
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if err := json.Unmarshal([]byte(c.ok("mail", "fetch", "--json")), &fetched); err != nil {
+			t.Fatal(err)
+		}
+		if len(fetched.Inbox) == 1 {
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("the second message did not arrive in 30 s")
+		}
+	}
+	second := fetched.Inbox[0]
+	var dropped data.Case
+	if err := json.Unmarshal([]byte(c.ok("intake", "--eml", filepath.Join(c.db+".inbox", second.ID+".eml"), "--json")), &dropped); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.ok("mail", "inbox"); !strings.Contains(out, "already registered as "+dropped.Number) {
+		t.Fatalf("inbox does not name the case the message already is:\n%s", out)
+	}
+	var dup map[string]any
+	if err := json.Unmarshal([]byte(c.ok("mail", "register", second.ID, "--json")), &dup); err != nil {
+		t.Fatal(err)
+	}
+	if dup["number"] != dropped.Number || dup["duplicate"] != true {
+		t.Fatalf("registering a message the register holds: %v", dup)
+	}
+	var all []data.Case
+	if err := json.Unmarshal([]byte(c.ok("list", "--json")), &all); err != nil || len(all) != 2 {
+		t.Fatalf("%d cases, want 2 (%v)", len(all), err)
+	}
+
 	c.ok("letter", cs.Number, "--out", filepath.Join(t.TempDir(), "letter.pdf"), "--text", "Il sabato lo sportello è aperto dalle 9 alle 12.")
 	var sent mailbox.Sent
 	if err := json.Unmarshal([]byte(c.ok("mail", "send", cs.Number, "--json")), &sent); err != nil {
