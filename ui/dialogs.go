@@ -93,11 +93,22 @@ func teachDialogKeys(o fyne.CanvasObject, enter, cancel func()) {
 		}
 	case *container.Scroll:
 		teachDialogKeys(w.Content, enter, cancel)
+	case *widget.Form:
+		for _, item := range w.Items {
+			teachDialogKeys(item.Widget, enter, cancel)
+		}
 	case *textEntry:
 		if w.onEscape == nil {
 			w.onEscape = cancel
 		}
 		if !w.MultiLine && w.OnSubmitted == nil {
+			w.OnSubmitted = func(string) { enter() }
+		}
+	case *selectEntry:
+		if w.onEscape == nil {
+			w.onEscape = cancel
+		}
+		if w.OnSubmitted == nil {
 			w.OnSubmitted = func(string) { enter() }
 		}
 	case *choice:

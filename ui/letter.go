@@ -760,54 +760,51 @@ type LetterSettings struct {
 	lang  string
 	win   fyne.Window
 
-	entries   map[string]*widget.Entry
-	window    *widget.RadioGroup
-	visible   *widget.Check
+	entries   map[string]*textEntry
+	window    *choice // "left", "right"
+	visible   *checkBox
 	images    map[string][]byte // chosen since the last save; nil content removes
-	template  *widget.SelectEntry
-	tplLang   *widget.RadioGroup
-	text      *widget.Entry
+	template  *selectEntry
+	tplLang   *choice // "it", "de"
+	text      *textEntry
 	problem   *widget.Label
 	saved     *widget.Label
 	templates letter.Templates
 	root      fyne.CanvasObject
 }
 
-// NewLetterSettings builds the letter settings in the interface language lang.
-func NewLetterSettings(store *data.Store, lang string, win fyne.Window) fyne.CanvasObject {
-	return newLetterSettings(store, lang, win).root
-}
-
+// newLetterSettings builds the letter settings in the interface language lang, for the
+// dialog of showLetterSettings, whose "Save and close" saves the settings (saveSettings);
+// the templates have their own buttons. Its fields, lists, check box and buttons are the
+// program's (ui/keys.go), so that the dialog takes Esc and Enter in every one of them.
 func newLetterSettings(store *data.Store, lang string, win fyne.Window) *LetterSettings {
-	s := &LetterSettings{store: store, lang: lang, win: win, entries: map[string]*widget.Entry{}, images: map[string][]byte{}}
+	s := &LetterSettings{store: store, lang: lang, win: win, entries: map[string]*textEntry{}, images: map[string][]byte{}}
 	t := func(key string) string { return translations.T(lang, key) }
 	form := widget.NewForm()
 	for _, k := range []string{data.SettingSigner, data.SettingRoleIT, data.SettingRoleDE, data.SettingPlaceIT, data.SettingPlaceDE, data.SettingContact} {
-		e := widget.NewEntry()
+		e := newTextEntry()
 		s.entries[k] = e
 		form.Append(t(settingLabels[k]), e)
 	}
-	s.window = widget.NewRadioGroup([]string{t("letter.ui.window_left"), t("letter.ui.window_right")}, nil)
-	s.window.Horizontal = true
-	form.Append(t("letter.ui.window"), s.window)
-	s.visible = widget.NewCheck(t("letter.ui.visible_signature"), nil)
+	// Drop-downs rather than radio buttons: a radio button has the keyboard on one of
+	// its options, which Fyne gives no Esc; a choice takes ← → and letters as well.
+	s.window = newChoice([]string{t("letter.ui.window_left"), t("letter.ui.window_right")}, []string{"left", "right"}, nil)
+	form.Append(t("letter.ui.window"), container.NewHBox(s.window))
+	s.visible = newCheckBox(t("letter.ui.visible_signature"), nil)
 	form.Append("", s.visible)
 	imageButtons := container.NewHBox()
 	for _, k := range []string{data.SettingLogo, data.SettingSignatureImage} {
 		k := k
-		imageButtons.Add(widget.NewButtonWithIcon(t(settingLabels[k]), theme.FileImageIcon(), func() { s.chooseImage(k) }))
-		imageButtons.Add(widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { s.images[k] = nil }))
+		imageButtons.Add(newButton(t(settingLabels[k]), theme.FileImageIcon(), func() { s.chooseImage(k) }))
+		imageButtons.Add(newButton("", theme.DeleteIcon(), func() { s.images[k] = nil }))
 	}
 	form.Append(t("letter.ui.images"), imageButtons)
 
-	s.template = widget.NewSelectEntry(nil)
+	s.template = newSelectEntry()
 	s.template.OnChanged = func(string) { s.showTemplate() }
-	s.tplLang = widget.NewRadioGroup([]string{"it", "de"}, func(string) { s.showTemplate() })
-	s.tplLang.Horizontal = true
-	s.tplLang.Required = true
-	s.text = widget.NewMultiLineEntry()
-	s.text.Wrapping = fyne.TextWrapWord
-	s.text.SetMinRowsVisible(6)
+	s.tplLang = newChoice([]string{t("settings.language_name.it"), t("settings.language_name.de")}, []string{"it", "de"},
+		func(string) { s.showTemplate() })
+	s.text = newTextArea(6)
 	placeholders := widget.NewLabel(translations.T(lang, "letter.ui.placeholders", "list", "{"+strings.Join(data.LetterPlaceholders, "}, {")+"}"))
 	placeholders.Wrapping = fyne.TextWrapWord
 	s.problem = widget.NewLabel("")
@@ -819,18 +816,17 @@ func newLetterSettings(store *data.Store, lang string, win fyne.Window) *LetterS
 	s.root = container.NewVBox(
 		widget.NewLabelWithStyle(t("letter.ui.settings_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		form,
-		widget.NewButtonWithIcon(t("letter.ui.save"), theme.DocumentSaveIcon(), s.saveSettings),
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle(t("letter.ui.templates_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewBorder(nil, nil, nil, s.tplLang, s.template),
 		s.text, placeholders,
 		container.NewHBox(
-			widget.NewButtonWithIcon(t("letter.ui.save_template"), theme.DocumentSaveIcon(), s.saveTemplate),
-			widget.NewButtonWithIcon(t("letter.ui.reset_template"), theme.ContentUndoIcon(), s.resetTemplate)),
+			newButton(t("letter.ui.save_template"), theme.DocumentSaveIcon(), s.saveTemplate),
+			newButton(t("letter.ui.reset_template"), theme.ContentUndoIcon(), s.resetTemplate)),
 		s.problem, s.saved,
 	)
 	s.load()
-	s.tplLang.SetSelected("it")
+	s.tplLang.SetValue("it")
 	s.template.SetText(data.TemplateSalutation)
 	return s
 }
@@ -854,9 +850,10 @@ func (s *LetterSettings) load() {
 		data.SettingPlaceIT: st.PlaceIT, data.SettingPlaceDE: st.PlaceDE, data.SettingContact: st.Contact} {
 		s.entries[k].SetText(v)
 	}
-	s.window.SetSelected(s.window.Options[0])
 	if st.Window == "right" {
-		s.window.SetSelected(s.window.Options[1])
+		s.window.SetValue("right")
+	} else {
+		s.window.SetValue("left")
 	}
 	s.visible.SetChecked(st.VisibleSignature)
 	office, err := letter.Prepare(ctx, s.store)
@@ -899,9 +896,9 @@ func (s *LetterSettings) chooseImage(key string) {
 
 // saveSettings writes every setting in one transaction: all or nothing.
 func (s *LetterSettings) saveSettings() {
-	window := "left"
-	if s.window.Selected == s.window.Options[1] {
-		window = "right"
+	window := s.window.Value()
+	if window == "" {
+		window = "left"
 	}
 	err := s.store.Update(context.Background(), func(t *data.Tx) error {
 		for k, e := range s.entries {
@@ -931,10 +928,10 @@ func (s *LetterSettings) saveSettings() {
 }
 
 func (s *LetterSettings) showTemplate() {
-	if s.templates == nil || s.tplLang.Selected == "" {
+	if s.templates == nil || s.tplLang.Value() == "" {
 		return
 	}
-	s.text.SetText(s.templates.Text(strings.TrimSpace(s.template.Text), data.Language(s.tplLang.Selected)))
+	s.text.SetText(s.templates.Text(strings.TrimSpace(s.template.Text), data.Language(s.tplLang.Value())))
 }
 
 func (s *LetterSettings) saveTemplate() { s.putTemplate(s.text.Text) }
@@ -946,7 +943,7 @@ func (s *LetterSettings) resetTemplate() { s.putTemplate("") }
 func (s *LetterSettings) putTemplate(text string) {
 	name := strings.TrimSpace(s.template.Text)
 	err := s.store.Update(context.Background(), func(t *data.Tx) error {
-		return t.SetLetterTemplate(name, data.Language(s.tplLang.Selected), text)
+		return t.SetLetterTemplate(name, data.Language(s.tplLang.Value()), text)
 	})
 	s.show(err)
 	if err == nil {

@@ -180,11 +180,11 @@ func TestLetterSettingsRefuseUnknownPlaceholders(t *testing.T) {
 	defer w.Close()
 	ls := newLetterSettings(s, "de", w)
 	w.SetContent(ls.root)
-	if ls.text.Text != "Guten Tag {citizen}," && ls.tplLang.Selected == "it" && ls.text.Text != "Gentile {citizen}," {
+	if ls.text.Text != "Guten Tag {citizen}," && ls.tplLang.Value() == "it" && ls.text.Text != "Gentile {citizen}," {
 		t.Fatalf("template shown: %q", ls.text.Text)
 	}
 	ls.template.SetText("body.complaint")
-	ls.tplLang.SetSelected("de")
+	ls.tplLang.SetValue("de")
 	ls.text.SetText("Sehr geehrte/r {buerger}, {reply}")
 	ls.saveTemplate()
 	if !ls.problem.Visible() || !strings.Contains(ls.problem.Text, "{buerger}") || ls.text.Text != "Sehr geehrte/r {buerger}, {reply}" {
@@ -200,7 +200,7 @@ func TestLetterSettingsRefuseUnknownPlaceholders(t *testing.T) {
 		t.Fatalf("%v", saved)
 	}
 	ls.entries[data.SettingSigner].SetText("Elisabeth Pichler")
-	ls.window.SetSelected(ls.window.Options[1])
+	ls.window.SetValue("right")
 	ls.saveSettings()
 	st, _ := s.LetterSettings(context.Background())
 	if st.Signer != "Elisabeth Pichler" || st.Window != "right" || ls.problem.Visible() {

@@ -53,19 +53,19 @@ func showLetterSettings(e *env, saved func(data.LetterSettings)) *LetterSettings
 		showDialog(e.win, e.t("settings.letters_title"), e.t("settings.letters_save"), e.t("letter.ui.close"),
 			scroll, nil, save)
 	}
-	// Enter in a one-line field is the dialog's default answer, as in the others (the
-	// window's canvas hands it to the dialog open: see showDialog); the template's text
-	// keeps Enter for its line breaks.
-	enter := func(string) {
-		if k := e.win.Canvas().OnTypedKey(); k != nil {
-			k(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	// Every field, list, check box and button answers Esc (close without saving) and
+	// every one-line field Enter (save and close), as in the program's other dialogs; the
+	// template's text keeps Enter for its line breaks. They hand the key to the window's
+	// canvas, which the dialog open takes it from (showDialog): after a refusal the
+	// dialog is opened anew, and the keys must go to that one.
+	key := func(name fyne.KeyName) func() {
+		return func() {
+			if k := e.win.Canvas().OnTypedKey(); k != nil {
+				k(&fyne.KeyEvent{Name: name})
+			}
 		}
 	}
-	for _, f := range ls.entries {
-		if f.OnSubmitted == nil {
-			f.OnSubmitted = enter
-		}
-	}
+	teachDialogKeys(ls.root, key(fyne.KeyReturn), key(fyne.KeyEscape))
 	open()
 	return ls
 }

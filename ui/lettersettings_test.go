@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -99,5 +100,94 @@ func TestLetterSettingsReachedFromSettings(t *testing.T) {
 	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if top := w.Canvas().Overlays().Top(); top != nil {
 		t.Fatalf("Esc did not close the dialog opened again: %q", texts(top))
+	}
+}
+
+// Wherever the keyboard is in the letter settings (a field, the envelope window's list,
+// the check box, the image buttons, the template's name and its list button, its
+// language, its text, its buttons), Esc closes the dialog without saving what was
+// typed; in every one-line field Enter saves and closes, as in the program's other
+// dialogs.
+func TestLetterSettingsKeysInEveryField(t *testing.T) {
+	s, _ := letterCase(t)
+	sh, q, w := shellFor(t, s, "de", "")
+	w.Resize(fyne.NewSize(1024, 700))
+	sh.ShowSettings()
+	v := sh.settings
+	q.until(t, "the settings", func() bool { return v.defaultDays.Text != "" })
+	open := func() (*LetterSettings, []fyne.Focusable) {
+		t.Helper()
+		test.Tap(findButton(t, w, translations.T("de", "settings.letters")))
+		top := w.Canvas().Overlays().Top()
+		if v.letters == nil || top == nil {
+			t.Fatal("no letter settings shown")
+		}
+		var in []fyne.Focusable
+		for _, o := range test.LaidOutObjects(top) {
+			if f, ok := o.(fyne.Focusable); ok && o.Visible() {
+				in = append(in, f)
+			}
+		}
+		return v.letters, in
+	}
+	typed := func(ls *LetterSettings) {
+		ls.entries[data.SettingPlaceDE].SetText("Brixen")
+	}
+	ls, all := open()
+	if len(all) < 18 {
+		t.Fatalf("only %d controls found in the dialog", len(all))
+	}
+	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	kinds := map[string]bool{}
+	for i := range all {
+		ls, in := open()
+		if len(in) != len(all) {
+			t.Fatalf("%d controls, first time %d", len(in), len(all))
+		}
+		typed(ls)
+		f := in[i]
+		w.Canvas().Focus(f)
+		what := fmt.Sprintf("%T #%d", f, i)
+		kinds[fmt.Sprintf("%T", f)] = true
+		w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if top := w.Canvas().Overlays().Top(); top != nil {
+			t.Errorf("Esc on %s left the dialog open", what)
+			w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		}
+		if st, _ := s.LetterSettings(context.Background()); st.PlaceDE == "Brixen" {
+			t.Fatalf("Esc on %s saved", what)
+		}
+	}
+	for _, k := range []string{"*ui.textEntry", "*ui.choice", "*ui.checkBox", "*ui.button", "*ui.selectEntry"} {
+		if !kinds[k] {
+			t.Errorf("no %s among the dialog's controls: %v", k, kinds)
+		}
+	}
+
+	// Enter in each one-line field saves and closes.
+	oneLine := 0
+	for i := range all {
+		ls, in := open()
+		f := in[i]
+		if e, ok := f.(*textEntry); !ok || e.MultiLine {
+			if _, ok := f.(*selectEntry); !ok {
+				w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+				continue
+			}
+		}
+		oneLine++
+		place := fmt.Sprintf("Brixen %d", i)
+		ls.entries[data.SettingPlaceDE].SetText(place)
+		w.Canvas().Focus(f)
+		w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		if top := w.Canvas().Overlays().Top(); top != nil {
+			t.Fatalf("Enter in %T #%d left the dialog open: %q", f, i, texts(top))
+		}
+		if st, _ := s.LetterSettings(context.Background()); st.PlaceDE != place {
+			t.Fatalf("Enter in %T #%d saved the place %q", f, i, st.PlaceDE)
+		}
+	}
+	if oneLine != len(ls.entries)+1 {
+		t.Errorf("%d one-line fields, want the %d settings and the template's name", oneLine, len(ls.entries))
 	}
 }
