@@ -279,3 +279,65 @@ func TestErasureScrubsInPlace(t *testing.T) {
 	}
 	t.Logf("%d pages, %d free before; %d pages, %d free after", pagesBefore, freeBefore, pagesAfter, freeAfter)
 }
+
+// TestErasureWhileClerksSave: other cases are edited all through the erasure (its look
+// for pages to scrub holds no lock, so those saves go through meanwhile); afterwards no
+// byte of the erased data is left and the register is sound.
+func TestErasureWhileClerksSave(t *testing.T) {
+	s, clock := privRegister(t, "2026-02-01 09:00")
+	ctx := context.Background()
+	her, sharing := erasureSubject(t, s, clock)
+	var others []*data.Case
+	for i := range 300 {
+		cit := data.Citizen{Name: fmt.Sprintf("Bürger Nummer%d", i), Language: data.German}
+		others = append(others, answeredCase(t, s, clock, "2026-04-01 09:00", "", cit))
+	}
+	clock.set("2026-06-01 10:00")
+	stop := make(chan struct{})
+	saved := make(chan int)
+	go func() {
+		n := 0
+		defer func() { saved <- n }()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			desc := fmt.Sprintf("Rückruf erbeten, Nachtrag %d: %s", i, strings.Repeat("Wartezeit am Schalter. ", i%40))
+			if _, err := s.Edit(ctx, others[i%len(others)].Number, data.Edit{Description: &desc}); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+			time.Sleep(5 * time.Millisecond) // a clerk's pace: a writer that never pauses starves any other
+		}
+	}()
+	_, err := s.Erase(ctx, []data.Ref{her.Number}, "Antrag Prot. 2026/120")
+	close(stop)
+	n := <-saved
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for name, b := range registerFiles(t, s.Path()) {
+		found = append(found, leftovers(name, b)...)
+	}
+	for _, f := range found {
+		t.Error(f)
+	}
+	var check string
+	if err := s.DB().QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity check: %q %v", check, err)
+	}
+	if rep, err := s.Verify(ctx); err != nil || !rep.OK() {
+		t.Fatalf("verify: %v %+v", err, rep.Findings)
+	}
+	if _, err := s.Get(ctx, sharing.Number); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d saves during the erasure", n)
+}

@@ -778,6 +778,9 @@ func (s *Store) FinishErasure(ctx context.Context) error {
 		return fail(err)
 	}
 	s.writes.Add(1)
+	// A passive checkpoint copies the pages into the file first without stopping the
+	// clerks' saves; the TRUNCATE one, which does, then has little left to copy.
+	conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
 	// Readers that started before keep the WAL from being emptied; they finish within
 	// moments (a search, a list), so the checkpoint is tried for a while.
 	for try := 0; ; try++ {
@@ -803,8 +806,15 @@ const scrubChunk = 32 << 20
 
 // scrub zeroes every byte of the register file that holds no live data: the free pages
 // (scrubFreePages), then the unused bytes of the pages in use (scrubPages), in one
-// transaction, so that no other write frees a page between the two.
+// transaction, so that no other write frees a page between the two. Which pages in use
+// have such bytes is found first, reading every page without holding the write lock
+// (pagesToScrub): the clerks save meanwhile, and only those pages are read again and
+// written under it.
 func scrub(ctx context.Context, conn *sql.Conn) (err error) {
+	todo, err := pagesToScrub(ctx, conn)
+	if err != nil {
+		return err
+	}
 	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		return err
 	}
@@ -816,7 +826,7 @@ func scrub(ctx context.Context, conn *sql.Conn) (err error) {
 	if err := scrubFreePages(ctx, conn); err != nil {
 		return err
 	}
-	if err := scrubPages(ctx, conn); err != nil {
+	if err := scrubPages(ctx, conn, todo); err != nil {
 		return err
 	}
 	_, err = conn.ExecContext(ctx, `COMMIT`)
@@ -853,61 +863,122 @@ func scrubFreePages(ctx context.Context, conn *sql.Conn) error {
 	return err
 }
 
-// scrubPages zeroes the bytes of every b-tree page that hold no cell: the gap between
+// pageReader reads the pages of the register through SQLite's page interface
+// (sqlite_dbpage), which sees them as the connection's transaction does.
+type pageReader struct {
+	read         *sql.Stmt
+	pages, size  int64
+	usable, lock int64
+}
+
+func newPageReader(ctx context.Context, conn *sql.Conn) (*pageReader, error) {
+	r := &pageReader{}
+	if err := conn.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&r.pages); err != nil {
+		return nil, err
+	}
+	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&r.size); err != nil {
+		return nil, err
+	}
+	if r.pages >= 1<<24 {
+		// The first byte of an overflow or freelist page is the top byte of a page
+		// number, 0 only below 2^24 pages (64 GiB of 4 KiB pages).
+		return nil, errors.New("the register is too large to scrub page by page")
+	}
+	var page1 []byte
+	if err := conn.QueryRowContext(ctx, `SELECT data FROM sqlite_dbpage WHERE pgno = 1`).Scan(&page1); err != nil {
+		return nil, err
+	}
+	if int64(len(page1)) != r.size || r.size < 512 {
+		return nil, errors.New("the first page is not as its size says")
+	}
+	r.usable = r.size - int64(page1[20]) // the bytes reserved at the end of each page
+	r.lock = int64(1<<30)/r.size + 1     // the page at the file's locking bytes, never used
+	var err error
+	r.read, err = conn.PrepareContext(ctx, `SELECT data FROM sqlite_dbpage WHERE pgno = ?`)
+	return r, err
+}
+
+// page reads page pgno and scrubs it in memory (scrubPage).
+func (r *pageReader) page(ctx context.Context, pgno int64) (page []byte, changed, ok bool, err error) {
+	if err := r.read.QueryRowContext(ctx, pgno).Scan(&page); err != nil {
+		return nil, false, false, err
+	}
+	if int64(len(page)) != r.size {
+		return nil, false, false, errors.New("a page of unexpected size")
+	}
+	hdr := 0
+	if pgno == 1 {
+		hdr = 100
+	}
+	changed, ok = scrubPage(page, hdr, int(r.usable))
+	return page, changed, ok, nil
+}
+
+// pagesToScrub lists the pages that have bytes to zero, or do not read as a b-tree page
+// (a free page still holding what it held), in one read transaction: a snapshot of the
+// file taken after the redaction. Leftovers of the redacted data can only be in those
+// pages then, and stay there: SQLite moves cells between pages, never the unused bytes
+// around them, and a page another write frees and takes again is written whole.
+func pagesToScrub(ctx context.Context, conn *sql.Conn) (todo []int64, err error) {
+	if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
+		return nil, err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `COMMIT`)
+	r, err := newPageReader(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	defer r.read.Close()
+	for pgno := int64(1); pgno <= r.pages; pgno++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if pgno == r.lock {
+			continue
+		}
+		_, changed, ok, err := r.page(ctx, pgno)
+		if err != nil {
+			return nil, err
+		}
+		if changed || !ok {
+			todo = append(todo, pgno)
+		}
+	}
+	return todo, nil
+}
+
+// scrubPages zeroes the bytes of the b-tree pages todo that hold no cell: the gap between
 // the cell pointers and the cells, and the free blocks among the cells. SQLite leaves
 // there what a cell held before it was deleted, rewritten or moved to another page when
 // the page was split (secure_delete zeroes only what is freed while it is on, not what a
-// split leaves behind, nor anything freed by a connection without it). Only pages with
-// such bytes are written, through SQLite's page interface (sqlite_dbpage) in one
-// transaction, so that the WAL, the checkpoint and a crash treat them like any write.
-// It runs after scrubFreePages in the same transaction, so that every free page reads as zeros: a b-tree page is
-// then told from an overflow or freelist page by its first byte. A page that does not
-// parse as a b-tree page should (a damaged register) stops it with nothing written.
-func scrubPages(ctx context.Context, conn *sql.Conn) error {
-	var pages, size int64
-	if err := conn.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
-		return err
-	}
-	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
-		return err
-	}
-	if pages >= 1<<24 {
-		// The first byte of an overflow or freelist page is the top byte of a page
-		// number, 0 only below 2^24 pages (64 GiB of 4 KiB pages).
-		return errors.New("the register is too large to scrub page by page")
-	}
-	read, err := conn.PrepareContext(ctx, `SELECT data FROM sqlite_dbpage WHERE pgno = ?`)
+// split leaves behind, nor anything freed by a connection without it). The pages are
+// written through SQLite's page interface in the caller's transaction, so that the WAL,
+// the checkpoint and a crash treat them like any write. It runs after scrubFreePages in
+// that transaction, so that every free page reads as zeros: a b-tree page is then told
+// from an overflow or free page by its first byte. A page that does not parse as a
+// b-tree page should (a damaged register) stops it with nothing written.
+func scrubPages(ctx context.Context, conn *sql.Conn, todo []int64) error {
+	r, err := newPageReader(ctx, conn)
 	if err != nil {
 		return err
 	}
-	defer read.Close()
+	defer r.read.Close()
 	write, err := conn.PrepareContext(ctx, `UPDATE sqlite_dbpage SET data = ? WHERE pgno = ?`)
 	if err != nil {
 		return err
 	}
 	defer write.Close()
-	usable := size
-	lockPage := int64(1<<30)/size + 1 // the page at the file's locking bytes, never used
-	for pgno := int64(1); pgno <= pages; pgno++ {
+	for _, pgno := range todo {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if pgno == lockPage {
-			continue
+		if pgno > r.pages {
+			continue // the file was cut back since (never: no VACUUM runs)
 		}
-		var page []byte
-		if err := read.QueryRowContext(ctx, pgno).Scan(&page); err != nil {
+		page, changed, ok, err := r.page(ctx, pgno)
+		if err != nil {
 			return err
 		}
-		if int64(len(page)) != size {
-			return errors.New("a page of unexpected size")
-		}
-		hdr := 0
-		if pgno == 1 {
-			hdr = 100
-			usable = size - int64(page[20]) // the bytes reserved at the end of each page
-		}
-		changed, ok := scrubPage(page, hdr, int(usable))
 		if !ok {
 			return errors.New("page " + strconv.FormatInt(pgno, 10) + " is not a b-tree page as it should be")
 		}
