@@ -191,6 +191,10 @@ func (v *CaseView) show() {
 	// in cmd/ascolto); without it the tab is left out.
 	if v.letter != nil {
 		if panel := v.letter(v.e.store, c, v.e.lang); panel != nil {
+			// Esc in the letter closes the case, as everywhere else in it.
+			if p, ok := panel.(interface{ SetOnEscape(func()) }); ok {
+				p.SetOnEscape(v.escape)
+			}
 			v.tabs.Append(container.NewTabItemWithIcon(v.e.t("case.tab.letter"), theme.DocumentPrintIcon(), panel))
 		}
 	}

@@ -43,11 +43,11 @@ type LetterPanel struct {
 	letters []*data.Letter
 
 	status    *widget.Label
-	language  *widget.RadioGroup
+	language  *choice // a data.LetterLanguage
 	reply     *textEntry
 	second    *textEntry
-	phrases   *widget.Select
-	sign      *widget.Check
+	phrases   *selectList
+	sign      *checkBox
 	certPath  string
 	certLabel *widget.Label
 	problem   *widget.Label
@@ -67,6 +67,9 @@ type LetterPanel struct {
 	secondBox  *fyne.Container
 	root       fyne.CanvasObject
 	langs      []data.LetterLanguage
+	// onEscape is Esc anywhere in the panel: the case view's, which closes the case as
+	// Esc does in the rest of it (SetOnEscape).
+	onEscape func()
 }
 
 // NewLetterPanel builds the letter panel of case c in the interface language lang; win
@@ -90,6 +93,17 @@ func (o *letterPanelObject) CreateRenderer() fyne.WidgetRenderer {
 
 // FocusFirst is the panel's.
 func (o *letterPanelObject) FocusFirst(c fyne.Canvas) { o.p.FocusFirst(c) }
+
+// SetOnEscape makes Esc in any of the panel's fields, lists and buttons do what it does
+// in the case around it (the case view sets it).
+func (o *letterPanelObject) SetOnEscape(f func()) { o.p.onEscape = f }
+
+// escape is the panel's widgets' Esc.
+func (p *LetterPanel) escape() {
+	if p.onEscape != nil {
+		p.onEscape()
+	}
+}
 
 // FocusFirst puts the keyboard where the clerk starts: in the reply while there is one
 // to write, else on the button that issues the letter (Shift+Tab goes back to the
@@ -142,26 +156,32 @@ func (p *LetterPanel) build() {
 	p.status.Wrapping = fyne.TextWrapWord
 	p.showBtn = newButton(p.t("letter.ui.show"), theme.VisibilityIcon(), p.showIssued)
 
-	var names []string
+	var names, values []string
 	for _, l := range p.langs {
 		names = append(names, p.langName(l))
+		values = append(values, string(l))
 	}
-	p.language = widget.NewRadioGroup(names, func(string) { p.layoutTexts() })
-	p.language.Horizontal = true
-	p.language.Required = true
-	p.language.SetSelected(names[p.langIndex(p.defaultLanguage())])
+	// A drop-down, as the case's other languages: the keyboard on a radio button's
+	// option has no Esc in Fyne.
+	p.language = newChoice(names, values, func(string) { p.layoutTexts() })
+	p.language.SetValue(string(p.defaultLanguage()))
+	p.language.onEscape = p.escape
 
 	// The texts are the program's text areas, in which Tab moves on to the next control
 	// (a plain multi-line entry keeps Tab as a character: the keyboard could not leave).
 	p.reply = newTextArea(5)
 	p.reply.SetPlaceHolder(p.t("letter.ui.reply_placeholder"))
+	p.reply.onEscape = p.escape
 	p.second = newTextArea(4)
-	p.phrases = widget.NewSelect(nil, p.insertPhrase)
+	p.second.onEscape = p.escape
+	p.phrases = newSelectList(p.insertPhrase)
 	p.phrases.PlaceHolder = p.t("letter.ui.phrase")
+	p.phrases.onEscape = p.escape
 	p.replyBox = container.NewVBox(widget.NewLabel(p.t("letter.ui.reply")), p.reply, p.phrases)
 	p.secondBox = container.NewVBox(widget.NewLabel(""), p.second)
 
-	p.sign = widget.NewCheck(p.t("letter.ui.sign"), func(bool) {})
+	p.sign = newCheckBox(p.t("letter.ui.sign"), func(bool) {})
+	p.sign.onEscape = p.escape
 	p.certLabel = widget.NewLabel(p.t("letter.ui.no_certificate"))
 	cert := newButton(p.t("letter.ui.certificate"), theme.FolderOpenIcon(), p.chooseCertificate)
 	// The certificate chosen in Settings is this workstation's: every case starts with it
@@ -184,6 +204,9 @@ func (p *LetterPanel) build() {
 	p.sentBtn = newButton(p.t("letter.ui.sent"), theme.MailSendIcon(), p.askSent)
 	p.undoBtn = newButton(p.t("letter.ui.undo_sent"), theme.ContentUndoIcon(), p.undoSent)
 	p.saveBtn = newButton(p.t("letter.ui.save_pdf"), theme.DocumentSaveIcon(), p.savePDF)
+	for _, b := range []*button{p.showBtn, cert, previewBtn, p.issueBtn, p.printBtn, p.sentBtn, p.undoBtn, p.saveBtn} {
+		b.onEscape = p.escape
+	}
 	p.done = widget.NewLabel("")
 	p.done.Wrapping = fyne.TextWrapWord
 	p.done.Importance = widget.SuccessImportance
@@ -211,16 +234,7 @@ func (p *LetterPanel) defaultLanguage() data.LetterLanguage {
 	return data.LetterBoth
 }
 
-func (p *LetterPanel) langIndex(l data.LetterLanguage) int {
-	for i, x := range p.langs {
-		if x == l {
-			return i
-		}
-	}
-	return 0
-}
-
-// langName is a letter language as the radio buttons name it (short: they stand in a row).
+// langName is a letter language as the drop-down names it (short).
 func (p *LetterPanel) langName(l data.LetterLanguage) string {
 	if l == data.LetterBoth {
 		return p.t("letter.ui.both")
@@ -230,9 +244,9 @@ func (p *LetterPanel) langName(l data.LetterLanguage) string {
 
 // chosen is the letter language selected.
 func (p *LetterPanel) chosen() data.LetterLanguage {
-	for i, x := range p.langs {
-		if p.langName(x) == p.language.Selected {
-			return p.langs[i]
+	for _, x := range p.langs {
+		if string(x) == p.language.Value() {
+			return x
 		}
 	}
 	return p.defaultLanguage()

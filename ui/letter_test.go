@@ -106,7 +106,7 @@ func TestLetterPanelBilingualAndPreview(t *testing.T) {
 	if !p.replyBox.Hidden || !p.secondBox.Hidden {
 		t.Fatal("a case with its reply needs no reply entry for a German letter")
 	}
-	p.language.SetSelected(p.language.Options[2]) // bilingual
+	p.language.SetValue(string(data.LetterBoth)) // bilingual
 	if p.secondBox.Hidden || !reads(w.Content(), "Antworttext auf Italienisch") {
 		t.Fatalf("bilingual: %q", texts(w.Content()))
 	}

@@ -67,3 +67,32 @@ func (e *selectEntry) TypedKey(k *fyne.KeyEvent) {
 
 // AcceptsTab: never, as textEntry.
 func (e *selectEntry) AcceptsTab() bool { return false }
+
+// selectList is a drop-down whose choosing does something at once (a phrase inserted
+// into the reply), so typed letters pick nothing, unlike choice: it hands Esc to the
+// screen and opens its list on Enter as on Space.
+type selectList struct {
+	widget.Select
+	onEscape func()
+}
+
+func newSelectList(changed func(string)) *selectList {
+	s := &selectList{}
+	s.OnChanged = changed
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey hands Esc to the screen and opens the list on Enter.
+func (s *selectList) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyEscape:
+		if s.onEscape != nil {
+			s.onEscape()
+			return
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		k = &fyne.KeyEvent{Name: fyne.KeySpace, Physical: k.Physical}
+	}
+	s.Select.TypedKey(k)
+}
