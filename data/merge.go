@@ -126,6 +126,9 @@ func (t *Tx) applyRemote(f RemoteFile, ops []Operation) (int, error) {
 			return 0, t.writeErr(err)
 		}
 	}
+	if err := t.settleErasures(f); err != nil {
+		return 0, err
+	}
 	now := formatTime(t.Now())
 	if _, err := t.exec(`INSERT INTO exchange_files(origin, first, last, sha256, name, applied_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT(origin, first) DO NOTHING`, f.Origin, f.First, f.Last, f.SHA256, f.Name, now); err != nil {
@@ -205,6 +208,30 @@ func (t *Tx) applyOp(op Operation) error {
 	for _, o := range accepted {
 		anonymised = anonymised || m.complete && (o.Action == "anonymise" || o.Action == "erase")
 	}
+	// And only once its verdict is final: while an operation some operation of the case
+	// had seen is still missing here, an erasure taken now may be refused when it comes
+	// (an erasure signed on a case still owed an answer, taken where the change that
+	// reopened the case has not arrived yet), and a redacted history cannot come back.
+	// The case's values follow the merge meanwhile; the history is redacted when the
+	// missing operations are here (settleErasures).
+	if anonymised {
+		var done int
+		if err := t.queryRow(`SELECT count(*) FROM anonymised_cases WHERE case_id = ?`, op.CaseID).Scan(&done); err != nil {
+			return t.writeErr(err)
+		}
+		settled := done > 0 // redacted on a final verdict: it stays
+		if !settled {
+			if settled, err = t.settled(all, op); err != nil {
+				return err
+			}
+		}
+		if !settled {
+			anonymised = false
+			if err := t.markErasure(op.CaseID, true); err != nil {
+				return err
+			}
+		}
+	}
 	old, err := t.get(op.CaseID)
 	if err != nil {
 		if p, ok := AsProblem(err); !ok || p.Key != "err.unknown_ref" {
@@ -256,7 +283,7 @@ func (t *Tx) applyOp(op Operation) error {
 			next.rowid = old.rowid
 		}
 		t.stage(old, next)
-		if err := t.mergeSideTables(op, m, accepted, !refused); err != nil {
+		if err := t.mergeSideTables(op, m, accepted, !refused && anonymised); err != nil {
 			return err
 		}
 	} else {
@@ -272,7 +299,7 @@ func (t *Tx) applyOp(op Operation) error {
 		}
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
-	if !refused && (op.Action == "anonymise" || op.Action == "erase") {
+	if anonymised && (op.Action == "anonymise" || op.Action == "erase") {
 		for i := range changes {
 			if historyPersonal(changes[i].Field) {
 				changes[i].Old = redactValue(changes[i].Old)
@@ -296,6 +323,127 @@ func (t *Tx) applyOp(op Operation) error {
 	// learned of the anonymisation) loses its personal values at once.
 	if anonymised && (refused || op.Action != "anonymise" && op.Action != "erase") {
 		return t.redactHistory(op.CaseID)
+	}
+	return nil
+}
+
+// settled reports whether every operation a case's operations had seen is here, so
+// that no verdict on them can change any more (decide). op is the operation being
+// taken: its office's earlier ones are here too.
+func (t *Tx) settled(ops []Operation, op Operation) (bool, error) {
+	held := map[string]int64{t.s.local.Code: t.seq}
+	for _, y := range ops {
+		for o, n := range y.Deps {
+			h, ok := held[o]
+			if !ok {
+				err := t.queryRow(`SELECT seq FROM origins WHERE origin = ?`, o).Scan(&h)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return false, t.writeErr(err)
+				}
+				if o == op.Origin {
+					h = max(h, op.Seq)
+				}
+				held[o] = h
+			}
+			if n > h {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
+}
+
+// markErasure keeps (or drops) a case among those with an erasure taken from another
+// office whose verdict is not final yet (meta 'erasures_waiting', a JSON list).
+func (t *Tx) markErasure(caseID string, waiting bool) error {
+	ids, err := t.waitingErasures()
+	if err != nil {
+		return err
+	}
+	i := sort.SearchStrings(ids, caseID)
+	has := i < len(ids) && ids[i] == caseID
+	switch {
+	case waiting && !has:
+		ids = append(ids[:i], append([]string{caseID}, ids[i:]...)...)
+	case !waiting && has:
+		ids = append(ids[:i], ids[i+1:]...)
+	default:
+		return nil
+	}
+	b, _ := json.Marshal(ids)
+	if _, err := t.exec(`INSERT INTO meta(key, value) VALUES ('erasures_waiting', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, string(b)); err != nil {
+		return t.writeErr(err)
+	}
+	return nil
+}
+
+func (t *Tx) waitingErasures() ([]string, error) {
+	var v string
+	err := t.queryRow(`SELECT value FROM meta WHERE key = 'erasures_waiting'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, t.writeErr(err)
+	}
+	var ids []string
+	if json.Unmarshal([]byte(v), &ids) != nil {
+		return nil, nil // a list this program did not write: the cases are merged again when their operations come
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// settleErasures redacts the cases whose erasure from another office was taken while
+// its verdict could still change, once it cannot: the operations they wait for came
+// with a file, maybe of another case. An erasure refused meanwhile redacts nothing.
+func (t *Tx) settleErasures(f RemoteFile) error {
+	ids, err := t.waitingErasures()
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	for _, id := range ids {
+		ops, err := t.opsOf(id)
+		if err != nil {
+			return err
+		}
+		accepted, _ := decide(ops)
+		var erasure *Operation
+		for i := range accepted {
+			if a := accepted[i].Action; a == "anonymise" || a == "erase" {
+				erasure = &accepted[i]
+			}
+		}
+		if erasure == nil || !merge(accepted).complete {
+			if err := t.markErasure(id, false); err != nil {
+				return err
+			}
+			continue
+		}
+		settled, err := t.settled(ops, Operation{Origin: f.Origin, Seq: f.Last})
+		if err != nil {
+			return err
+		}
+		if !settled {
+			continue
+		}
+		reason := ReasonRetention
+		if erasure.Action == "erase" {
+			reason = ReasonErasure
+		}
+		if _, err := t.exec(`INSERT INTO anonymised_cases(case_id, at, reason) VALUES (?, ?, ?) ON CONFLICT(case_id) DO NOTHING`,
+			id, formatTime(t.Now()), reason); err != nil {
+			return t.writeErr(err)
+		}
+		if _, err := t.dropAttachments(id); err != nil {
+			return err
+		}
+		if err := t.redactHistory(id); err != nil {
+			return err
+		}
+		if err := t.markErasure(id, false); err != nil {
+			return err
+		}
 	}
 	return nil
 }

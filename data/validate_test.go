@@ -544,3 +544,57 @@ func TestNumberingAdvancedOnlyByItsOffice(t *testing.T) {
 		}
 	}
 }
+
+// TestErasureRedactsOnlyOnAFinalVerdict: ME signs an erasure of a case it held as still
+// owed an answer (BZ answered it, BX concurrently set it back to in progress, and BX's
+// later status is shown): rejected. EGNA gets the erasure before BX's change: on what it
+// holds then the case is answered and the erasure is taken, but its verdict is not final
+// (ME had seen an operation of BX that EGNA lacks), so EGNA must not redact the history,
+// which could never come back: when BX's change arrives the erasure is rejected and the
+// case is the citizen's again, as everywhere.
+func TestErasureRedactsOnlyOnAFinalVerdict(t *testing.T) {
+	ctx := context.Background()
+	bz, me := newMergeOffice(t, "BZ", mergeStart), newMergeOffice(t, "ME", mergeStart)
+	bx, eg := newMergeOffice(t, "BX", mergeStart), newMergeOffice(t, "EGNA", mergeStart)
+	c := mergeCase(t, bz, "Sportello chiuso")
+	exchange(t, bz, me, bx, eg)
+	bz.update(t, func(tx *Tx) error {
+		_, err := tx.Reply(c.Number, "Risposta di Bolzano.", Italian, time.Time{})
+		return err
+	})
+	fbz := bz.publish(t)
+	bx.clock.add(10 * time.Minute)
+	bx.update(t, func(tx *Tx) error {
+		_, err := tx.SetStatus(c.Number, StatusInProgress, time.Time{}, "")
+		return err
+	})
+	fbx := bx.publish(t)
+	me.deliver(t, fbz, fbx)
+	if got := me.get(t, c.Number); got.AnsweredAt != nil {
+		t.Fatalf("ME holds the case answered: %s %v", got.Status, got.AnsweredAt)
+	}
+	erase := forge(t, me, c.ID, "erase", map[string]string{"citizen_name": "", "citizen_email": "", "citizen_phone": "", "subject": AnonymisedText, "description": ""})
+	me.deliver(t, erase)
+	eg.deliver(t, fbz, erase)
+	eg.deliver(t, fbx)
+	bz.deliver(t, fbx, erase)
+	bx.deliver(t, fbz, erase)
+	for _, o := range []*mergeOffice{bz, bx, eg, me} {
+		got := o.get(t, c.Number)
+		if got.Citizen.Name != "Jörg Müller" || got.Subject != "Sportello chiuso" {
+			t.Errorf("%s: %q %q", o.code, got.Citizen.Name, got.Subject)
+		}
+		rs := rejectedOf(t, o)
+		if len(rs) != 1 || rs[0].Origin != "ME" || rs[0].Reason != "stats.erase_open" {
+			t.Errorf("%s: rejected %+v", o.code, rs)
+		}
+	}
+	if h := bz.hash(t); h != bx.hash(t) || h != eg.hash(t) || h != me.hash(t) {
+		t.Errorf("the offices hold different cases")
+	}
+	for _, o := range []*mergeOffice{bz, bx, eg} {
+		if r, err := o.s.Verify(ctx); err != nil || !r.OK() {
+			t.Errorf("%s verify: %v %+v", o.code, err, r)
+		}
+	}
+}
