@@ -1,12 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"ascolto/data"
 	"ascolto/data/intake"
@@ -15,7 +19,7 @@ import (
 
 // The office's mailbox: the same code path (data/mailbox) as the window's inbox.
 func init() {
-	register(command{"mail", "mail settings [--imap-host H --imap-port N --imap-security tls|starttls|plain --smtp-host H --smtp-port N --smtp-security tls|starttls|plain --user NAME --address ADDR --pec true|false --folder F --move-to F --sent F --ca-file FILE] [--json] | mail test | mail fetch [--json] | mail inbox [--json] | mail register ID [--kind KIND] [--office CODE] [--language it|de] [--json] | mail send REF [--resend] [--json]   (password: " + mailbox.PasswordEnv + ")", cmdMail})
+	register(command{"mail", "mail settings [--imap-host H --imap-port N --imap-security tls|starttls|plain --smtp-host H --smtp-port N --smtp-security tls|starttls|plain --user NAME --address ADDR --pec true|false --folder F --move-to F --sent F --ca-file FILE] [--json] | mail test | mail fetch [--watch [--poll DURATION]] [--json] | mail inbox [--json] | mail register ID [--kind KIND] [--office CODE] [--language it|de] [--json] | mail send REF [--resend] [--json]   (password: " + mailbox.PasswordEnv + ")", cmdMail})
 }
 
 func cmdMail(e *env, args []string) error {
@@ -212,14 +216,41 @@ func (e *env) showInbox(list []mailbox.Message) error {
 func mailFetch(e *env, args []string) error {
 	fs := flag.NewFlagSet("mail fetch", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
+	watch := fs.Bool("watch", false, "")
+	poll := fs.Duration("poll", time.Minute, "")
 	_, s, b, err := e.openBox(fs, args, 0)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if *watch {
+		// Until interrupted: a fetch at once, then one whenever the server announces a
+		// change (IMAP IDLE), or every --poll; a fault is said and tried again.
+		ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		first := true
+		b.Watch(ctx, *poll, func(res *mailbox.FetchResult, err error) {
+			if err != nil {
+				fmt.Fprintln(e.stderr, e.problemText(err))
+				return
+			}
+			e.showFetch(res, *asJSON, true, !first)
+			first = false
+		})
+		return nil
+	}
 	res, err := b.Fetch(e.ctx)
 	if err != nil {
 		return err
+	}
+	return e.showFetch(res, *asJSON, false, false)
+}
+
+// showFetch prints what a fetch found; watching, JSON comes one object a line, and
+// (quiet) a fetch that found nothing new is not printed.
+func (e *env) showFetch(res *mailbox.FetchResult, asJSON, watching, quiet bool) error {
+	if quiet && res.New == 0 && res.Gone == 0 && len(res.Receipts) == 0 && len(res.TooBig) == 0 {
+		return nil
 	}
 	res.Inbox = e.inboxJSON(res.Inbox)
 	if res.TooBig == nil {
@@ -228,7 +259,15 @@ func mailFetch(e *env, args []string) error {
 	if res.Receipts == nil {
 		res.Receipts = []mailbox.Receipt{}
 	}
-	if *asJSON {
+	if asJSON && watching {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(append(jsonSafe(b), '\n'))
+		return err
+	}
+	if asJSON {
 		return e.json(res)
 	}
 	e.say("cli.mail.fetched", "new", e.num(res.New), "gone", e.num(res.Gone), "inbox", e.num(len(res.Inbox)))

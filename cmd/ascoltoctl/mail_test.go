@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strconv"
@@ -183,5 +184,68 @@ func TestMailSettingsRefusePlainText(t *testing.T) {
 	}
 	if code, _, errs := c.run("mail", "nonsense"); code != 2 || !strings.Contains(errs, "settings, test") {
 		t.Fatal(code, errs)
+	}
+}
+
+// TestMailFetchWatch: `mail fetch --watch --json` prints one line per change, a new
+// message within seconds (IMAP IDLE, the poll being ten minutes), and ends when
+// interrupted.
+func TestMailFetchWatch(t *testing.T) {
+	srv := mailtest.Find(t)
+	f := mailtest.Folder()
+	to := mailtest.Plus(srv.Office, f)
+	c := newCtl(t)
+	c.ok(mailSettingsArgs(srv, f)...)
+	t.Setenv(mailbox.PasswordEnv, srv.OfficePassword)
+	// The first message makes the folder (an office's inbox exists from the start).
+	srv.Deliver(t, "a@example.org", to, citizenMail("a@example.org", to, "w0-"+f+"@example.org"))
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		if code, _, _ := c.run("mail", "fetch"); code == 0 {
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("the first message did not arrive in 30 s")
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errs lockedBuffer
+	e := &env{ctx: ctx, stdout: &out, stderr: &errs, lang: "en", db: c.db, actor: "test"}
+	done := make(chan error, 1)
+	go func() { done <- mailFetch(e, []string{"--watch", "--json", "--poll", "10m"}) }()
+	lines := func() []mailbox.FetchResult {
+		var rs []mailbox.FetchResult
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var r mailbox.FetchResult
+			if json.Unmarshal([]byte(l), &r) == nil {
+				rs = append(rs, r)
+			}
+		}
+		return rs
+	}
+	wait := func(n int) {
+		t.Helper()
+		for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+			if rs := lines(); len(rs) > 0 && len(rs[len(rs)-1].Inbox) == n {
+				return
+			}
+			if time.Since(start) > time.Minute {
+				t.Fatalf("no line with %d messages after a minute:\n%s\n%s", n, out.String(), errs.String())
+			}
+		}
+	}
+	wait(1)
+	srv.Deliver(t, "b@example.org", to, citizenMail("b@example.org", to, "w1-"+f+"@example.org"))
+	wait(2)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("--watch did not end when interrupted")
+	}
+	if errs.String() != "" {
+		t.Fatalf("stderr: %s", errs.String())
 	}
 }

@@ -19,10 +19,13 @@ func (b *Box) Watch(ctx context.Context, poll time.Duration, report func(*FetchR
 	}
 	for ctx.Err() == nil {
 		res, err := b.Fetch(ctx)
+		if ctx.Err() != nil {
+			return // interrupted: what was under way is no fault to report
+		}
 		report(res, err)
 		if err == nil {
 			err = b.wait(ctx, poll, res)
-			if err == nil {
+			if err == nil || ctx.Err() != nil {
 				continue
 			}
 			report(nil, err)
