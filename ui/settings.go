@@ -58,12 +58,15 @@ type SettingsView struct {
 	restoreButton           *button
 	letters                 *LetterSettings // the letter settings last opened (tests)
 	first                   fyne.Focusable
-	loaded                  func() // tests
-	closureList             []string
+	// saves are each field's part's save (the office, the days, a closure, the places):
+	// Enter in the field and Ctrl+S while it has the keyboard (Save).
+	saves       map[fyne.Focusable]func()
+	loaded      func() // tests
+	closureList []string
 }
 
 func newSettingsView(e *env) *SettingsView {
-	v := &SettingsView{e: e, days: map[data.Kind]*textEntry{}}
+	v := &SettingsView{e: e, days: map[data.Kind]*textEntry{}, saves: map[fyne.Focusable]func(){}}
 	v.build()
 	v.load()
 	return v
@@ -176,7 +179,6 @@ func (v *SettingsView) build() {
 	v.closureDay.SetPlaceHolder(formatDay("2026-12-24", e.lang))
 	v.closureNote = v.entry("")
 	v.closureNote.SetPlaceHolder(e.t("settings.closure_note"))
-	v.closureDay.OnSubmitted = func(string) { v.addClosure() }
 	v.closures = container.NewVBox()
 	v.closureMsg = messageLabel()
 	addClosure := container.NewBorder(nil, nil, nil, v.button(e.t("settings.closure_add"), theme.ContentAddIcon(), v.addClosure),
@@ -229,6 +231,35 @@ func (v *SettingsView) build() {
 		container.NewHBox(v.button(e.t("settings.letters"), theme.DocumentIcon(), v.openLetterSettings)),
 	)
 	v.root = container.NewStack(container.NewVScroll(container.NewPadded(container.NewGridWithColumns(2, leftCol, rightCol))))
+
+	v.part(v.saveOffice, v.nameIT, v.nameDE, v.address, v.signer)
+	dayFields := []*textEntry{v.defaultDays}
+	for _, k := range data.Kinds {
+		dayFields = append(dayFields, v.days[k])
+	}
+	v.part(v.saveDays, dayFields...)
+	v.part(v.addClosure, v.closureDay, v.closureNote)
+	v.part(v.savePlaces, v.backupDir, v.exchangeDir, v.certificate)
+}
+
+// part makes save the save of fields: Enter in one of them, or Ctrl+S while it has the
+// keyboard, saves the part of the screen it stands in, as its button does.
+func (v *SettingsView) part(save func(), fields ...*textEntry) {
+	for _, f := range fields {
+		v.saves[f] = save
+		f.OnSubmitted = func(string) { save() }
+	}
+}
+
+// Save is Ctrl+S: it saves the part of the screen whose field has the keyboard (the
+// office, the days, a closure day, the places); elsewhere there is nothing to save.
+func (v *SettingsView) Save(c fyne.Canvas) {
+	if c == nil {
+		return
+	}
+	if save := v.saves[c.Focused()]; save != nil {
+		save()
+	}
 }
 
 // load reads the deadline rules and the closure days off the UI thread.

@@ -439,6 +439,8 @@ func (s *Shell) save() {
 	switch cur := s.tabs.Selected(); {
 	case cur == s.intakeTab:
 		s.intake.Save()
+	case cur == s.settingsTab:
+		s.settings.Save(s.canvas())
 	case s.currentCase() != nil:
 		s.currentCase().view.Save(s.canvas())
 	}

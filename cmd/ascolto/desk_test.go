@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -158,14 +157,6 @@ func (d *desk) typeText(s string) {
 	}
 }
 
-// clickAt clicks the left button at a point of the screen.
-func (d *desk) clickAt(x, y int) {
-	d.t.Helper()
-	if _, err := d.x(10*time.Second, "xdotool", "mousemove", "--sync", strconv.Itoa(x), strconv.Itoa(y), "click", "1"); err != nil {
-		d.t.Fatalf("click at %d,%d: %v", x, y, err)
-	}
-}
-
 // screen is one screenshot and what tesseract read on it.
 type screen struct {
 	path  string
@@ -196,23 +187,6 @@ func (s screen) has(phrases ...string) bool {
 	return true
 }
 
-// find returns the centre of the word read as w (case and punctuation aside), the
-// topmost where there are several (the menu above the tabs).
-func (s screen) find(w string) (x, y int, ok bool) {
-	want := bare(w)
-	best := -1
-	for i, o := range s.words {
-		if bare(o.text) == want && (best < 0 || o.y < s.words[best].y) {
-			best = i
-		}
-	}
-	if best < 0 {
-		return 0, 0, false
-	}
-	o := s.words[best]
-	return o.x + o.w/2, o.y + o.h/2, true
-}
-
 func bare(s string) string {
 	return strings.ToLower(strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 }
@@ -227,25 +201,19 @@ func (d *desk) shoot(name string) screen {
 		d.t.Fatalf("screenshot: %v", err)
 	}
 	d.shots = append(d.shots, path)
-	s := d.read(path, false)
+	s := d.read(path)
 	d.kept = append(d.kept, s)
 	return s
 }
 
-// read has tesseract read a screenshot. accent: white type is made black first, so
-// that the buttons in the accent colour (white on blue) are read too, at the cost of
-// the white fields' contents.
-func (d *desk) read(path string, accent bool) screen {
+// read has tesseract read a screenshot.
+func (d *desk) read(path string) screen {
 	d.t.Helper()
 	s := screen{path: path}
 	// tesseract reads the interface's small type better at twice the size.
 	big := strings.TrimSuffix(path, ".png") + ".ocr.png"
 	defer os.Remove(big)
-	args := []string{path}
-	if accent {
-		args = append(args, "-fill", "black", "-opaque", "white")
-	}
-	if _, err := d.x(30*time.Second, "convert", append(args, "-resize", "200%", big)...); err != nil {
+	if _, err := d.x(30*time.Second, "convert", path, "-resize", "200%", big); err != nil {
 		d.t.Fatalf("enlarge the screenshot: %v", err)
 	}
 	tsv, err := d.x(60*time.Second, "tesseract", big, "-", "-l", d.ocrLang, "--psm", "11", "tsv")
@@ -294,74 +262,4 @@ func (d *desk) waitFor(name string, limit time.Duration, phrases ...string) scre
 		d.n--
 		time.Sleep(300 * time.Millisecond)
 	}
-}
-
-// row returns the words read on the same line as the phrase and right of it, left to
-// right, and the phrase's right edge: the field, drop-down or button beside a label.
-func (s screen) row(phrase string) (right []ocrWord, edge, y int, ok bool) {
-	want := strings.Fields(phrase)
-	for i := 0; i+len(want) <= len(s.words); i++ {
-		match := true
-		for k, w := range want {
-			if bare(s.words[i+k].text) != bare(w) {
-				match = false
-				break
-			}
-		}
-		if !match {
-			continue
-		}
-		last := s.words[i+len(want)-1]
-		edge, y = last.x+last.w, s.words[i].y+s.words[i].h/2
-		for _, o := range s.words {
-			if o.x > edge && abs(o.y+o.h/2-y) < 10 {
-				right = append(right, o)
-			}
-		}
-		sort.Slice(right, func(a, b int) bool { return right[a].x < right[b].x })
-		return right, edge, y, true
-	}
-	return nil, 0, 0, false
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
-// clickBeside clicks what stands right of a label or a button on its line: the first
-// word read there, or, where nothing is read (an empty field; a button in the accent
-// colour, whose white type tesseract misses), the middle of the gap up to the next word.
-func (d *desk) clickBeside(s screen, phrase string, firstWord bool) {
-	d.t.Helper()
-	right, edge, y, ok := s.row(phrase)
-	if !ok { // perhaps a button in the accent colour
-		right, edge, y, ok = d.read(s.path, true).row(phrase)
-	}
-	if !ok {
-		d.t.Fatalf("no %q on the screen (%s): %s", phrase, s.path, s.text)
-	}
-	switch {
-	case firstWord && len(right) > 0:
-		d.clickAt(right[0].x+right[0].w/2, right[0].y+right[0].h/2)
-	case len(right) > 0:
-		d.clickAt((edge+right[0].x)/2, y)
-	default:
-		d.clickAt(edge+90, y)
-	}
-}
-
-// click clicks the word where the screen shows it.
-func (d *desk) click(s screen, word string) {
-	d.t.Helper()
-	x, y, ok := s.find(word)
-	if !ok {
-		x, y, ok = d.read(s.path, true).find(word)
-	}
-	if !ok {
-		d.t.Fatalf("no %q on the screen to click (%s): %s", word, s.path, s.text)
-	}
-	d.clickAt(x, y)
 }
