@@ -15,7 +15,7 @@ func quickMaintenance(t *testing.T) {
 	maintainEvery, idleBefore, busyTimeout = 20*time.Millisecond, 200*time.Millisecond, 300*time.Millisecond
 	t.Cleanup(func() {
 		maintainEvery, idleBefore, busyTimeout = every, idle, busy
-		mergeStepHook = nil
+		mergeStepHook.Store(nil)
 	})
 }
 
@@ -24,10 +24,11 @@ func quickMaintenance(t *testing.T) {
 func slowMergeSteps(d time.Duration) (started chan struct{}) {
 	started = make(chan struct{})
 	var once sync.Once
-	mergeStepHook = func() {
+	hook := func() {
 		once.Do(func() { close(started) })
 		time.Sleep(d)
 	}
+	mergeStepHook.Store(&hook)
 	return started
 }
 

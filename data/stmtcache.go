@@ -42,8 +42,9 @@ func (k keptStatements) Connect(ctx context.Context) (driver.Conn, error) {
 // connection from one goroutine at a time, so the map needs no lock.
 type keepingConn struct {
 	driver.Conn
-	free map[string][]*keptStmt // compiled and not in use, by text
-	kept int                    // statements in free
+	free   map[string][]*keptStmt // compiled and not in use, by text
+	kept   int                    // statements in free
+	closed bool
 }
 
 // PrepareContext gives a kept statement of that text, or compiles one.
@@ -115,6 +116,7 @@ func (c *keepingConn) Close() error {
 		delete(c.free, q)
 	}
 	c.kept = 0
+	c.closed = true
 	return c.Conn.Close()
 }
 
@@ -127,14 +129,15 @@ type keptStmt struct {
 }
 
 // Close gives the statement back to be used again (the driver has reset it when its
-// rows were closed or its exec ended), or finalises it when the connection keeps enough.
+// rows were closed or its exec ended), or finalises it when the connection keeps enough
+// or is closed.
 func (s *keptStmt) Close() error {
 	if !s.inUse {
 		return nil
 	}
 	s.inUse = false
 	c := s.conn
-	if c.kept >= maxKeptStatements {
+	if c.closed || c.kept >= maxKeptStatements {
 		return s.Stmt.Close()
 	}
 	c.free[s.query] = append(c.free[s.query], s)

@@ -483,7 +483,7 @@ func (s *Store) mergeIndex(pages int) bool {
 
 // mergeStepHook, when set, runs inside a merge step's transaction (tests: a step as
 // slow as one on a million cases on a loaded machine).
-var mergeStepHook func()
+var mergeStepHook atomic.Pointer[func()]
 
 // mergeStep does up to pages pages of search-index merging in one short transaction and
 // reports whether there may be more to do (FTS5 says so through total_changes). Another
@@ -510,8 +510,8 @@ func (s *Store) mergeStep(pages int) bool {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts, rank) VALUES ('merge', ?)`, pages); err != nil {
 			return err
 		}
-		if mergeStepHook != nil {
-			mergeStepHook()
+		if hook := mergeStepHook.Load(); hook != nil {
+			(*hook)()
 		}
 		return tx.Commit()
 	}()
@@ -526,6 +526,7 @@ func (s *Store) mergeStep(pages int) bool {
 func newStore(db *sql.DB, path string, opt Options) *Store {
 	s := &Store{db: db, path: path, clock: opt.Clock, ids: opt.IDs, actor: opt.Actor, cals: map[string]*officeRules{},
 		own: make(chan struct{}, 1)}
+	s.lastWrite.Store(time.Now().UnixNano()) // opening is no idle time: no merge at once
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
