@@ -57,6 +57,7 @@ type LetterPanel struct {
 	undoBtn   *button
 	saveBtn   *button
 	showBtn   *button
+	mail      *mailSend // Send by e-mail (mailsend.go)
 	done      *widget.Label
 	// the dialogs open now (tests drive them)
 	passDialog *dialog.FormDialog
@@ -204,6 +205,7 @@ func (p *LetterPanel) build() {
 	p.sentBtn = newButton(p.t("letter.ui.sent"), theme.MailSendIcon(), p.askSent)
 	p.undoBtn = newButton(p.t("letter.ui.undo_sent"), theme.ContentUndoIcon(), p.undoSent)
 	p.saveBtn = newButton(p.t("letter.ui.save_pdf"), theme.DocumentSaveIcon(), p.savePDF)
+	p.mail = newMailSend(p)
 	for _, b := range []*button{p.showBtn, cert, previewBtn, p.issueBtn, p.printBtn, p.sentBtn, p.undoBtn, p.saveBtn} {
 		b.onEscape = p.escape
 	}
@@ -219,7 +221,7 @@ func (p *LetterPanel) build() {
 		p.replyBox, p.secondBox,
 		container.NewHBox(p.sign, cert, p.certLabel),
 		p.problem, p.done,
-		container.NewHBox(previewBtn, p.issueBtn, p.printBtn, p.saveBtn, p.sentBtn, p.undoBtn),
+		container.NewHBox(previewBtn, p.issueBtn, p.printBtn, p.saveBtn, p.mail.btn, p.sentBtn, p.undoBtn),
 	)
 }
 
@@ -301,6 +303,7 @@ func (p *LetterPanel) refresh() {
 	p.saveBtn.Disable()
 	p.sentBtn.Disable()
 	showIf(p.undoBtn, p.canUndoSent())
+	p.mail.refresh()
 	if last != nil {
 		p.printBtn.Enable()
 		p.saveBtn.Enable()
