@@ -848,15 +848,24 @@ func scrubFreePages(ctx context.Context, conn *sql.Conn) error {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE erasure_scrub(b BLOB)`); err != nil {
 		return err
 	}
-	for free > 0 {
+	// Each round takes at least one free page; more rounds than there were free pages
+	// would mean SQLite grows the file instead, and the file must never be filled.
+	for rounds := free + 1; free > 0; rounds-- {
+		if rounds == 0 {
+			return errors.New("the free pages are not taken by new content")
+		}
 		// An overflow page holds size-4 bytes: this is never more than the free pages
 		// by more than one page.
 		n := min(free*(size-4), scrubChunk)
 		if _, err := conn.ExecContext(ctx, `INSERT INTO erasure_scrub(b) VALUES (zeroblob(?))`, n); err != nil {
 			return err
 		}
+		left := free
 		if err := conn.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
 			return err
+		}
+		if free >= left {
+			return errors.New("the free pages are not taken by new content")
 		}
 	}
 	_, err := conn.ExecContext(ctx, `DROP TABLE erasure_scrub`)
