@@ -62,6 +62,8 @@ type Shell struct {
 	registerTab *container.TabItem
 	intake      *IntakeView
 	intakeTab   *container.TabItem
+	inbox       *InboxView // the office's mailbox (inbox.go)
+	inboxTab    *container.TabItem
 	settings    *SettingsView
 	settingsTab *container.TabItem
 	dashTab     *container.TabItem
@@ -147,6 +149,10 @@ func (s *Shell) build(f registerFilter, keep *intakeDraft) {
 	s.intake.OnEscape = s.ShowRegister
 	s.intake.OnOpenCase = s.OpenCase
 	s.register.OnEscape = func() {}
+	s.inbox = newInboxView(e)
+	s.inbox.OnOpenCase = s.OpenCase
+	s.inbox.OnRegistered = s.changedElsewhere
+	s.inbox.OnEscape = s.ShowRegister
 	s.settings = newSettingsView(e)
 	s.settings.OnLanguage = func(lang string) { s.e.do(func() { s.SetLanguage(lang) }) }
 	s.settings.OnEscape = s.ShowRegister
@@ -154,7 +160,8 @@ func (s *Shell) build(f registerFilter, keep *intakeDraft) {
 	s.registerTab = container.NewTabItemWithIcon(e.t("window.tab.register"), theme.ListIcon(), s.register.Object())
 	s.intakeTab = container.NewTabItemWithIcon(e.t("window.tab.intake"), theme.ContentAddIcon(), s.intake.Object())
 	s.settingsTab = container.NewTabItemWithIcon(e.t("window.tab.settings"), theme.SettingsIcon(), s.settings.Object())
-	items := []*container.TabItem{s.registerTab, s.intakeTab}
+	s.inboxTab = container.NewTabItemWithIcon(e.t("mailbox_ui.tab"), theme.MailComposeIcon(), s.inbox.Object())
+	items := []*container.TabItem{s.registerTab, s.intakeTab, s.inboxTab}
 	s.dashTab, s.dashBuilt = nil, false
 	// The quality dashboard's place: its tab comes from its own part (ui.NewDashboard,
 	// wired in cmd/ascolto); without it there is no tab. It is built when the tab is
@@ -201,6 +208,7 @@ func (s *Shell) Show() {
 	w.SetMainMenu(s.menu())
 	w.SetOnDropped(s.dropped)
 	s.reminder.Start()
+	s.inbox.Start()
 	if s.stopWatch == nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		s.stopWatch = cancel
@@ -235,6 +243,7 @@ func (s *Shell) closeViews() {
 	s.reminder.Stop()
 	s.register.Close()
 	s.intake.Close()
+	s.inbox.Close()
 	for _, oc := range s.cases {
 		oc.view.Close()
 	}
@@ -273,6 +282,8 @@ func (s *Shell) selectedName() string {
 	switch cur {
 	case s.intakeTab:
 		return "intake"
+	case s.inboxTab:
+		return "inbox"
 	case s.settingsTab:
 		return "settings"
 	case s.dashTab:
@@ -293,6 +304,8 @@ func (s *Shell) selectName(name string) {
 	switch {
 	case name == "intake":
 		s.ShowIntake()
+	case name == "inbox":
+		s.tabs.Select(s.inboxTab)
 	case name == "settings":
 		s.ShowSettings()
 	case name == "dashboard" && s.dashTab != nil:
@@ -325,6 +338,8 @@ func (s *Shell) tabSelected(t *container.TabItem) {
 		s.register.FocusSearch(s.canvas())
 	case s.intakeTab:
 		s.intake.FocusFirst(s.canvas())
+	case s.inboxTab:
+		s.inbox.FocusFirst(s.canvas())
 	case s.settingsTab:
 		s.settings.FocusFirst(s.canvas())
 	}
@@ -547,6 +562,7 @@ func (s *Shell) tabItems() []*fyne.MenuItem {
 	}
 	items = append(items,
 		item(e.t("window.tab.settings"), ctrl(fyne.Key5), s.ShowSettings),
+		item(e.t("mailbox_ui.tab"), ctrl(fyne.Key6), func() { s.tabs.Select(s.inboxTab) }),
 		fyne.NewMenuItemSeparator(),
 		item(e.t("window.menu.next_tab"), ctrl(fyne.KeyTab), func() { s.stepTab(1) }),
 		item(e.t("window.menu.previous_tab"), ctrlShift(fyne.KeyTab), func() { s.stepTab(-1) }),
