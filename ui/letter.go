@@ -217,7 +217,7 @@ func (p *LetterPanel) build() {
 	p.root = container.NewVBox(
 		title,
 		container.NewBorder(nil, nil, nil, p.showBtn, p.status),
-		widget.NewForm(widget.NewFormItem(p.t("letter.ui.language"), p.language)),
+		widget.NewForm(widget.NewFormItem(p.t("letter.ui.language"), container.NewHBox(p.language))),
 		p.replyBox, p.secondBox,
 		container.NewHBox(p.sign, cert, p.certLabel),
 		p.problem, p.done,

@@ -14,9 +14,9 @@ import (
 )
 
 // The Settings screen with the keyboard alone, as the clerk's day does it in the real
-// window (cmd/ascolto/day_test.go): Ctrl+, puts the keyboard on the language, four
-// Shift+Tab go round to the certificate's field (past "Letters…", "Save" and "Choose…";
-// the window has no exchange yet),
+// window (cmd/ascolto/day_test.go): Ctrl+, puts the keyboard on the language, five
+// Shift+Tab go round to the certificate's field (past the foot's "Show the overdue",
+// "Letters…", "Save" and "Choose…"),
 // the path is typed and Ctrl+S saves the places. Enter in a field and Ctrl+S while a
 // field has the keyboard save the part of the screen it stands in, as its button does.
 func TestSettingsByKeyboard(t *testing.T) {
@@ -24,9 +24,13 @@ func TestSettingsByKeyboard(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			s := mixedRegister(t)
 			sh, q, w := keyShell(t, s, lang, t.TempDir())
-			// No exchange folder set, as on the day's fresh workstation: with one, the
-			// exchange's line at the foot of the window is one Shift+Tab more.
+			// The window as on the day: no exchange folder set on the fresh workstation
+			// (with one, the exchange's line at the foot of the window is one Shift+Tab
+			// more), and overdue cases in the register, so that the foot's "Show the
+			// overdue" button is the window's last control.
 			sh.SetExchange(nil)
+			sh.reminder.Check()
+			q.until(t, "the overdue cases counted", func() bool { return sh.reminder.show.Visible() })
 			c := w.Canvas()
 			v := sh.settings
 			press := func(name string) {
@@ -43,11 +47,11 @@ func TestSettingsByKeyboard(t *testing.T) {
 			if c.Focused() != fyne.Focusable(v.language) {
 				t.Fatalf("Ctrl+, puts the keyboard on %s", name(c.Focused()))
 			}
-			for range 4 {
+			for range 5 {
 				tab(t, w, true)
 			}
 			if c.Focused() != fyne.Focusable(v.certificate) {
-				t.Fatalf("four Shift+Tab from the language reach %s, not the certificate's field", name(c.Focused()))
+				t.Fatalf("five Shift+Tab from the language reach %s, not the certificate's field", name(c.Focused()))
 			}
 			cert := filepath.Join(t.TempDir(), "firma.p12")
 			v.certificate.SetText("") // empty on the day's new workstation
