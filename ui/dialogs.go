@@ -111,6 +111,13 @@ func teachDialogKeys(o fyne.CanvasObject, enter, cancel func()) {
 		if w.OnSubmitted == nil {
 			w.OnSubmitted = func(string) { enter() }
 		}
+	case *wayChoice:
+		if w.onEscape == nil {
+			w.onEscape = cancel
+		}
+		if w.onEnter == nil {
+			w.onEnter = enter
+		}
 	case *choice:
 		if w.onEscape == nil {
 			w.onEscape = cancel

@@ -2,12 +2,16 @@ package ui
 
 import (
 	"image/color"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"ascolto/printing/signature/certtest"
 )
 
 // The keyboard on a primary button ("Issue letter", a dialog's default answer) must be
@@ -74,5 +78,65 @@ func TestFocusedPrimaryButtonStandsOut(t *testing.T) {
 				t.Errorf("the primary button after the focus left: %v, before %v", again, still)
 			}
 		})
+	}
+}
+
+// The letter's own dialogs (the certificate's password, the way a letter was sent) are
+// the program's, so that their default button ("Issue letter", "Record") shows the
+// keyboard as every primary button does, and Tab reaches it from the field.
+func TestLetterDialogsHaveTheProgramsPrimaryButton(t *testing.T) {
+	s, c, _ := issuedLetter(t)
+	b, err := certtest.P12(certtest.Spec{Name: "Maria Rossi", Password: "giusta", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "firma.p12")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(OfficeTheme())
+	a.Preferences().SetString(PrefCertificate, path)
+	w := test.NewWindow(nil)
+	t.Cleanup(w.Close)
+	p := newLetterPanel(s, c, "it", w)
+	w.SetContent(p.root)
+	w.Resize(fyne.NewSize(900, 800))
+	for _, d := range []struct {
+		open      func()
+		field     func() fyne.Focusable
+		okKey     string
+		primaryOn func() bool
+	}{
+		{func() { test.Type(p.reply, "Die Wartezeiten wurden verkürzt."); test.Tap(p.issueBtn) },
+			func() fyne.Focusable { return p.passEntry }, "letter.ui.issue", func() bool { return p.passDialog != nil }},
+		{func() { test.Tap(p.sentBtn) },
+			func() fyne.Focusable { return p.wayPick }, "letter.ui.sent_confirm", func() bool { return p.sentDialog != nil }},
+	} {
+		d.open()
+		if !d.primaryOn() || w.Canvas().Focused() != d.field() {
+			t.Fatalf("%s: the dialog is not open with the keyboard in its field", d.okKey)
+		}
+		tab(t, w, false) // Cancel
+		tab(t, w, false)
+		ok, isOurs := w.Canvas().Focused().(*button)
+		if !isOurs || ok.Text != p.t(d.okKey) || ok.Importance != widget.HighImportance {
+			t.Fatalf("Tab from the field of %s reaches %T, not the program's primary button", d.okKey, w.Canvas().Focused())
+		}
+		if !focusShows(w, ok) {
+			t.Errorf("%s does not show that it has the keyboard", ok.Text)
+		}
+		hit(w, fyne.KeyEscape)
+		if d.primaryOn() {
+			t.Fatalf("%s: Esc on its button did not close it", d.okKey)
+		}
+		if d.okKey == "letter.ui.issue" { // issue it, so that it can be marked as sent
+			d.open()
+			test.Type(p.passEntry, "giusta")
+			hit(w, fyne.KeyReturn)
+			if p.passDialog != nil || p.problem.Visible() {
+				t.Fatalf("the letter was not issued: %q", p.problem.Text)
+			}
+		}
 	}
 }

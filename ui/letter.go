@@ -60,9 +60,9 @@ type LetterPanel struct {
 	mail      *mailSend // Send by e-mail (mailsend.go)
 	done      *widget.Label
 	// the dialogs open now (tests drive them)
-	passDialog *dialog.FormDialog
+	passDialog dialog.Dialog
 	passEntry  *textEntry
-	sentDialog *dialog.FormDialog
+	sentDialog dialog.Dialog
 	wayPick    *wayChoice
 	replyBox   *fyne.Container
 	secondBox  *fyne.Container
@@ -441,21 +441,19 @@ func (p *LetterPanel) askAndIssue() {
 	}
 	pw := newTextEntry()
 	pw.Password = true
-	d := dialog.NewForm(p.t("letter.ui.password_title"), p.t("letter.ui.issue"), p.t("letter.ui.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(p.t("letter.ui.password"), pw)}, func(ok bool) {
+	// The program's dialog (showDialog): the password is typed at once and Enter issues,
+	// no mouse between the two; Esc cancels; and its "Issue letter" shows the keyboard
+	// as the program's primary buttons do (Fyne's form dialog draws its own).
+	p.passEntry = pw
+	p.passDialog = showDialog(p.win, p.t("letter.ui.password_title"), p.t("letter.ui.issue"), p.t("letter.ui.cancel"),
+		container420(widget.NewForm(widget.NewFormItem(p.t("letter.ui.password"), pw))), pw, func(ok bool) {
 			p.passDialog, p.passEntry = nil, nil
 			password := pw.Text
 			pw.SetText("")
 			if ok {
 				p.issue(password)
 			}
-		}, p.win)
-	// The password is typed at once and Enter issues: no mouse between the two.
-	pw.OnSubmitted = func(string) { d.Submit() }
-	pw.onEscape = d.Hide
-	p.passDialog, p.passEntry = d, pw
-	d.Show()
-	p.win.Canvas().Focus(pw)
+		})
 }
 
 // issue makes, signs and keeps the letter. A refusal (no reply, a wrong password, an
@@ -643,19 +641,16 @@ func (p *LetterPanel) askSent() {
 		way = "email"
 	}
 	pick.SetValue(way)
-	d := dialog.NewForm(p.t("letter.ui.sent_title", "letter", l.Number), p.t("letter.ui.sent_confirm"), p.t("letter.ui.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(p.t("letter.ui.sent_way"), pick)}, func(ok bool) {
+	// The program's dialog, as for the password: Enter on the way records, Esc cancels.
+	p.wayPick = pick
+	p.sentDialog = showDialog(p.win, p.t("letter.ui.sent_title", "letter", l.Number), p.t("letter.ui.sent_confirm"), p.t("letter.ui.cancel"),
+		container420(widget.NewForm(widget.NewFormItem(p.t("letter.ui.sent_way"), pick))), pick, func(ok bool) {
 			p.sentDialog, p.wayPick = nil, nil
 			if ok && pick.Value() != "" {
 				p.markSent(l, pick.Value())
 				p.focus(p.sentBtn, p.undoBtn) // the next thing to do, if any, is to undo it
 			}
-		}, p.win)
-	pick.onEnter = d.Submit
-	pick.onEscape = d.Hide
-	p.sentDialog, p.wayPick = d, pick
-	d.Show()
-	p.win.Canvas().Focus(pick)
+		})
 }
 
 // markSent records that letter l left the office now, the way it went.
