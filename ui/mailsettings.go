@@ -208,7 +208,11 @@ func (d *MailSettingsDialog) done(ok bool) {
 		err = d.e.store.Update(context.Background(), func(t *data.Tx) error { return t.SetMailSettings(ms) })
 	}
 	if err != nil {
+		// The ports as typed, also one that is no number: the clerk corrects it.
+		imapPort, smtpPort := d.imapPort.Text, d.smtpPort.Text
 		d.show(ms, d.e.errText(err))
+		d.imapPort.SetText(imapPort)
+		d.smtpPort.SetText(smtpPort)
 		return
 	}
 	d.lastSaved = ms
