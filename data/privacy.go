@@ -765,16 +765,33 @@ func (s *Store) FinishErasure(ctx context.Context) error {
 	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = 1`); err != nil {
 		return fail(err)
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts) VALUES ('optimize')`); err != nil {
+	// The steps that write take their turn among this program's writes (ownWrite), so a
+	// clerk's save meanwhile waits for them instead of meeting SQLite's busy limit; the
+	// long read of every page (pagesToScrub) holds nobody up.
+	own := func(step func() error) error {
+		done, err := s.ownWrite(ctx)
+		if err != nil {
+			return err
+		}
+		defer done()
+		return step()
+	}
+	if err := own(func() error {
+		_, err := conn.ExecContext(ctx, `INSERT INTO cases_fts(cases_fts) VALUES ('optimize')`)
+		return err
+	}); err != nil {
 		return fail(err)
 	}
-	if err := scrub(ctx, conn); err != nil {
+	if err := scrub(ctx, conn, own); err != nil {
 		s.markErasurePending(ctx, conn)
 		return fail(err)
 	}
 	// The idle purge of the index (search_purge) has nothing left to do: the index is
 	// one segment now.
-	if _, err := conn.ExecContext(ctx, `DELETE FROM meta WHERE key IN ('search_purge', 'erasure_pending')`); err != nil {
+	if err := own(func() error {
+		_, err := conn.ExecContext(ctx, `DELETE FROM meta WHERE key IN ('search_purge', 'erasure_pending')`)
+		return err
+	}); err != nil {
 		return fail(err)
 	}
 	s.writes.Add(1)
@@ -785,7 +802,9 @@ func (s *Store) FinishErasure(ctx context.Context) error {
 	// moments (a search, a list), so the checkpoint is tried for a while.
 	for try := 0; ; try++ {
 		var busy, logged, done int
-		err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done)
+		err := own(func() error {
+			return conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done)
+		})
 		if err == nil && busy == 0 {
 			return nil
 		}
@@ -810,11 +829,17 @@ const scrubChunk = 32 << 20
 // have such bytes is found first, reading every page without holding the write lock
 // (pagesToScrub): the clerks save meanwhile, and only those pages are read again and
 // written under it.
-func scrub(ctx context.Context, conn *sql.Conn) (err error) {
+// own runs the writing part in its turn among the program's writes.
+func scrub(ctx context.Context, conn *sql.Conn, own func(func() error) error) error {
 	todo, err := pagesToScrub(ctx, conn)
 	if err != nil {
 		return err
 	}
+	return own(func() error { return scrubLocked(ctx, conn, todo) })
+}
+
+// scrubLocked is scrub's writing part: one transaction under the write lock.
+func scrubLocked(ctx context.Context, conn *sql.Conn, todo []int64) (err error) {
 	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		return err
 	}
