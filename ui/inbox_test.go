@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,9 @@ func mailRegister(t *testing.T, srv *mailtest.Servers) (*data.Store, string) {
 func mailShell(t *testing.T, s *data.Store, lang string) (*Shell, uiQueue, fyne.Window) {
 	t.Helper()
 	a := test.NewTempApp(t)
+	if os.Getenv("ASCOLTO_UI_SHOTS") != "" {
+		a.Settings().SetTheme(OfficeTheme()) // the pictures for docs/mail.md
+	}
 	q := make(uiQueue, 1000)
 	w := test.NewWindow(nil)
 	t.Cleanup(w.Close)
@@ -95,6 +99,8 @@ func TestInboxRegistersFromTheOfficeMailbox(t *testing.T) {
 			if !strings.HasPrefix(v.status.Text, translations.T(lang, "mailbox_ui.fetched", "time", formatDateTime(now, lang), "count", "2")) {
 				t.Errorf("status %q", v.status.Text)
 			}
+
+			capture(t, w, "inbox-"+lang)
 
 			// Delete: aside (kept for this workstation), and back.
 			hit(w, fyne.KeyDelete)

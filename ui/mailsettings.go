@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -93,7 +94,7 @@ type MailSettingsDialog struct {
 	dialogDone                     func(ok bool)
 	saved                          func() // tests
 	tested                         func() // tests
-	hide                           func()
+	dlg                            dialog.Dialog
 	lastSaved                      data.MailSettings
 	securityLabels, securityValues []string
 }
@@ -165,7 +166,7 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 	)
 	content := container.New(readingWidth(560), container.NewVBox(form, hint, container.NewHBox(d.testBtn), d.result))
 	dlg := showDialog(e.win, e.t("mailbox_ui.settings_title"), e.t("mailbox_ui.save"), e.t("mailbox_ui.cancel"), content, d.imapHost, d.done)
-	d.hide = dlg.Hide
+	d.dlg = dlg
 }
 
 // values are the settings as typed (defaults filled in); a port that is no number is
@@ -274,5 +275,7 @@ func (d *MailSettingsDialog) showResult(text string, failed bool) {
 		d.result.Importance = widget.SuccessImportance
 	}
 	d.result.Show()
-	d.result.Refresh()
+	// The dialog grows by the lines of the result, which it was laid out without.
+	d.dlg.Resize(d.dlg.MinSize())
+	d.dlg.Refresh()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +20,10 @@ import (
 
 func settingsDialog(t *testing.T, s *data.Store, lang string) (*MailSettingsDialog, uiQueue, fyne.Window) {
 	t.Helper()
-	test.NewTempApp(t)
+	a := test.NewTempApp(t)
+	if os.Getenv("ASCOLTO_UI_SHOTS") != "" {
+		a.Settings().SetTheme(OfficeTheme()) // the pictures for docs/mail.md
+	}
 	q := make(uiQueue, 100)
 	w := test.NewWindow(nil)
 	t.Cleanup(w.Close)
@@ -80,6 +84,7 @@ func TestMailSettingsDialogTestsAndSaves(t *testing.T) {
 			if d.result.Text != strings.Join(lines, "\n") {
 				t.Errorf("the test says %q, want %q", d.result.Text, strings.Join(lines, "\n"))
 			}
+			capture(t, w, "mailbox-settings-"+lang)
 			if p, _ := data.AsProblem(want[0].Err); p == nil || p.Key != "err.mailbox.port" {
 				t.Errorf("a closed port: %v", want[0].Err)
 			}
