@@ -206,7 +206,7 @@ func (p *LetterPanel) build() {
 	p.undoBtn = newButton(p.t("letter.ui.undo_sent"), theme.ContentUndoIcon(), p.undoSent)
 	p.saveBtn = newButton(p.t("letter.ui.save_pdf"), theme.DocumentSaveIcon(), p.savePDF)
 	p.mail = newMailSend(p)
-	for _, b := range []*button{p.showBtn, cert, previewBtn, p.issueBtn, p.printBtn, p.sentBtn, p.undoBtn, p.saveBtn} {
+	for _, b := range []*button{p.showBtn, cert, previewBtn, p.issueBtn, p.printBtn, p.sentBtn, p.undoBtn, p.saveBtn, p.mail.btn} {
 		b.onEscape = p.escape
 	}
 	p.done = widget.NewLabel("")
