@@ -71,20 +71,20 @@ func (v *InboxView) build() {
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 	v.list = newInboxList(v)
-	v.showAside = newCheckBox(e.t("mailbox_ui.show_aside", "count", "0"), func(bool) { v.show() })
+	v.showAside = newCheckBox(e.t("window.mailbox.show_aside", "count", "0"), func(bool) { v.show() })
 	v.showAside.onEscape = v.escape
-	v.passBtn = newButton(e.t("mailbox_ui.password_button"), theme.LoginIcon(), func() {
+	v.passBtn = newButton(e.t("window.mailbox.password_button"), theme.LoginIcon(), func() {
 		askMailPassword(v.e, func(string) { v.Start() })
 	})
 	v.passBtn.onEscape = v.escape
 	v.passBtn.Hide()
-	v.setupBtn = newButton(e.t("mailbox_ui.settings_button"), theme.SettingsIcon(), func() {
+	v.setupBtn = newButton(e.t("window.mailbox.settings_button"), theme.SettingsIcon(), func() {
 		if d := showMailSettings(v.e); d != nil {
 			d.saved = v.Start
 		}
 	})
 	v.setupBtn.onEscape = v.escape
-	keys := widget.NewLabel(e.t("mailbox_ui.keys"))
+	keys := widget.NewLabel(e.t("window.mailbox.keys"))
 	keys.SizeName = theme.SizeNameCaptionText
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(v.passBtn, v.setupBtn), v.status),
 		container.NewHBox(v.showAside), keys)
@@ -135,12 +135,12 @@ func (v *InboxView) Start() {
 		v.passBtn.Hide()
 		switch {
 		case !ms.Configured():
-			v.say(v.e.t("mailbox_ui.not_configured"), false)
+			v.say(v.e.t("window.mailbox.not_configured"), false)
 		case pw == "":
-			v.say(v.e.t("mailbox_ui.need_password"), false)
+			v.say(v.e.t("window.mailbox.need_password"), false)
 			v.passBtn.Show()
 		default:
-			v.say(v.e.t("mailbox_ui.fetching", "address", ms.Address), false)
+			v.say(v.e.t("window.mailbox.fetching", "address", ms.Address), false)
 			go openMailBox(store, ms, pw).Watch(ctx, InboxPoll, func(res *mailbox.FetchResult, err error) {
 				v.e.do(func() {
 					if ctx.Err() == nil {
@@ -161,7 +161,7 @@ func (v *InboxView) fetchedNow(res *mailbox.FetchResult, err error) {
 		v.say(v.e.errText(err), true)
 	} else {
 		v.setMessages(res.Inbox)
-		text := v.e.t("mailbox_ui.fetched", "time", formatDateTime(v.e.store.Now(), v.e.lang), "count", strconv.Itoa(len(v.visible())))
+		text := v.e.t("window.mailbox.fetched", "time", formatDateTime(v.e.store.Now(), v.e.lang), "count", strconv.Itoa(len(v.visible())))
 		for _, id := range res.TooBig {
 			text += "\n" + v.e.t("cli.mail.too_big", "id", id, "limit", strconv.Itoa(mailbox.MaxMessage>>20)+" MB")
 		}
@@ -227,7 +227,7 @@ func (v *InboxView) show() {
 	if v.showAside.Checked {
 		v.shown = v.all
 	}
-	v.showAside.Text = v.e.t("mailbox_ui.show_aside", "count", strconv.Itoa(len(v.aside)))
+	v.showAside.Text = v.e.t("window.mailbox.show_aside", "count", strconv.Itoa(len(v.aside)))
 	v.showAside.Refresh()
 	if v.cur >= len(v.shown) {
 		v.cur = len(v.shown) - 1
@@ -274,18 +274,18 @@ func (v *InboxView) rowTexts(m mailbox.Message) (string, string) {
 	if !m.Date.IsZero() {
 		parts = append(parts, formatDateTime(m.Date, e.lang))
 	}
-	parts = append(parts, e.t("mailbox_ui.files", "count", strconv.Itoa(len(m.Attachments))))
+	parts = append(parts, e.t("window.mailbox.files", "count", strconv.Itoa(len(m.Attachments))))
 	if m.Case != "" {
-		parts = append(parts, e.t("mailbox_ui.already", "number", m.Case))
+		parts = append(parts, e.t("window.mailbox.already", "number", m.Case))
 	} else {
 		p := capital(word(e.lang, "kind", m.Kind)) + ", " + e.t("channel."+string(m.Channel))
 		if m.Language != "" {
 			p += ", " + e.t("language."+string(m.Language))
 		}
-		parts = append(parts, e.t("mailbox_ui.proposal", "proposal", p))
+		parts = append(parts, e.t("window.mailbox.proposal", "proposal", p))
 	}
 	if v.aside[m.ID] {
-		parts = append(parts, e.t("mailbox_ui.aside"))
+		parts = append(parts, e.t("window.mailbox.aside"))
 	}
 	return first, strings.Join(parts, " · ")
 }
@@ -299,9 +299,9 @@ func (v *InboxView) toggleAside() {
 	v.aside[id] = !v.aside[id]
 	if !v.aside[id] {
 		delete(v.aside, id)
-		v.say(v.e.t("mailbox_ui.taken_back"), false)
+		v.say(v.e.t("window.mailbox.taken_back"), false)
 	} else {
-		v.say(v.e.t("mailbox_ui.set_aside"), false)
+		v.say(v.e.t("window.mailbox.set_aside"), false)
 	}
 	v.saveAside()
 	v.show()
@@ -326,7 +326,7 @@ func (v *InboxView) registerSelected() {
 	}
 	e, ms := v.e, v.ms
 	v.busy = true
-	v.say(e.t("mailbox_ui.registering", "subject", m.Subject), false)
+	v.say(e.t("window.mailbox.registering", "subject", m.Subject), false)
 	var r *mailbox.Registered
 	var list []mailbox.Message
 	e.background(func() error {
@@ -353,7 +353,7 @@ func (v *InboxView) registerSelected() {
 		case r.Elsewhere:
 			text = e.t("cli.mail.elsewhere", "id", m.ID)
 		case r.Duplicate:
-			text = e.t("mailbox_ui.already", "number", r.Case.Number)
+			text = e.t("window.mailbox.already", "number", r.Case.Number)
 		default:
 			text = e.t("intake.saved", "number", r.Case.Number, "due", formatDay(r.Case.DueDate, e.lang))
 		}

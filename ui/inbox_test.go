@@ -55,6 +55,8 @@ func mailShell(t *testing.T, s *data.Store, lang string) (*Shell, uiQueue, fyne.
 	sh := newShell(Config{Store: s, Lang: lang, Window: w, App: a, ReminderEvery: time.Hour, WatchEvery: time.Hour}, q.do)
 	t.Cleanup(sh.Close)
 	sh.Show()
+	// Nothing of the window still reads the register when the test removes it.
+	q.until(t, "the first rows", func() bool { return sh.register.firstDone })
 	return sh, q, w
 }
 
@@ -92,11 +94,11 @@ func TestInboxRegistersFromTheOfficeMailbox(t *testing.T) {
 			}
 			who, what := v.rowTexts(v.shown[maria()])
 			if !strings.Contains(who, "Maria Rossi <maria.rossi@example.org>") || !strings.Contains(who, "Richiesta di informazioni") ||
-				!strings.Contains(what, translations.T(lang, "mailbox_ui.files", "count", "0")) ||
+				!strings.Contains(what, translations.T(lang, "window.mailbox.files", "count", "0")) ||
 				!strings.Contains(what, translations.T(lang, "language.it")) {
 				t.Errorf("row %q / %q", who, what)
 			}
-			if !strings.HasPrefix(v.status.Text, translations.T(lang, "mailbox_ui.fetched", "time", formatDateTime(now, lang), "count", "2")) {
+			if !strings.HasPrefix(v.status.Text, translations.T(lang, "window.mailbox.fetched", "time", formatDateTime(now, lang), "count", "2")) {
 				t.Errorf("status %q", v.status.Text)
 			}
 
@@ -104,14 +106,14 @@ func TestInboxRegistersFromTheOfficeMailbox(t *testing.T) {
 
 			// Delete: aside (kept for this workstation), and back.
 			hit(w, fyne.KeyDelete)
-			if len(v.shown) != 1 || v.e.pref(PrefMailAside) == "" || v.status.Text != translations.T(lang, "mailbox_ui.set_aside") {
+			if len(v.shown) != 1 || v.e.pref(PrefMailAside) == "" || v.status.Text != translations.T(lang, "window.mailbox.set_aside") {
 				t.Fatalf("set aside: %d shown, pref %q, status %q", len(v.shown), v.e.pref(PrefMailAside), v.status.Text)
 			}
 			v.showAside.SetChecked(true)
 			if len(v.shown) != 2 {
 				t.Fatalf("with the set-aside ones: %d", len(v.shown))
 			}
-			if _, what := v.rowTexts(v.shown[0]); !strings.Contains(what, translations.T(lang, "mailbox_ui.aside")) {
+			if _, what := v.rowTexts(v.shown[0]); !strings.Contains(what, translations.T(lang, "window.mailbox.aside")) {
 				t.Errorf("a set-aside row says %q", what)
 			}
 			w.Canvas().Focus(v.list)
@@ -156,7 +158,7 @@ func TestInboxRegistersFromTheOfficeMailbox(t *testing.T) {
 			if dup < 0 {
 				t.Fatalf("the copy is not recognised among %d messages", len(v.shown))
 			}
-			if _, what := v.rowTexts(v.shown[dup]); !strings.Contains(what, translations.T(lang, "mailbox_ui.already", "number", c.Number)) {
+			if _, what := v.rowTexts(v.shown[dup]); !strings.Contains(what, translations.T(lang, "window.mailbox.already", "number", c.Number)) {
 				t.Errorf("the copy's row says %q", what)
 			}
 			press(t, w, fyne.Key6) // back from the case opened
@@ -169,7 +171,7 @@ func TestInboxRegistersFromTheOfficeMailbox(t *testing.T) {
 			if len(v.shown) != 1 {
 				t.Errorf("after the copy %d messages: %q", len(v.shown), v.status.Text)
 			}
-			if v.status.Text != translations.T(lang, "mailbox_ui.already", "number", c.Number) {
+			if v.status.Text != translations.T(lang, "window.mailbox.already", "number", c.Number) {
 				t.Errorf("the copy: %q", v.status.Text)
 			}
 			if n := count(t, s); n != 1 {
@@ -194,7 +196,7 @@ func TestInboxWithoutMailboxOrPassword(t *testing.T) {
 			sh, q, _ := mailShell(t, s, lang)
 			v := sh.inbox
 			q.until(t, "the note", func() bool { return v.status.Text != "" })
-			if v.status.Text != translations.T(lang, "mailbox_ui.not_configured") || v.passBtn.Visible() {
+			if v.status.Text != translations.T(lang, "window.mailbox.not_configured") || v.passBtn.Visible() {
 				t.Fatalf("not configured: %q", v.status.Text)
 			}
 			ms := data.MailSettings{IMAPHost: "127.0.0.1", SMTPHost: "127.0.0.1", Address: "urp@comune.example"}
@@ -204,7 +206,7 @@ func TestInboxWithoutMailboxOrPassword(t *testing.T) {
 			v.status.SetText("")
 			v.Start()
 			q.until(t, "the note", func() bool { return v.status.Text != "" })
-			if v.status.Text != translations.T(lang, "mailbox_ui.need_password") || !v.passBtn.Visible() {
+			if v.status.Text != translations.T(lang, "window.mailbox.need_password") || !v.passBtn.Visible() {
 				t.Fatalf("no password: %q, button %v", v.status.Text, v.passBtn.Visible())
 			}
 		})

@@ -27,7 +27,7 @@ type mailSend struct {
 
 func newMailSend(p *LetterPanel) *mailSend {
 	m := &mailSend{p: p, do: fyne.Do}
-	m.btn = newButton(p.t("mailbox_ui.send"), theme.MailSendIcon(), m.ask)
+	m.btn = newButton(p.t("window.mailbox.send"), theme.MailSendIcon(), m.ask)
 	m.btn.onEscape = p.escape
 	return m
 }
@@ -56,8 +56,8 @@ func (m *mailSend) ask() {
 		return
 	}
 	e := m.env()
-	question := p.t("mailbox_ui.send_question", "letter", l.Number, "to", p.c.Citizen.Email, "from", m.ms.Address)
-	confirm(e, p.t("mailbox_ui.send_title", "letter", l.Number), question, func() {
+	question := p.t("window.mailbox.send_question", "letter", l.Number, "to", p.c.Citizen.Email, "from", m.ms.Address)
+	confirm(e, p.t("window.mailbox.send_title", "letter", l.Number), question, func() {
 		if pw := mailPassword(); pw != "" {
 			m.send(l, pw)
 			return

@@ -66,10 +66,10 @@ func setMailPassword(p string) {
 func askMailPassword(e *env, then func(password string)) {
 	pw := newTextEntry()
 	pw.Password = true
-	hint := widget.NewLabel(e.t("mailbox_ui.password_hint", "name", mailbox.PasswordEnv))
+	hint := widget.NewLabel(e.t("window.mailbox.password_hint", "name", mailbox.PasswordEnv))
 	hint.Wrapping = fyne.TextWrapWord
 	content := container420(container.NewVBox(hint, pw))
-	showDialog(e.win, e.t("mailbox_ui.password_title"), e.t("window.ok"), e.t("mailbox_ui.cancel"), content, pw, func(ok bool) {
+	showDialog(e.win, e.t("window.mailbox.password_title"), e.t("window.ok"), e.t("window.mailbox.cancel"), content, pw, func(ok bool) {
 		if ok && pw.Text != "" {
 			setMailPassword(pw.Text)
 			if then != nil {
@@ -125,7 +125,7 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 		}
 		return strconv.Itoa(p)
 	}
-	d.securityLabels = []string{e.t("mailbox_ui.security_tls"), e.t("mailbox_ui.security_starttls"), e.t("mailbox_ui.security_plain")}
+	d.securityLabels = []string{e.t("window.mailbox.security_tls"), e.t("window.mailbox.security_starttls"), e.t("window.mailbox.security_plain")}
 	d.securityValues = []string{"tls", "starttls", "plain"}
 	d.imapHost, d.imapPort = d.entry(ms.IMAPHost), d.entry(port(ms.IMAPPort))
 	d.smtpHost, d.smtpPort = d.entry(ms.SMTPHost), d.entry(port(ms.SMTPPort))
@@ -134,15 +134,15 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 	d.smtpSec = newChoice(d.securityLabels, d.securityValues, nil)
 	d.smtpSec.SetValue(ms.SMTPSecurity)
 	d.user, d.address = d.entry(ms.User), d.entry(ms.Address)
-	d.user.SetPlaceHolder(e.t("mailbox_ui.user_placeholder"))
+	d.user.SetPlaceHolder(e.t("window.mailbox.user_placeholder"))
 	d.password = newTextEntry()
 	d.password.Password = true
 	if os.Getenv(mailbox.PasswordEnv) != "" {
-		d.password.SetPlaceHolder(e.t("mailbox_ui.password_from_env", "name", mailbox.PasswordEnv))
+		d.password.SetPlaceHolder(e.t("window.mailbox.password_from_env", "name", mailbox.PasswordEnv))
 	} else if mailPassword() != "" {
-		d.password.SetPlaceHolder(e.t("mailbox_ui.password_session"))
+		d.password.SetPlaceHolder(e.t("window.mailbox.password_session"))
 	}
-	d.pec = newCheckBox(e.t("mailbox_ui.pec"), func(bool) {})
+	d.pec = newCheckBox(e.t("window.mailbox.pec"), func(bool) {})
 	d.pec.SetChecked(ms.PEC)
 	d.folder, d.moveTo, d.sent, d.caFile = d.entry(ms.Folder), d.entry(ms.MoveTo), d.entry(ms.Sent), d.entry(ms.CAFile)
 	d.result = widget.NewLabel(problem)
@@ -151,21 +151,21 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 	if problem == "" {
 		d.result.Hide()
 	}
-	d.testBtn = newButton(e.t("mailbox_ui.test"), theme.MailSendIcon(), d.test)
-	hint := widget.NewLabel(e.t("mailbox_ui.password_hint", "name", mailbox.PasswordEnv))
+	d.testBtn = newButton(e.t("window.mailbox.test"), theme.MailSendIcon(), d.test)
+	hint := widget.NewLabel(e.t("window.mailbox.password_hint", "name", mailbox.PasswordEnv))
 	hint.Wrapping = fyne.TextWrapWord
 	hint.SizeName = theme.SizeNameCaptionText
 	l := func(key string) fyne.CanvasObject { return widget.NewLabel(e.t(key)) }
 	form := container.New(layout.NewFormLayout(),
-		l("mailbox_ui.imap_host"), d.imapHost, l("mailbox_ui.imap_port"), d.imapPort, l("mailbox_ui.imap_security"), d.imapSec,
-		l("mailbox_ui.smtp_host"), d.smtpHost, l("mailbox_ui.smtp_port"), d.smtpPort, l("mailbox_ui.smtp_security"), d.smtpSec,
-		l("mailbox_ui.address"), d.address, l("mailbox_ui.user"), d.user, l("mailbox_ui.password"), d.password,
+		l("window.mailbox.imap_host"), d.imapHost, l("window.mailbox.imap_port"), d.imapPort, l("window.mailbox.imap_security"), d.imapSec,
+		l("window.mailbox.smtp_host"), d.smtpHost, l("window.mailbox.smtp_port"), d.smtpPort, l("window.mailbox.smtp_security"), d.smtpSec,
+		l("window.mailbox.address"), d.address, l("window.mailbox.user"), d.user, l("window.mailbox.password"), d.password,
 		widget.NewLabel(""), d.pec,
-		l("mailbox_ui.folder"), d.folder, l("mailbox_ui.move_to"), d.moveTo, l("mailbox_ui.sent"), d.sent,
-		l("mailbox_ui.ca_file"), d.caFile,
+		l("window.mailbox.folder"), d.folder, l("window.mailbox.move_to"), d.moveTo, l("window.mailbox.sent"), d.sent,
+		l("window.mailbox.ca_file"), d.caFile,
 	)
 	content := container.New(readingWidth(560), container.NewVBox(form, hint, container.NewHBox(d.testBtn), d.result))
-	dlg := showDialog(e.win, e.t("mailbox_ui.settings_title"), e.t("mailbox_ui.save"), e.t("mailbox_ui.cancel"), content, d.imapHost, d.done)
+	dlg := showDialog(e.win, e.t("window.mailbox.settings_title"), e.t("window.mailbox.save"), e.t("window.mailbox.cancel"), content, d.imapHost, d.done)
 	d.dlg = dlg
 }
 
@@ -236,11 +236,11 @@ func (d *MailSettingsDialog) test() {
 		pw = mailPassword()
 	}
 	if pw == "" {
-		d.showResult(e.t("mailbox_ui.no_password"), true)
+		d.showResult(e.t("window.mailbox.no_password"), true)
 		return
 	}
 	d.testBtn.Disable()
-	d.showResult(e.t("mailbox_ui.testing"), false)
+	d.showResult(e.t("window.mailbox.testing"), false)
 	var steps []mailbox.Step
 	e.background(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -64,7 +64,7 @@ func TestMailSettingsDialogTestsAndSaves(t *testing.T) {
 			d.address.SetText("urp@comune.example")
 
 			test.Tap(d.testBtn)
-			if d.result.Text != translations.T(lang, "mailbox_ui.no_password") {
+			if d.result.Text != translations.T(lang, "window.mailbox.no_password") {
 				t.Fatalf("without a password: %q", d.result.Text)
 			}
 			typeInto(w, d.password, "segreto")

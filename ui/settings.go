@@ -212,7 +212,7 @@ func (v *SettingsView) build() {
 		widget.NewSeparator(),
 		section(e.t("settings.section.office")), office,
 		container.NewHBox(v.button(e.t("settings.save_office"), theme.DocumentSaveIcon(), v.saveOffice),
-			v.button(e.t("mailbox_ui.settings_button"), theme.MailComposeIcon(), func() { showMailSettings(v.e) })), v.officeMsg,
+			v.button(e.t("window.mailbox.settings_button"), theme.MailComposeIcon(), func() { showMailSettings(v.e) })), v.officeMsg,
 		widget.NewSeparator(),
 		section(e.t("settings.section.deadlines")), daysHint, days,
 		container.NewHBox(v.button(e.t("settings.save_days"), theme.DocumentSaveIcon(), v.saveDays)), v.daysMsg,

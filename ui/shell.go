@@ -160,7 +160,7 @@ func (s *Shell) build(f registerFilter, keep *intakeDraft) {
 	s.registerTab = container.NewTabItemWithIcon(e.t("window.tab.register"), theme.ListIcon(), s.register.Object())
 	s.intakeTab = container.NewTabItemWithIcon(e.t("window.tab.intake"), theme.ContentAddIcon(), s.intake.Object())
 	s.settingsTab = container.NewTabItemWithIcon(e.t("window.tab.settings"), theme.SettingsIcon(), s.settings.Object())
-	s.inboxTab = container.NewTabItemWithIcon(e.t("mailbox_ui.tab"), theme.MailComposeIcon(), s.inbox.Object())
+	s.inboxTab = container.NewTabItemWithIcon(e.t("window.mailbox.tab"), theme.MailComposeIcon(), s.inbox.Object())
 	items := []*container.TabItem{s.registerTab, s.intakeTab, s.inboxTab}
 	s.dashTab, s.dashBuilt = nil, false
 	// The quality dashboard's place: its tab comes from its own part (ui.NewDashboard,
@@ -562,7 +562,7 @@ func (s *Shell) tabItems() []*fyne.MenuItem {
 	}
 	items = append(items,
 		item(e.t("window.tab.settings"), ctrl(fyne.Key5), s.ShowSettings),
-		item(e.t("mailbox_ui.tab"), ctrl(fyne.Key6), func() { s.tabs.Select(s.inboxTab) }),
+		item(e.t("window.mailbox.tab"), ctrl(fyne.Key6), func() { s.tabs.Select(s.inboxTab) }),
 		fyne.NewMenuItemSeparator(),
 		item(e.t("window.menu.next_tab"), ctrl(fyne.KeyTab), func() { s.stepTab(1) }),
 		item(e.t("window.menu.previous_tab"), ctrlShift(fyne.KeyTab), func() { s.stepTab(-1) }),
