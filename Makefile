@@ -25,7 +25,7 @@ WINRES := github.com/tc-hib/go-winres@v0.3.3
 MINGW := x86_64-w64-mingw32-gcc
 
 RUN_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
-TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth xdotool tesseract-ocr tesseract-ocr-ita tesseract-ocr-deu poppler-utils qpdf imagemagick sqlite3 openssl
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth xdotool tesseract-ocr tesseract-ocr-ita tesseract-ocr-deu poppler-utils qpdf imagemagick sqlite3 openssl dovecot-imapd dovecot-lmtpd postfix
 
 .PHONY: run test fuzz bench bench-stats bench-letters bench-window deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check windows-run install deb deb-check
 
@@ -124,6 +124,9 @@ FUZZ_TARGETS := \
 STAGE := .ci/stage
 
 test: deps-test toolchain check
+	# The office mailbox's tests talk to a real Dovecot and Postfix on 127.0.0.1 (when
+	# root; started once here, before packages test in parallel).
+	[ "$$(id -u)" != 0 ] || bash .ci/mailserver.sh >/dev/null
 	# The register under the race detector (cgo): the store, deadlines, demo, transfer,
 	# the exchange (its simulation with a few seeds: -short).
 	$(STAGE) race env CGO_ENABLED=1 $(GO) test -race -count=1 -short -timeout 40m ./data/...
