@@ -319,6 +319,11 @@ func (v *InboxView) registerSelected() {
 		v.say(v.e.errText(m.Problem), true)
 		return
 	}
+	if !v.ms.Configured() {
+		// Messages fetched before the settings were emptied: shown, not registrable.
+		v.say(v.e.t("window.mailbox.not_configured"), true)
+		return
+	}
 	pw := mailPassword()
 	if pw == "" {
 		askMailPassword(v.e, func(string) { v.registerSelected() })

@@ -3,14 +3,17 @@ package ui
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"ascolto/data"
+	"ascolto/data/mailbox"
 	"ascolto/data/mailbox/mailtest"
 	"ascolto/translations"
 )
@@ -199,11 +202,23 @@ func TestInboxWithoutMailboxOrPassword(t *testing.T) {
 			t.Setenv("ASCOLTO_MAIL_PASSWORD", "")
 			setMailPassword("")
 			s := newRegister(t, 0)
-			sh, q, _ := mailShell(t, s, lang)
+			// A message fetched earlier is listed without server or password.
+			dir := mailbox.InboxDir(s)
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(dir, "7-1.eml"), string(citizenMail("Maria Rossi", "maria.rossi@example.org",
+				"urp@comune.example", "x@example.org", "Domanda", "Buongiorno,\r\nvorrei sapere gli orari.\r\n")))
+			sh, q, w := mailShell(t, s, lang)
 			v := sh.inbox
 			q.until(t, "the note", func() bool { return v.status.Text != "" })
-			if v.status.Text != translations.T(lang, "window.mailbox.not_configured") || v.passBtn.Visible() {
-				t.Fatalf("not configured: %q", v.status.Text)
+			if v.status.Text != translations.T(lang, "window.mailbox.not_configured") || v.passBtn.Visible() || len(v.shown) != 1 {
+				t.Fatalf("not configured: %q, %d messages", v.status.Text, len(v.shown))
+			}
+			press(t, w, fyne.Key6)
+			hit(w, fyne.KeyReturn)
+			if v.busy || count(t, s) != 0 || v.status.Importance != widget.DangerImportance {
+				t.Fatalf("Enter without a mailbox: busy %v, %d cases, %q", v.busy, count(t, s), v.status.Text)
 			}
 			ms := data.MailSettings{IMAPHost: "127.0.0.1", SMTPHost: "127.0.0.1", Address: "urp@comune.example"}
 			if err := s.Update(context.Background(), func(tx *data.Tx) error { return tx.SetMailSettings(ms) }); err != nil {
