@@ -246,6 +246,13 @@ func TestDocumentedShortcutsWork(t *testing.T) {
 					}
 					return ""
 				},
+				"6": func() string {
+					press("6")
+					if sh.inboxTab == nil || sh.tabs.Selected() != sh.inboxTab {
+						return "the inbox"
+					}
+					return ""
+				},
 				"Tab": func() string {
 					sh.ShowRegister()
 					press("Tab")
