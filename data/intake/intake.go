@@ -284,6 +284,13 @@ func TakeIn(ctx context.Context, s *data.Store, name string, raw []byte, opt Opt
 	if err != nil {
 		return nil, nil, err
 	}
+	res, err := Register(ctx, s, m, m.ProposalWith(opt))
+	return res, m, err
+}
+
+// ProposalWith is the proposal with the choices of opt: the case a message becomes
+// without a form (TakeIn, the office mailbox).
+func (m *Mail) ProposalWith(opt Options) data.NewCase {
 	nc := m.Proposal("")
 	if opt.Language != "" {
 		nc.Citizen.Language = opt.Language // the clerk knows better than the guess
@@ -301,8 +308,7 @@ func TakeIn(ctx context.Context, s *data.Store, name string, raw []byte, opt Opt
 	if !data.ValidEmail(nc.Citizen.Email) {
 		nc.Citizen.Email = ""
 	}
-	res, err := Register(ctx, s, m, nc)
-	return res, m, err
+	return nc
 }
 
 // emlName is the name the original is kept under.

@@ -252,25 +252,13 @@ func parseID(id string) (validity, uid uint32, ok bool) {
 
 func (b *Box) file(id string) string { return filepath.Join(b.Dir, id+".eml") }
 
-// keep writes a message to the inbox folder whole or not at all.
+// keep writes a message to the inbox folder whole or not at all, readable by its owner
+// only (it holds a citizen's personal data), as the register's own files are.
 func (b *Box) keep(id string, raw []byte) error {
-	tmp, err := os.CreateTemp(b.Dir, ".fetch-*")
-	if err != nil {
+	return data.WriteWhole(b.file(id), func(f *os.File) error {
+		_, err := f.Write(raw)
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(raw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), b.file(id))
+	})
 }
 
 // ids are the messages in the inbox folder, oldest UID first.
@@ -413,7 +401,7 @@ func (b *Box) Register(ctx context.Context, id string, opt intake.Options) (*Reg
 		}
 		return &Registered{Elsewhere: true}, nil
 	}
-	res, err := intake.Register(ctx, b.Store, m.mail, proposal(m.mail, opt))
+	res, err := intake.Register(ctx, b.Store, m.mail, m.mail.ProposalWith(opt))
 	if err != nil {
 		// Nothing was registered: the mark goes, for a later try here or elsewhere.
 		unclaim(c, uid)
@@ -427,26 +415,6 @@ func (b *Box) Register(ctx context.Context, id string, opt intake.Options) (*Reg
 		return &Registered{Result: res}, serverProblem(host, err)
 	}
 	return &Registered{Result: res}, nil
-}
-
-// proposal is intake's proposal with the clerk's choices, as intake.TakeIn makes it.
-func proposal(m *intake.Mail, opt intake.Options) data.NewCase {
-	nc := m.Proposal("")
-	if opt.Language != "" {
-		nc.Citizen.Language = opt.Language
-	}
-	if opt.Kind != "" {
-		nc.Kind = opt.Kind
-	}
-	nc.Office = opt.Office
-	if !opt.Received.IsZero() {
-		nc.ReceivedAt = opt.Received
-	}
-	nc.Note = opt.Note
-	if !data.ValidEmail(nc.Citizen.Email) {
-		nc.Citizen.Email = ""
-	}
-	return nc
 }
 
 // ensureFolder creates a folder that does not exist yet.
