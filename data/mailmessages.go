@@ -137,5 +137,9 @@ func (t *Tx) forgetMessages(caseID string) error {
 	if _, err := t.exec(`DELETE FROM mail_messages WHERE case_id = ?`, caseID); err != nil {
 		return t.writeErr(err)
 	}
+	// A notice of non-delivery names the address too (migration 0012).
+	if _, err := t.exec(`DELETE FROM delivery_alerts WHERE case_id = ?`, caseID); err != nil {
+		return t.writeErr(err)
+	}
 	return nil
 }

@@ -90,7 +90,8 @@ func (f *Filter) where(today string) (string, []any, error) {
 	}
 	in("c.office", offices)
 	if f.Overdue {
-		conds = append(conds, "c.status IN ('received', 'in_progress') AND c.due_date < ?")
+		// A letter that did not reach the citizen is a reply not given (data/delivery.go).
+		conds = append(conds, "((c.status IN ('received', 'in_progress') AND c.due_date < ?) OR "+overdueByAlert+")")
 		args = append(args, today)
 	}
 	if f.DueToday {

@@ -125,8 +125,11 @@ type FetchResult struct {
 	TooBig []string  `json:"too_big"` // ids of messages left on the server for their size
 	Inbox  []Message `json:"inbox"`
 	// Receipts are the PEC receipts of this register's letters, kept with their cases.
-	Receipts []Receipt     `json:"receipts"`
-	Elapsed  time.Duration `json:"-"`
+	Receipts []Receipt `json:"receipts"`
+	// Alerts are the letters found now not to have reached the citizen (a bounce, a
+	// PEC non-delivery): each case is in the overdue list until dealt with.
+	Alerts  []data.DeliveryAlert `json:"alerts"`
+	Elapsed time.Duration        `json:"-"`
 	// The folder as this fetch selected it, for Watch to notice a change since.
 	uidNext, messages uint32
 }
@@ -220,7 +223,7 @@ func (b *Box) Fetch(ctx context.Context) (*FetchResult, error) {
 			res.Gone++
 		}
 	}
-	if res.Receipts, err = b.takeReceipts(ctx, c, mbox.UidValidity); err != nil {
+	if res.Receipts, res.Alerts, err = b.takeReceipts(ctx, c, mbox.UidValidity); err != nil {
 		return nil, err
 	}
 	res.Inbox, err = b.Inbox(ctx)
@@ -339,6 +342,11 @@ func (b *Box) message(ctx context.Context, id string) (*Message, error) {
 	}
 	if c != nil {
 		m.Case = c.Number
+	}
+	// A bounce left here is about a message this register did not send (another
+	// register's letter, a clerk's own mail): it is no citizen's request.
+	if bn, ok := ReadBounce(raw); ok && m.Case == "" {
+		m.Problem = data.Problemf("err.delivery.bounce_not_ours", "message", bn.Original)
 	}
 	return m, nil
 }

@@ -43,12 +43,22 @@ func (b *Box) Send(ctx context.Context, ref string, resend bool) (*Sent, error) 
 	if err != nil {
 		return nil, err
 	}
-	if l.SentAt != nil {
-		return nil, data.Problemf("letter.err_already_sent", "number", l.Number, "date", l.SentAt.In(data.Rome).Format("02.01.2006"))
-	}
 	cs, err := b.Store.Get(ctx, l.CaseID)
 	if err != nil {
 		return nil, err
+	}
+	// A letter sent is sent once, unless it came back: then it goes again, under a
+	// Message-ID of its own per failure, so a retry of this sending is still recognised
+	// in the Sent folder and a bounce of it still finds the letter.
+	again := 0
+	if l.SentAt != nil {
+		again, err = b.failures(ctx, cs.ID, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		if again == 0 {
+			return nil, data.Problemf("letter.err_already_sent", "number", l.Number, "date", l.SentAt.In(data.Rome).Format("02.01.2006"))
+		}
 	}
 	to := cs.Citizen.Email
 	if to == "" {
@@ -63,6 +73,9 @@ func (b *Box) Send(ctx context.Context, ref string, resend bool) (*Sent, error) 
 		return nil, err
 	}
 	msgID := "ascolto-" + l.ID + "@" + b.helloName()
+	if again > 0 {
+		msgID = fmt.Sprintf("ascolto-%s.r%d@%s", l.ID, again, b.helloName())
+	}
 	raw, err := b.build(cs, l, pdf, msgID, inReplyTo, b.Store.Now())
 	if err != nil {
 		return nil, err
@@ -154,6 +167,14 @@ func (b *Box) record(ctx context.Context, cs *data.Case, l *data.Letter, raw []b
 		if _, err := t.Attach(cs.Number, "sent-"+strings.ReplaceAll(l.Number, "/", "-")+".eml", "message/rfc822", raw); err != nil {
 			return err
 		}
+		// A reply that goes out ends the alerts of one that did not arrive.
+		if err := t.DeliveryResent(cs.Number); err != nil {
+			return err
+		}
+		if l.SentAt != nil {
+			out = l // sent again after a failure: the first sending's record stays
+			return nil
+		}
 		var err error
 		out, err = t.MarkLetterSent(l.ID, at, via)
 		return err
@@ -162,6 +183,26 @@ func (b *Box) record(ctx context.Context, cs *data.Case, l *data.Letter, raw []b
 		return nil, err
 	}
 	return &Sent{Letter: out, MessageID: msgID, AcceptedAt: at, To: to, Already: already}, nil
+}
+
+// failures is how many times the letter was reported not delivered, 0 if it has no open
+// alert: only a letter that came back is sent again.
+func (b *Box) failures(ctx context.Context, caseID, letterID string) (int, error) {
+	alerts, err := b.Store.DeliveryAlerts(ctx, caseID, true)
+	if err != nil {
+		return 0, err
+	}
+	n, open := 0, false
+	for _, a := range alerts {
+		if a.LetterID == letterID {
+			n++
+			open = open || a.ClearedAt == nil
+		}
+	}
+	if !open {
+		return 0, nil
+	}
+	return n, nil
 }
 
 // letter finds the letter ref names: a letter, or the latest letter of a case.
