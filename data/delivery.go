@@ -150,8 +150,12 @@ func (t *Tx) AcknowledgeDeliveryAlerts(ref Ref, note string) (int64, error) {
 	return n, t.apply(ActionDeliveryAck, old, &next, note, map[string]string{"delivery_ack": ClearedAcknowledged})
 }
 
-// DeliveryAlerts are the alerts of the case ref, open ones only unless all.
+// DeliveryAlerts are the alerts of the case ref (of the whole register if ref is ""),
+// open ones only unless all.
 func (s *Store) DeliveryAlerts(ctx context.Context, ref Ref, all bool) ([]DeliveryAlert, error) {
+	if strings.TrimSpace(ref) == "" {
+		return s.deliveryAlerts(ctx, "1", all)
+	}
 	c, err := s.Get(ctx, ref)
 	if err != nil {
 		return nil, err

@@ -41,6 +41,7 @@ type CaseView struct {
 	history []data.AuditEntry
 	files   []data.Attachment
 	offices []data.Office
+	alerts  []data.DeliveryAlert // letters that did not arrive (ui/delivery.go)
 	busy    bool
 
 	root     *fyne.Container
@@ -95,6 +96,7 @@ func (v *CaseView) Reload() {
 	var hist []data.AuditEntry
 	var files []data.Attachment
 	var offices []data.Office
+	var alerts []data.DeliveryAlert
 	v.e.background(func() error {
 		ctx := context.Background()
 		var err error
@@ -105,6 +107,9 @@ func (v *CaseView) Reload() {
 			return err
 		}
 		if files, err = store.Attachments(ctx, c.ID); err != nil {
+			return err
+		}
+		if alerts, err = store.DeliveryAlerts(ctx, c.ID, false); err != nil {
 			return err
 		}
 		offices, err = store.Offices()
@@ -118,7 +123,7 @@ func (v *CaseView) Reload() {
 			v.root.Refresh()
 			return
 		}
-		v.c, v.history, v.files, v.offices = c, hist, files, offices
+		v.c, v.history, v.files, v.offices, v.alerts = c, hist, files, offices, alerts
 		v.id = c.ID
 		v.show()
 		if v.loaded != nil {
@@ -181,7 +186,7 @@ func (v *CaseView) show() {
 	v.general.Wrapping = fyne.TextWrapWord
 	v.general.Hide()
 
-	left := container.NewVBox(v.heading(), v.general, v.actions(), widget.NewSeparator(), v.replyEditor(),
+	left := container.NewVBox(v.heading(), v.deliveryAlerts(), v.general, v.actions(), widget.NewSeparator(), v.replyEditor(),
 		widget.NewSeparator(), v.fields())
 	v.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(v.e.t("case.tab.history"), theme.HistoryIcon(), container.NewVScroll(container.NewPadded(timeline(v.history, v.e.lang, v.offices)))),

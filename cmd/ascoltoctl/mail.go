@@ -19,13 +19,13 @@ import (
 
 // The office's mailbox: the same code path (data/mailbox) as the window's inbox.
 func init() {
-	register(command{"mail", "mail settings [--imap-host H --imap-port N --imap-security tls|starttls|plain --smtp-host H --smtp-port N --smtp-security tls|starttls|plain --user NAME --address ADDR --pec true|false --folder F --move-to F --sent F --ca-file FILE] [--json] | mail test | mail fetch [--watch [--poll DURATION]] [--json] | mail inbox [--json] | mail register ID [--kind KIND] [--office CODE] [--language it|de] [--json] | mail send REF [--resend] [--json]   (password: " + mailbox.PasswordEnv + ")", cmdMail})
+	register(command{"mail", "mail settings [--imap-host H --imap-port N --imap-security tls|starttls|plain --smtp-host H --smtp-port N --smtp-security tls|starttls|plain --user NAME --address ADDR --pec true|false --folder F --move-to F --sent F --ca-file FILE] [--json] | mail test | mail fetch [--watch [--poll DURATION]] [--json] | mail inbox [--json] | mail register ID [--kind KIND] [--office CODE] [--language it|de] [--json] | mail send REF [--resend] [--json] | mail alerts [--all] [--json] | mail ack REF [--note TEXT]   (password: " + mailbox.PasswordEnv + ")", cmdMail})
 }
 
 func cmdMail(e *env, args []string) error {
 	sub := map[string]func(*env, []string) error{
 		"settings": mailSettings, "test": mailTest, "fetch": mailFetch, "inbox": mailInbox,
-		"register": mailRegister, "send": mailSend,
+		"register": mailRegister, "send": mailSend, "alerts": mailAlerts, "ack": mailAck,
 	}
 	if len(args) > 0 {
 		if fn, ok := sub[args[0]]; ok {
@@ -249,7 +249,7 @@ func mailFetch(e *env, args []string) error {
 // showFetch prints what a fetch found; watching, JSON comes one object a line, and
 // (quiet) a fetch that found nothing new is not printed.
 func (e *env) showFetch(res *mailbox.FetchResult, asJSON, watching, quiet bool) error {
-	if quiet && res.New == 0 && res.Gone == 0 && len(res.Receipts) == 0 && len(res.TooBig) == 0 {
+	if quiet && res.New == 0 && res.Gone == 0 && len(res.Receipts) == 0 && len(res.TooBig) == 0 && len(res.Alerts) == 0 {
 		return nil
 	}
 	res.Inbox = e.inboxJSON(res.Inbox)
@@ -258,6 +258,12 @@ func (e *env) showFetch(res *mailbox.FetchResult, asJSON, watching, quiet bool) 
 	}
 	if res.Receipts == nil {
 		res.Receipts = []mailbox.Receipt{}
+	}
+	if res.Alerts == nil {
+		res.Alerts = []data.DeliveryAlert{}
+	}
+	if res.OpenAlerts == nil {
+		res.OpenAlerts = []data.DeliveryAlert{}
 	}
 	if asJSON && watching {
 		b, err := json.Marshal(res)
@@ -272,6 +278,9 @@ func (e *env) showFetch(res *mailbox.FetchResult, asJSON, watching, quiet bool) 
 	}
 	e.say("cli.mail.fetched", "new", e.num(res.New), "gone", e.num(res.Gone), "inbox", e.num(len(res.Inbox)))
 	for _, r := range res.Receipts {
+		if r.Kind == "bounce" {
+			continue // said with its alert below
+		}
 		if r.Failed {
 			e.say("cli.mail.receipt_failed", "kind", r.Kind, "letter", r.Letter, "case", r.Case, "problem", r.Problem)
 			continue
@@ -281,7 +290,81 @@ func (e *env) showFetch(res *mailbox.FetchResult, asJSON, watching, quiet bool) 
 	for _, id := range res.TooBig {
 		e.say("cli.mail.too_big", "id", id, "limit", strconv.Itoa(mailbox.MaxMessage>>20)+" MB")
 	}
-	return e.showInbox(res.Inbox)
+	if err := e.showInbox(res.Inbox); err != nil {
+		return err
+	}
+	e.showAlerts(res.OpenAlerts)
+	return nil
+}
+
+// showAlerts says, for each letter that did not reach the citizen, why and when, and
+// how the case leaves the overdue list.
+func (e *env) showAlerts(alerts []data.DeliveryAlert) {
+	for _, a := range alerts {
+		key := "cli.mail.alert_bounce"
+		if a.Kind == data.AlertPEC {
+			key = "cli.mail.alert_pec"
+		}
+		e.say(key, "letter", a.Letter, "case", a.Case, "to", a.To, "time", e.dateTime(a.At), "reason", a.Reason)
+	}
+	if len(alerts) > 0 {
+		e.say("cli.mail.alert_how")
+	}
+}
+
+// mailAlerts lists the letters that did not reach the citizen: open ones, or all.
+func mailAlerts(e *env, args []string) error {
+	fs := flag.NewFlagSet("mail alerts", flag.ContinueOnError)
+	all := fs.Bool("all", false, "")
+	asJSON := fs.Bool("json", false, "")
+	_, s, err := e.openWith(fs, args, 0)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	list, err := s.DeliveryAlerts(e.ctx, "", *all)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []data.DeliveryAlert{}
+	}
+	if *asJSON {
+		return e.json(list)
+	}
+	if len(list) == 0 {
+		e.say("cli.mail.alerts_none")
+		return nil
+	}
+	e.showAlerts(list)
+	return nil
+}
+
+// mailAck acknowledges the open alerts of a case: the clerk dealt with the letter
+// that did not arrive another way, and the case leaves the overdue list.
+func mailAck(e *env, args []string) error {
+	fs := flag.NewFlagSet("mail ack", flag.ContinueOnError)
+	note := fs.String("note", "", "")
+	w, s, err := e.openWith(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var n int64
+	var number string
+	err = s.Update(e.ctx, func(t *data.Tx) error {
+		var err error
+		n, err = t.AcknowledgeDeliveryAlerts(w[0], *note)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if c, err := s.Get(e.ctx, w[0]); err == nil {
+		number = c.Number
+	}
+	e.say("cli.mail.acknowledged", "case", number, "count", e.num(int(n)))
+	return nil
 }
 
 func mailInbox(e *env, args []string) error {
@@ -302,7 +385,15 @@ func mailInbox(e *env, args []string) error {
 	if *asJSON {
 		return e.json(list)
 	}
-	return e.showInbox(list)
+	if err := e.showInbox(list); err != nil {
+		return err
+	}
+	alerts, err := s.OpenDeliveryAlerts(e.ctx)
+	if err != nil {
+		return err
+	}
+	e.showAlerts(alerts)
+	return nil
 }
 
 func mailRegister(e *env, args []string) error {

@@ -128,8 +128,10 @@ type FetchResult struct {
 	Receipts []Receipt `json:"receipts"`
 	// Alerts are the letters found now not to have reached the citizen (a bounce, a
 	// PEC non-delivery): each case is in the overdue list until dealt with.
-	Alerts  []data.DeliveryAlert `json:"alerts"`
-	Elapsed time.Duration        `json:"-"`
+	Alerts []data.DeliveryAlert `json:"alerts"`
+	// OpenAlerts are all the register's letters not delivered and not yet dealt with.
+	OpenAlerts []data.DeliveryAlert `json:"open_alerts"`
+	Elapsed    time.Duration        `json:"-"`
 	// The folder as this fetch selected it, for Watch to notice a change since.
 	uidNext, messages uint32
 }
@@ -224,6 +226,9 @@ func (b *Box) Fetch(ctx context.Context) (*FetchResult, error) {
 		}
 	}
 	if res.Receipts, res.Alerts, err = b.takeReceipts(ctx, c, mbox.UidValidity); err != nil {
+		return nil, err
+	}
+	if res.OpenAlerts, err = b.Store.OpenDeliveryAlerts(ctx); err != nil {
 		return nil, err
 	}
 	res.Inbox, err = b.Inbox(ctx)
