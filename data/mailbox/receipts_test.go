@@ -60,12 +60,14 @@ func TestPECReceiptsAreKeptWithTheCase(t *testing.T) {
 	srv.deliver(t, "posta-certificata@pec.aruba.it", office, pecReceipt(office, "errore-consegna", sent.MessageID, sent.To, "5.1.1 - casella inesistente", now))
 	srv.deliver(t, "posta-certificata@pec.aruba.it", office, pecReceipt(office, "avvenuta-consegna", "ascolto-0190c8a1-other@"+f+".example", "x@pec.it", "", now))
 	var got []mailbox.Receipt
+	var alerts []data.DeliveryAlert
 	for start := time.Now(); len(got) < 2; time.Sleep(50 * time.Millisecond) {
 		res, err := b.Fetch(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, res.Receipts...)
+		alerts = append(alerts, res.Alerts...)
 		if time.Since(start) > 30*time.Second {
 			t.Fatalf("receipts taken after 30 s: %+v", got)
 		}
@@ -79,6 +81,14 @@ func TestPECReceiptsAreKeptWithTheCase(t *testing.T) {
 	}
 	if kinds["accettazione"].Failed || !kinds["errore-consegna"].Failed || !strings.Contains(kinds["errore-consegna"].Problem, "casella inesistente") {
 		t.Fatalf("receipts: %+v", kinds)
+	}
+	// The non-delivery raises one alert on the case, and puts it in the overdue list.
+	if len(alerts) != 1 || alerts[0].Kind != data.AlertPEC || alerts[0].Case != cs.Number || alerts[0].Letter != sent.Letter.Number ||
+		!strings.Contains(alerts[0].Reason, "casella inesistente") || !alerts[0].At.Equal(now) {
+		t.Fatalf("alerts: %+v", alerts)
+	}
+	if overdue, err := s.List(ctx, data.Filter{Overdue: true}); err != nil || len(overdue) != 1 || overdue[0].ID != cs.ID {
+		t.Fatalf("overdue list: %+v %v", overdue, err)
 	}
 	atts, _ := s.Attachments(ctx, cs.ID)
 	var names []string
