@@ -130,7 +130,9 @@ func (r *reportReader) part(h textproto.MIMEHeader, body []byte, depth int) {
 // deliveryStatus reads the per-message and per-recipient field groups of a
 // message/delivery-status body.
 func (r *reportReader) deliveryStatus(body []byte) {
-	tr := textproto.NewReader(bufio.NewReader(bytes.NewReader(append(bytes.TrimLeft(body, "\r\n"), "\r\n\r\n"...))))
+	// The blank line after the last group may be missing: one is added, without writing
+	// into the part's bytes.
+	tr := textproto.NewReader(bufio.NewReader(io.MultiReader(bytes.NewReader(bytes.TrimLeft(body, "\r\n")), strings.NewReader("\r\n\r\n"))))
 	for group := 0; group < 100; group++ {
 		h, err := tr.ReadMIMEHeader()
 		if len(h) > 0 && group > 0 || h.Get("Action") != "" {
