@@ -88,4 +88,12 @@ func TestDeliveryAlertPutsTheCaseInTheOverdueList(t *testing.T) {
 	if r, err := s.Verify(ctx); err != nil || !r.OK() {
 		t.Fatalf("verify: %+v %v", r, err)
 	}
+	// An anonymised case keeps no notice: they hold the citizen's address.
+	raise("dsn-3@mx.example.org")
+	if err := s.Update(ctx, func(t *Tx) error { _, err := t.Anonymise(c.Number, ReasonErasure, ""); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := s.DeliveryAlerts(ctx, c.Number, true); len(all) != 0 || overdue() != 0 {
+		t.Fatalf("alerts of an anonymised case: %+v", all)
+	}
 }
