@@ -479,6 +479,14 @@ func claim(c *client.Client, uid uint32) (bool, error) {
 	if !ok {
 		return false, errors.New("the server gave no MODSEQ")
 	}
+	return claimSince(c, uid, modseq)
+}
+
+// claimSince sets the keyword if the message is unchanged since modseq, and says whether
+// this session set it.
+func claimSince(c *client.Client, uid uint32, modseq uint64) (bool, error) {
+	set := new(imap.SeqSet)
+	set.AddNum(uid)
 	status, err := c.Execute(condStore{set, modseq, KeywordRegistered}, nil)
 	if err != nil {
 		return false, err
@@ -486,7 +494,24 @@ func claim(c *client.Client, uid uint32) (bool, error) {
 	if err := status.Err(); err != nil {
 		return false, err
 	}
-	return status.Code != "MODIFIED", nil
+	if status.Code == "MODIFIED" {
+		return false, nil
+	}
+	// A UID that is gone (registered and moved by another workstation since it was
+	// looked at) is stored into without complaint: OK, no MODIFIED. Only a message still
+	// here with the keyword is one this session claimed, since a session that found it
+	// unchanged was the first to set it.
+	ch := make(chan *imap.Message, 1)
+	if err := c.UidFetch(set, []imap.FetchItem{imap.FetchUid, imap.FetchFlags}, ch); err != nil {
+		return false, err
+	}
+	still := false
+	for x := range ch {
+		if x.Uid == uid && hasFlag(x, KeywordRegistered) && !hasFlag(x, imap.DeletedFlag) {
+			still = true
+		}
+	}
+	return still, nil
 }
 
 // unclaim takes the keyword off again after a registration that failed.
