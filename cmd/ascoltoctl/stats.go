@@ -851,6 +851,10 @@ func cmdErase(e *env, args []string) error {
 	for _, c := range cases {
 		numbers = append(numbers, c.Number)
 	}
-	e.say("stats.cli.erased", "n", report.NewFormat(e.lang).Int(len(cases)), "numbers", strings.Join(numbers, ", "))
+	key := "stats.cli.erased"
+	if len(cases) == 1 {
+		key = "stats.cli.erased_one" // "1 pratiche" is not Italian, nor "1 Vorgängen" German
+	}
+	e.say(key, "n", report.NewFormat(e.lang).Int(len(cases)), "numbers", strings.Join(numbers, ", "))
 	return err
 }

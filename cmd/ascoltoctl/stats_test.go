@@ -161,7 +161,9 @@ func TestReportsBenchmarkingActionsAndPrivacy(t *testing.T) {
 		t.Errorf("access JSON %+v", rep)
 	}
 	before := c.ok("stats", "--json")
-	c.ok("erase", cases[0].Number, "--note", "richiesta prot. 2026/77")
+	if out := c.ok("erase", cases[0].Number, "--note", "richiesta prot. 2026/77"); !strings.Contains(out, "Personal data of one case erased: "+cases[0].Number) {
+		t.Errorf("erase of one case says %q", out)
+	}
 	var erased data.Case
 	json.Unmarshal([]byte(c.ok("show", cases[0].Number, "--json")), &erased)
 	if erased.Citizen.Name != "" || erased.Citizen.Email != "" {
