@@ -43,7 +43,8 @@ type Box struct {
 	Timeout time.Duration
 }
 
-// Open is the mailbox of the register s as its settings describe it.
+// Open is the mailbox of the register s as its settings describe it, logged in with
+// password or, when that is empty, the one kept in the system's credential store.
 func Open(ctx context.Context, s *data.Store, password string) (*Box, error) {
 	ms, err := s.MailSettings(ctx)
 	if err != nil {
@@ -51,6 +52,9 @@ func Open(ctx context.Context, s *data.Store, password string) (*Box, error) {
 	}
 	if !ms.Configured() {
 		return nil, data.Problemf("err.mailbox.not_configured")
+	}
+	if password == "" {
+		password, _ = StoredPassword(ms)
 	}
 	if password == "" {
 		return nil, data.Problemf("err.mailbox.no_password", "name", PasswordEnv)
