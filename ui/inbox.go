@@ -114,11 +114,13 @@ func (v *InboxView) Start() {
 	store := v.e.store
 	var ms data.MailSettings
 	var list []mailbox.Message
+	var pw string
 	v.e.background(func() error {
 		var err error
 		if ms, err = store.MailSettings(ctx); err != nil {
 			return err
 		}
+		pw = mailPassword(ms)
 		list, err = openMailBox(store, ms, "").Inbox(ctx)
 		return err
 	}, func(err error) {
@@ -131,7 +133,6 @@ func (v *InboxView) Start() {
 			return
 		}
 		v.setMessages(list)
-		pw := mailPassword()
 		v.passBtn.Hide()
 		switch {
 		case !ms.Configured():
@@ -324,7 +325,7 @@ func (v *InboxView) registerSelected() {
 		v.say(v.e.t("window.mailbox.not_configured"), true)
 		return
 	}
-	pw := mailPassword()
+	pw := knownMailPassword()
 	if pw == "" {
 		askMailPassword(v.e, func(string) { v.registerSelected() })
 		return

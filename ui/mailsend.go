@@ -58,7 +58,7 @@ func (m *mailSend) ask() {
 	e := m.env()
 	question := p.t("window.mailbox.send_question", "letter", l.Number, "to", p.c.Citizen.Email, "from", m.ms.Address)
 	confirm(e, p.t("window.mailbox.send_title", "letter", l.Number), question, func() {
-		if pw := mailPassword(); pw != "" {
+		if pw := mailPassword(m.ms); pw != "" {
 			m.send(l, pw)
 			return
 		}

@@ -37,16 +37,39 @@ var openMailBox = func(store *data.Store, ms data.MailSettings, password string)
 	return &mailbox.Box{Store: store, Settings: ms, Password: password, Dir: mailbox.InboxDir(store)}
 }
 
-// The mailbox's password. No credential store of the operating system is reachable
-// from the program (no such library is among its dependencies), so the password is
-// never written anywhere: it is read from ASCOLTO_MAIL_PASSWORD, as the command line
-// does, or asked once per session and kept in memory until the program ends.
+// The mailbox's password for this session: typed in (kept in memory until the program
+// ends), else ASCOLTO_MAIL_PASSWORD as the command line reads it, else the one kept in
+// the system's credential store (read once, then kept in memory). It is never written
+// into the register or a file of the program.
 var sessionPassword struct {
 	sync.Mutex
-	v string
+	v       string
+	fromKey bool // v came from the credential store
 }
 
-func mailPassword() string {
+// mailPassword is the password for ms; it may ask the credential store, so the window
+// calls it off the UI thread where it can.
+func mailPassword(ms data.MailSettings) string {
+	sessionPassword.Lock()
+	defer sessionPassword.Unlock()
+	if sessionPassword.v != "" {
+		return sessionPassword.v
+	}
+	if pw := os.Getenv(mailbox.PasswordEnv); pw != "" {
+		return pw
+	}
+	if !ms.Configured() {
+		return ""
+	}
+	if pw, err := mailbox.StoredPassword(ms); err == nil && pw != "" {
+		sessionPassword.v, sessionPassword.fromKey = pw, true
+		return pw
+	}
+	return ""
+}
+
+// knownMailPassword is the password already known without asking the credential store.
+func knownMailPassword() string {
 	sessionPassword.Lock()
 	defer sessionPassword.Unlock()
 	if sessionPassword.v != "" {
@@ -57,7 +80,7 @@ func mailPassword() string {
 
 func setMailPassword(p string) {
 	sessionPassword.Lock()
-	sessionPassword.v = p
+	sessionPassword.v, sessionPassword.fromKey = p, false
 	sessionPassword.Unlock()
 }
 
@@ -89,6 +112,9 @@ type MailSettingsDialog struct {
 	user, address, password        *textEntry
 	folder, moveTo, sent, caFile   *textEntry
 	pec                            *checkBox
+	remember                       *checkBox     // keep the password in the system's keyring
+	keyringNote                    *widget.Label // why it cannot be kept there
+	keyringChecked                 func()        // tests: the credential store was asked
 	testBtn                        *button
 	result                         *widget.Label
 	dialogDone                     func(ok bool)
@@ -139,9 +165,15 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 	d.password.Password = true
 	if os.Getenv(mailbox.PasswordEnv) != "" {
 		d.password.SetPlaceHolder(e.t("window.mailbox.password_from_env", "name", mailbox.PasswordEnv))
-	} else if mailPassword() != "" {
+	} else if knownMailPassword() != "" {
 		d.password.SetPlaceHolder(e.t("window.mailbox.password_session"))
 	}
+	d.remember = newCheckBox(e.t("window.mailbox.remember"), func(bool) {})
+	d.remember.Disable()
+	d.keyringNote = widget.NewLabel("")
+	d.keyringNote.Wrapping = fyne.TextWrapWord
+	d.keyringNote.Hide()
+	d.checkKeyring(ms)
 	d.pec = newCheckBox(e.t("window.mailbox.pec"), func(bool) {})
 	d.pec.SetChecked(ms.PEC)
 	d.folder, d.moveTo, d.sent, d.caFile = d.entry(ms.Folder), d.entry(ms.MoveTo), d.entry(ms.Sent), d.entry(ms.CAFile)
@@ -160,6 +192,7 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 		l("window.mailbox.imap_host"), d.imapHost, l("window.mailbox.imap_port"), d.imapPort, l("window.mailbox.imap_security"), d.imapSec,
 		l("window.mailbox.smtp_host"), d.smtpHost, l("window.mailbox.smtp_port"), d.smtpPort, l("window.mailbox.smtp_security"), d.smtpSec,
 		l("window.mailbox.address"), d.address, l("window.mailbox.user"), d.user, l("window.mailbox.password"), d.password,
+		widget.NewLabel(""), d.remember, widget.NewLabel(""), d.keyringNote,
 		widget.NewLabel(""), d.pec,
 		l("window.mailbox.folder"), d.folder, l("window.mailbox.move_to"), d.moveTo, l("window.mailbox.sent"), d.sent,
 		l("window.mailbox.ca_file"), d.caFile,
@@ -167,6 +200,52 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 	content := container.New(readingWidth(560), container.NewVBox(form, hint, container.NewHBox(d.testBtn), d.result))
 	dlg := showDialog(e.win, e.t("window.mailbox.settings_title"), e.t("window.mailbox.save"), e.t("window.mailbox.cancel"), content, d.imapHost, d.done)
 	d.dlg = dlg
+}
+
+// checkKeyring asks the system's credential store, off the UI thread, whether it can
+// keep the password: the box is offered (ticked when a password is kept already), or
+// the clerk is told that the password is asked at each session.
+func (d *MailSettingsDialog) checkKeyring(ms data.MailSettings) {
+	e := d.e
+	var kept string
+	var err error
+	e.background(func() error {
+		kept, err = mailbox.StoredPassword(ms)
+		return nil
+	}, func(error) {
+		if err != nil {
+			d.keyringNote.SetText(e.errText(err))
+			d.keyringNote.Show()
+			d.remember.SetChecked(false)
+			d.remember.Disable()
+		} else {
+			d.keyringNote.Hide()
+			d.remember.Enable()
+			d.remember.SetChecked(kept != "")
+		}
+		if d.keyringChecked != nil {
+			d.keyringChecked()
+		}
+	})
+}
+
+// keepPassword keeps or forgets the password in the credential store as the box says,
+// for the settings saved; a credential store that refuses is the error.
+func (d *MailSettingsDialog) keepPassword(ms data.MailSettings) error {
+	if d.remember.Disabled() {
+		return nil
+	}
+	if !d.remember.Checked {
+		return mailbox.ForgetPassword(ms)
+	}
+	pw := d.password.Text
+	if pw == "" {
+		pw = knownMailPassword()
+	}
+	if pw == "" {
+		return nil // nothing typed: a password kept already stays
+	}
+	return mailbox.RememberPassword(ms, pw)
 }
 
 // values are the settings as typed (defaults filled in); a port that is no number is
@@ -208,6 +287,9 @@ func (d *MailSettingsDialog) done(ok bool) {
 	if err == nil {
 		err = d.e.store.Update(context.Background(), func(t *data.Tx) error { return t.SetMailSettings(ms) })
 	}
+	if err == nil {
+		err = d.keepPassword(ms)
+	}
 	if err != nil {
 		// The ports as typed, also one that is no number: the clerk corrects it.
 		imapPort, smtpPort := d.imapPort.Text, d.smtpPort.Text
@@ -233,7 +315,7 @@ func (d *MailSettingsDialog) test() {
 	}
 	pw := d.password.Text
 	if pw == "" {
-		pw = mailPassword()
+		pw = knownMailPassword()
 	}
 	if pw == "" {
 		d.showResult(e.t("window.mailbox.no_password"), true)

@@ -113,7 +113,7 @@ func TestMailSettingsDialogTestsAndSaves(t *testing.T) {
 			if got.IMAPPort != port || got.SMTPPort != 587 || !got.PEC || got.Address != "urp@comune.example" || got.Folder != data.DefaultMailFolder {
 				t.Errorf("saved %+v", got)
 			}
-			if mailPassword() != "segreto" {
+			if knownMailPassword() != "segreto" {
 				t.Error("the password typed is not kept for the session")
 			}
 			setMailPassword("")
