@@ -720,7 +720,8 @@ func (t *Tx) mergeSideTables(op Operation, m *merged, all []Operation, taken boo
 		}
 		return t.redactHistory(op.CaseID)
 	}
-	return nil
+	// The files the case's operations announce (data/files.go).
+	return t.expectFiles(op.CaseID, all)
 }
 
 // Head is one value kept for a field: the write that set it.
