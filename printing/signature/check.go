@@ -36,6 +36,8 @@ type Signature struct {
 	Reason       string
 	Location     string
 	SigningTime  time.Time // the signingTime attribute; zero when the signature has none
+	// Timestamp is the signature's verified RFC 3161 time-stamp; nil when it has none.
+	Timestamp *Timestamp
 }
 
 // Limits on what Check walks, so that a crafted file cannot keep it busy.
@@ -232,6 +234,18 @@ func verify(file []byte, d sigDict) (*Signature, error) {
 	var t time.Time
 	if p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &t) == nil {
 		sig.SigningTime = t
+	}
+	if len(p7.Signers) == 1 {
+		var values []asn1.RawValue
+		var types []asn1.ObjectIdentifier
+		for _, a := range p7.Signers[0].UnauthenticatedAttributes {
+			types, values = append(types, a.Type), append(values, a.Value)
+		}
+		ts, err := checkTimestamp(values, types, p7.Signers[0].EncryptedDigest)
+		if err != nil {
+			return nil, &data.Problem{Key: "letter.sig_timestamp_invalid", Err: err}
+		}
+		sig.Timestamp = ts
 	}
 	return sig, nil
 }

@@ -71,10 +71,17 @@ func Load(p12 []byte, password string, now time.Time) (*Signer, error) {
 	if !ok {
 		return nil, &data.Problem{Key: "letter.err_key_unknown"}
 	}
+	return FromKey(signer, append([]*x509.Certificate{first}, rest...), now)
+}
+
+// FromKey makes a Signer from a private key held elsewhere (a smart card's, whose
+// signatures the card computes) and the certificates that go with it: the signing
+// certificate is the one of the key, the chain is built from the others, and the same
+// checks as Load's refuse a key, or a certificate, no verifier would accept.
+func FromKey(signer crypto.Signer, certs []*x509.Certificate, now time.Time) (*Signer, error) {
 	if p := acceptKey(signer.Public()); p != nil {
 		return nil, p
 	}
-	certs := append([]*x509.Certificate{first}, rest...)
 	cert := leaf(signer.Public(), certs, now)
 	if cert == nil {
 		return nil, data.Problemf("letter.err_p12_no_cert")
@@ -242,6 +249,10 @@ type Options struct {
 	Visible bool
 	Page    int
 	Rect    [4]float64
+	// TSA, when its URL is set, time-stamps the signature (RFC 3161); a failing
+	// authority fails the signature, so no letter is made without the time-stamp asked
+	// for.
+	TSA TSA
 }
 
 // Sign returns the PDF with the signature added as an incremental update: the bytes of
@@ -250,9 +261,29 @@ type Options struct {
 // (see Check) before it is returned, so a signed file that is not sound never reaches
 // the register: the clerk is told why instead. doc must carry no signature yet.
 func (s *Signer) Sign(doc []byte, o Options) ([]byte, error) {
-	out, _, err := s.sign(doc, o, s.space())
+	space := s.space()
+	if o.TSA.URL != "" {
+		space += uint32(hex.EncodedLen(tokenRoom))
+	}
+	out, _, err := s.sign(doc, o, space)
 	if err != nil {
 		return nil, err
+	}
+	if o.TSA.URL != "" {
+		stamped, err := stamp(out, o.TSA)
+		var room errNoRoom
+		if errors.As(err, &room) {
+			// An authority with a long chain: sign again with the room its token
+			// needed (and a new token, since the signature value changes).
+			if out, _, err = s.sign(doc, o, uint32(hex.EncodedLen(room.need+1024))); err != nil {
+				return nil, err
+			}
+			stamped, err = stamp(out, o.TSA)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = stamped
 	}
 	if err := s.selfCheck(doc, out); err != nil {
 		return nil, err
@@ -263,8 +294,8 @@ func (s *Signer) Sign(doc []byte, o Options) ([]byte, error) {
 // space is the room for the signature (hex digits in /Contents beyond what the signing
 // library adds for the certificates and digests itself): the signature value at its
 // largest for the key, plus the signed attributes, the signer's identifiers and the DER
-// framing, which together stay well below 1 KiB. No time-stamp is fetched (offices sign
-// offline), so no room is kept for one. The library's own base (512 bytes) is too small
+// framing, which together stay well below 1 KiB. A time-stamp's room is added by Sign
+// when one is asked for. The library's own base (512 bytes) is too small
 // for RSA keys above 2048 bits; when it finds its space too small it signs again and
 // writes the document a second time after the first, which sign must catch.
 func (s *Signer) space() uint32 {
