@@ -118,9 +118,9 @@ func validSHA(s string) bool {
 // fileEntry is a manifest entry read from an operation.
 type fileEntry struct {
 	kind, id, name, mime, sha string
-	size                     int64
-	number, language, signer string // letters
-	detail                   string
+	size                      int64
+	number, language, signer  string // letters
+	detail                    string
 }
 
 // parseFileDetail reads an attachment's or a letter's description as its operation
@@ -480,6 +480,24 @@ func (s *Store) LateFiles(ctx context.Context, passes int, wait time.Duration) (
 		f.AddedAt, _ = parseTime(at)
 		f.FirstTry, _ = parseTime(first)
 		f.State = FileArriving
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// PublishedFiles lists the files this office recorded as put in the shared folder.
+func (s *Store) PublishedFiles(ctx context.Context) ([]OwnFile, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT sha256, size FROM files_published ORDER BY sha256`)
+	if err != nil {
+		return nil, &Problem{Key: "err.read", Err: err}
+	}
+	defer rows.Close()
+	var out []OwnFile
+	for rows.Next() {
+		var f OwnFile
+		if err := rows.Scan(&f.SHA256, &f.Size); err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
 		out = append(out, f)
 	}
 	return out, rows.Err()

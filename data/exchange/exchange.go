@@ -54,6 +54,17 @@ type Config struct {
 	// its base, from which an office that far behind catches up. Default 250 (about two
 	// days of a busy office): an office away for weeks no longer makes the folder grow.
 	KeepFiles int
+
+	// FilesPasses and FilesWait: a file of another office that has not come after this
+	// many looks, or this long after the first, is listed for the administrator
+	// (FilesStatus.Late); defaults 60 looks and 1 hour.
+	FilesPasses int
+	FilesWait   time.Duration
+	// FilesCheckBytes is how much of its own published files an office reads back each
+	// look, in turn, to write again one missing or damaged; default 64 MiB.
+	FilesCheckBytes int64
+	// FilesTemp is where fetched files wait while checked; "" = beside the register.
+	FilesTemp string
 }
 
 // Exchange is one office's side of the exchange folder.
@@ -104,8 +115,12 @@ type Exchange struct {
 	looked    bool
 	lastScan  time.Time
 	gaps      map[string]Gap
-	lastErr   error     // what the last look ended with, or a write that failed since; nil after a good look
-	lastErrAt time.Time // when lastErr happened
+	lastErr   error      // what the last look ended with, or a write that failed since; nil after a good look
+	lastErrAt time.Time  // when lastErr happened
+	fileWaits []FileWait // own files over the budget at the last look
+
+	fileCursor   string // the own published file checked last (checkOwnFiles, under mu)
+	filesStarted bool   // data.Store.StartTakingFiles done (under mu)
 }
 
 // mark is a file as listed: a file read before is read again when it changes, and a
@@ -200,6 +215,15 @@ func New(cfg Config) (*Exchange, error) {
 	}
 	if cfg.KeepFiles <= 0 {
 		cfg.KeepFiles = 250
+	}
+	if cfg.FilesPasses <= 0 {
+		cfg.FilesPasses = 60
+	}
+	if cfg.FilesWait <= 0 {
+		cfg.FilesWait = time.Hour
+	}
+	if cfg.FilesCheckBytes <= 0 {
+		cfg.FilesCheckBytes = 64 << 20
 	}
 	x := &Exchange{cfg: cfg, st: cfg.Store, f: cfg.Folder, key: cfg.Key, pub: cfg.Key.Public().(ed25519.PublicKey),
 		local: cfg.Store.Local(), clock: cfg.Clock, log: cfg.Log, changed: make(chan struct{}, 1), done: make(chan struct{})}
@@ -653,15 +677,16 @@ func rejection(p string, e Entry, err error) *Rejected {
 
 // Report is what one look at the folder did.
 type Report struct {
-	Published    int      `json:"published"`     // operations of this office published
-	Files        int      `json:"files"`         // files written
-	Applied      int      `json:"applied"`       // operations of other offices applied
-	AppliedFiles int      `json:"applied_files"` // their files
-	Origins      []string `json:"origins,omitempty"`
-	Rejected     int      `json:"rejected"` // files listed as not applied
-	Gaps         int      `json:"gaps"`     // offices whose next file is missing
-	Forks        int      `json:"forks"`    // fork alarms
-	Removed      int      `json:"removed"`  // own old files removed (all offices have them)
+	Published    int        `json:"published"`     // operations of this office published
+	Files        int        `json:"files"`         // files written
+	Applied      int        `json:"applied"`       // operations of other offices applied
+	AppliedFiles int        `json:"applied_files"` // their files
+	Origins      []string   `json:"origins,omitempty"`
+	Rejected     int        `json:"rejected"`   // files listed as not applied
+	Gaps         int        `json:"gaps"`       // offices whose next file is missing
+	Forks        int        `json:"forks"`      // fork alarms
+	Removed      int        `json:"removed"`    // own old files removed (all offices have them)
+	CaseFiles    FileReport `json:"case_files"` // the files of cases (files.go)
 }
 
 // SyncOnce publishes the local operations not yet published, reads every trusted
@@ -683,6 +708,11 @@ func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
 	if err == nil {
 		err = x.lookErr
 	}
+	var ferr error
+	if err == nil && ctx.Err() == nil {
+		// After the operations: the manifest entries they bring are what is fetched.
+		rep.CaseFiles, ferr = x.syncFiles(ctx, publish)
+	}
 	if err == nil && ctx.Err() == nil {
 		// An anonymisation received from another office redacts the rows; the copies
 		// left in the file's free space, the search index and the WAL go only with the
@@ -691,6 +721,9 @@ func (x *Exchange) sync(ctx context.Context, publish bool) (Report, error) {
 		if ferr := x.st.FinishErasure(ctx); ferr != nil {
 			x.log.Warn("exchange: the register was not rewritten after an anonymisation received", "err", ferr)
 		}
+	}
+	if err == nil {
+		err = ferr
 	}
 	x.lookErr, x.written = nil, nil
 	if ctx.Err() == nil {

@@ -1,0 +1,360 @@
+package exchange
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ascolto/data"
+)
+
+func shaOf(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// randomFile is n random bytes starting with head, with a marker inside that a search
+// of a register's bytes finds.
+func randomFile(t *testing.T, head, marker string, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	copy(b, head)
+	copy(b[n/2:], marker)
+	return b
+}
+
+func caseFiles(t *testing.T, o *testOffice, caseID string) []data.CaseFile {
+	t.Helper()
+	fs, err := o.st.CaseFiles(context.Background(), caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+// blobPath is where an office's file lies in a real folder.
+func blobPath(root, code, sha string) string { return filepath.Join(root, filepath.FromSlash(filePath(code, sha))) }
+
+// attachedCase registers a case in o with a reply and one attachment.
+func attachedCase(t *testing.T, o *testOffice, content []byte) (*data.Case, *data.Attachment) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := o.st.Create(ctx, data.NewCase{Kind: data.KindRequest, Channel: data.ChannelEmail, Subject: "Richiesta con allegato",
+		Citizen: data.Citizen{Name: "Ottilie Pfeifhofer", Email: "o.pfeifhofer@example.org", Language: data.German}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := o.st.Attach(ctx, c.Number, "Scansione Pfeifhofer.pdf", "application/pdf", content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, a
+}
+
+// TestFilesReachTheOtherOffice: an attachment added in BZ is published once by its
+// hash in BZ's part of the folder and kept in ME byte for byte, listed with its origin;
+// the same file is not published twice.
+func TestFilesReachTheOtherOffice(t *testing.T) {
+	root := t.TempDir()
+	bz, me := newTestOffice(t, root, "BZ"), newTestOffice(t, root, "ME")
+	trustEach(t, bz, me)
+	content := randomFile(t, "%PDF-1.4\n", "MARKER-PFEIFHOFER", 300<<10)
+	c, a := attachedCase(t, bz, content)
+	if r := bz.sync(); r.CaseFiles.Published != 1 {
+		t.Fatalf("BZ published %+v, want 1 file", r.CaseFiles)
+	}
+	if got, err := os.ReadFile(blobPath(root, "BZ", a.SHA256)); err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("the folder does not hold the file by its hash: %v", err)
+	}
+	if r := me.sync(); r.CaseFiles.Fetched != 1 {
+		t.Fatalf("ME fetched %+v, want 1 file", r.CaseFiles)
+	}
+	fs := caseFiles(t, me, c.ID)
+	if len(fs) != 1 || fs[0].State != data.FileArrived || fs[0].Origin != "BZ" || fs[0].SHA256 != a.SHA256 ||
+		fs[0].Name != "Scansione Pfeifhofer.pdf" || fs[0].Size != int64(len(content)) {
+		t.Fatalf("ME lists %+v", fs)
+	}
+	got, err := me.st.CaseFileContent(context.Background(), a.SHA256)
+	if err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("ME's copy differs: %v", err)
+	}
+	if r := bz.sync(); r.CaseFiles.Published != 0 {
+		t.Fatalf("published again: %+v", r.CaseFiles)
+	}
+	if fs := caseFiles(t, bz, c.ID); len(fs) != 1 || fs[0].Origin != "BZ" || !fs[0].Arrived {
+		t.Fatalf("BZ lists %+v", fs)
+	}
+	// ME's register still passes its own checks with the file it received.
+	rep, err := me.st.Verify(context.Background())
+	if err != nil || !rep.OK() {
+		t.Fatalf("ME's verify: %+v %v", rep, err)
+	}
+}
+
+// TestFileArrivingThenRepaired: the manifest comes before the file; while it lacks, ME
+// lists the file as arriving (with why), and after FilesPasses looks it is late for the
+// administrator. BZ finds its file gone from the folder and writes it again.
+func TestFileArrivingThenRepaired(t *testing.T) {
+	root := t.TempDir()
+	bz := newTestOffice(t, root, "BZ")
+	me := newTestOffice(t, root, "ME", func(c *Config) { c.FilesPasses = 2 })
+	trustEach(t, bz, me)
+	content := randomFile(t, "%PDF-1.4\n", "MARKER", 64<<10)
+	c, a := attachedCase(t, bz, content)
+	bz.sync()
+	if err := os.Remove(blobPath(root, "BZ", a.SHA256)); err != nil {
+		t.Fatal(err)
+	}
+	me.sync()
+	fs := caseFiles(t, me, c.ID)
+	if len(fs) != 1 || fs[0].State != data.FileArriving || fs[0].Arrived || fs[0].Reason != "missing" || fs[0].Passes != 1 {
+		t.Fatalf("ME lists %+v", fs)
+	}
+	if _, err := me.st.CaseFileContent(context.Background(), a.SHA256); err == nil {
+		t.Fatal("content of a file that has not arrived")
+	}
+	st, err := me.x.FilesStatus(context.Background())
+	if err != nil || st.Arriving != 1 || len(st.Late) != 0 {
+		t.Fatalf("status after one look: %+v %v", st, err)
+	}
+	me.sync()
+	st, _ = me.x.FilesStatus(context.Background())
+	if len(st.Late) != 1 || st.Late[0].CaseNumber != c.Number || st.Late[0].SHA256 != a.SHA256 {
+		t.Fatalf("late files after two looks: %+v", st.Late)
+	}
+	if r := bz.sync(); r.CaseFiles.Repaired != 1 {
+		t.Fatalf("BZ did not write its lost file again: %+v", r.CaseFiles)
+	}
+	if r := me.sync(); r.CaseFiles.Fetched != 1 {
+		t.Fatalf("ME: %+v", r.CaseFiles)
+	}
+	if fs := caseFiles(t, me, c.ID); !fs[0].Arrived {
+		t.Fatalf("ME lists %+v", fs)
+	}
+	if st, _ := me.x.FilesStatus(context.Background()); st.Arriving != 0 || len(st.Late) != 0 {
+		t.Fatalf("status after arrival: %+v", st)
+	}
+}
+
+// TestFileWithWrongHashIsRefused: a copy in the folder whose bytes are not the
+// manifest's (a flipped bit, same size) is not kept, leaves no temporary file, and the
+// good copy is taken at a later look.
+func TestFileWithWrongHashIsRefused(t *testing.T) {
+	root := t.TempDir()
+	tmp := t.TempDir()
+	bz := newTestOffice(t, root, "BZ")
+	me := newTestOffice(t, root, "ME", func(c *Config) { c.FilesTemp = tmp })
+	trustEach(t, bz, me)
+	content := randomFile(t, "%PDF-1.4\n", "MARKER", 10<<10)
+	c, a := attachedCase(t, bz, content)
+	bz.sync()
+	p := blobPath(root, "BZ", a.SHA256)
+	bad := append([]byte(nil), content...)
+	bad[5000] ^= 0x10
+	writeFile(t, p, bad)
+	r := me.sync()
+	if r.CaseFiles.Refused != 1 || r.CaseFiles.Fetched != 0 {
+		t.Fatalf("ME: %+v", r.CaseFiles)
+	}
+	if fs := caseFiles(t, me, c.ID); fs[0].Arrived || fs[0].Reason != "hash" {
+		t.Fatalf("ME lists %+v", fs)
+	}
+	var n int
+	me.st.DB().QueryRow(`SELECT count(*) FROM blobs WHERE sha256 = ?`, a.SHA256).Scan(&n)
+	if n != 0 {
+		t.Fatal("the damaged copy was kept")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+	// A copy of the wrong size is refused before it is read.
+	writeFile(t, p, content[:len(content)-1])
+	if r := me.sync(); r.CaseFiles.Fetched != 0 {
+		t.Fatalf("a short copy was taken: %+v", r.CaseFiles)
+	}
+	if fs := caseFiles(t, me, c.ID); fs[0].Reason != "size" {
+		t.Fatalf("ME lists %+v", fs)
+	}
+	bz.sync() // BZ reads its file back and writes it again
+	if r := me.sync(); r.CaseFiles.Fetched != 1 {
+		t.Fatalf("ME after the repair: %+v", r.CaseFiles)
+	}
+}
+
+// TestFilesBudget: an office publishes no more than its budget; the file that does not
+// fit waits, listed, and goes once the budget allows it.
+func TestFilesBudget(t *testing.T) {
+	root := t.TempDir()
+	bz, me := newTestOffice(t, root, "BZ"), newTestOffice(t, root, "ME")
+	trustEach(t, bz, me)
+	ctx := context.Background()
+	if err := bz.st.Update(ctx, func(tx *data.Tx) error { return tx.SetFileSettings(100<<10, false) }); err != nil {
+		t.Fatal(err)
+	}
+	_, a1 := attachedCase(t, bz, randomFile(t, "%PDF", "ONE", 60<<10))
+	_, a2 := attachedCase(t, bz, randomFile(t, "%PDF", "TWO", 60<<10))
+	r := bz.sync()
+	if r.CaseFiles.Published != 1 || r.CaseFiles.Waiting != 1 {
+		t.Fatalf("BZ: %+v", r.CaseFiles)
+	}
+	st, err := bz.x.FilesStatus(ctx)
+	if err != nil || len(st.Waiting) != 1 || st.Waiting[0].SHA256 != a2.SHA256 || st.Waiting[0].Reason != "budget" ||
+		st.Published != 60<<10 || st.Budget != 100<<10 {
+		t.Fatalf("status: %+v %v", st, err)
+	}
+	if _, err := os.Stat(blobPath(root, "BZ", a1.SHA256)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(blobPath(root, "BZ", a2.SHA256)); !os.IsNotExist(err) {
+		t.Fatal("the file over the budget is in the folder")
+	}
+	if err := bz.st.Update(ctx, func(tx *data.Tx) error { return tx.SetFileSettings(0, false) }); err != nil {
+		t.Fatal(err)
+	}
+	if r := bz.sync(); r.CaseFiles.Published != 1 || r.CaseFiles.Waiting != 0 {
+		t.Fatalf("BZ with no limit: %+v", r.CaseFiles)
+	}
+	if r := me.sync(); r.CaseFiles.Fetched != 2 {
+		t.Fatalf("ME: %+v", r.CaseFiles)
+	}
+	if err := bz.st.Update(ctx, func(tx *data.Tx) error { return tx.SetFileSettings(-1, false) }); err == nil {
+		t.Fatal("a negative budget was taken")
+	}
+}
+
+// TestNewOfficeTakesOpenCasesFiles: an office joining later takes the files of open
+// cases only, unless it asks for all; the files of a case closed before the retention
+// cutoff are not put in the folder at all.
+func TestNewOfficeTakesOpenCasesFiles(t *testing.T) {
+	root := t.TempDir()
+	bz := newTestOffice(t, root, "BZ")
+	ctx := context.Background()
+	open, aOpen := attachedCase(t, bz, randomFile(t, "%PDF", "OPEN", 4<<10))
+	closed, aClosed := attachedCase(t, bz, randomFile(t, "%PDF", "CLOSED", 4<<10))
+	if _, err := bz.st.Reply(ctx, closed.Number, "Erledigt.", "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bz.st.CloseCase(ctx, closed.Number, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	bz.sync()
+	me := newTestOffice(t, root, "ME")
+	trustEach(t, bz, me)
+	me.sync()
+	if fs := caseFiles(t, me, open.ID); len(fs) != 1 || !fs[0].Arrived {
+		t.Fatalf("open case in ME: %+v", fs)
+	}
+	if fs := caseFiles(t, me, closed.ID); len(fs) != 1 || fs[0].State != data.FileNotTaken {
+		t.Fatalf("closed case in ME: %+v", fs)
+	}
+	if st, _ := me.x.FilesStatus(ctx); st.Arriving != 0 || len(st.Late) != 0 {
+		t.Fatalf("a file not taken is listed as missing: %+v", st)
+	}
+	if err := me.st.Update(ctx, func(tx *data.Tx) error { return tx.SetFileSettings(data.DefaultFilesBudget, true) }); err != nil {
+		t.Fatal(err)
+	}
+	if r := me.sync(); r.CaseFiles.Fetched != 1 {
+		t.Fatalf("ME asking for all: %+v", r.CaseFiles)
+	}
+	if fs := caseFiles(t, me, closed.ID); !fs[0].Arrived || fs[0].SHA256 != aClosed.SHA256 {
+		t.Fatalf("closed case in ME: %+v", fs)
+	}
+	_ = aOpen
+
+	// Retention: a case closed long ago is not published (again).
+	clock := &stepClock{t: time.Now().AddDate(-12, 0, 0)}
+	path := filepath.Join(t.TempDir(), "old.ascolto")
+	old, err := data.Create(path, data.Office{Code: "BX", NameIT: "Ufficio BX", NameDE: "Amt BX"}, data.Options{Clock: clock, Actor: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	c, err := old.Create(ctx, data.NewCase{Kind: data.KindRequest, Channel: data.ChannelCounter, Subject: "Alt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Attach(ctx, c.Number, "alt.pdf", "application/pdf", []byte("%PDF old")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Reply(ctx, c.Number, "Erledigt.", data.Italian, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.CloseCase(ctx, c.Number, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	recent, err := old.Create(ctx, data.NewCase{Kind: data.KindRequest, Channel: data.ChannelCounter, Subject: "Neu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Attach(ctx, recent.Number, "neu.pdf", "application/pdf", []byte("%PDF new")); err != nil {
+		t.Fatal(err)
+	}
+	clock.t = time.Now()
+	if err := old.Update(ctx, func(tx *data.Tx) error { return tx.SetRetentionYears(10) }); err != nil {
+		t.Fatal(err)
+	}
+	todo, err := old.FilesToPublish(ctx)
+	if err != nil || len(todo) != 1 || todo[0].SHA256 != shaOf([]byte("%PDF new")) {
+		t.Fatalf("to publish under a 10-year rule: %+v %v", todo, err)
+	}
+}
+
+type stepClock struct{ t time.Time }
+
+func (c *stepClock) Now() time.Time { return c.t }
+
+// TestFileErasureReachesEveryOffice: erasing the citizen in BZ removes the files from
+// ME's register (no byte of them left in its file) and BZ's published copy from the
+// folder; the audit trails keep digests only.
+func TestFileErasureReachesEveryOffice(t *testing.T) {
+	root := t.TempDir()
+	bz, me := newTestOffice(t, root, "BZ"), newTestOffice(t, root, "ME")
+	trustEach(t, bz, me)
+	ctx := context.Background()
+	marker := "MARKER-ERASE-7Q2XK9"
+	content := randomFile(t, "%PDF-1.4\n", marker, 200<<10)
+	c, a := attachedCase(t, bz, content)
+	if _, err := bz.st.Reply(ctx, c.Number, "Risposta.", "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	bz.sync()
+	me.sync()
+	if fs := caseFiles(t, me, c.ID); len(fs) != 1 || !fs[0].Arrived {
+		t.Fatalf("ME lists %+v", fs)
+	}
+	if _, err := bz.st.Erase(ctx, []data.Ref{c.Number}, "Richiesta 2026/77"); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		bz.sync()
+		me.sync()
+	}
+	if _, err := os.Stat(blobPath(root, "BZ", a.SHA256)); !os.IsNotExist(err) {
+		t.Fatalf("the published file is still in the folder: %v", err)
+	}
+	for _, o := range []*testOffice{bz, me} {
+		if fs := caseFiles(t, o, c.ID); len(fs) != 0 {
+			t.Errorf("%s still lists %+v", o.code, fs)
+		}
+		for _, p := range []string{o.st.Path(), o.st.Path() + "-wal"} {
+			b, _ := os.ReadFile(p)
+			if bytes.Contains(b, []byte(marker)) || bytes.Contains(b, []byte("Pfeifhofer.pdf")) {
+				t.Errorf("%s %s still holds the file or its name", o.code, filepath.Base(p))
+			}
+		}
+	}
+	filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() && strings.Contains(p, string(filepath.Separator)+FilesDir+string(filepath.Separator)) {
+			t.Errorf("left in the folder: %s", p)
+		}
+		return nil
+	})
+}
