@@ -25,7 +25,7 @@ WINRES := github.com/tc-hib/go-winres@v0.3.3
 MINGW := x86_64-w64-mingw32-gcc
 
 RUN_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
-TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth xdotool tesseract-ocr tesseract-ocr-ita tesseract-ocr-deu poppler-utils qpdf imagemagick sqlite3 openssl gnome-keyring dbus dovecot-imapd dovecot-lmtpd postfix
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth xdotool tesseract-ocr tesseract-ocr-ita tesseract-ocr-deu poppler-utils qpdf imagemagick sqlite3 openssl gnome-keyring dbus dovecot-imapd dovecot-lmtpd postfix softhsm2 opensc
 
 .PHONY: run test fuzz bench bench-stats bench-letters bench-window deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check windows-run install deb deb-check
 
@@ -35,7 +35,8 @@ run: deps-run toolchain
 build: deps-run toolchain
 	mkdir -p bin
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ascolto ./cmd/ascolto
-	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/ascoltoctl ./cmd/ascoltoctl
+	# with cgo: signing on a smart card loads its PKCS#11 module (a C library)
+	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o bin/ascoltoctl ./cmd/ascoltoctl
 
 # One workstation: the programs in PREFIX/bin, the desktop entry and the icon, so the
 # app appears in the menu. PREFIX=/usr/local by default (root); ~/.local for one user.
@@ -83,7 +84,7 @@ windows: deps-windows toolchain
 		--file-description "Ascolto" --original-filename Ascolto.exe --copyright "Provincia autonoma di Bolzano - Alto Adige"
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW) $(GO) build -trimpath -ldflags "-H windowsgui $(LDFLAGS)" -o $(WINDIST)/Ascolto.exe ./cmd/ascolto; \
 		status=$$?; rm -f cmd/ascolto/rsrc_windows_*.syso; exit $$status
-	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(WINDIST)/ascoltoctl.exe ./cmd/ascoltoctl
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW) $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(WINDIST)/ascoltoctl.exe ./cmd/ascoltoctl
 	cp docs/windows/LEGGIMI.txt docs/windows/LIESMICH.txt $(WINDIST)/
 	cd dist && rm -f $(notdir $(WINDIST)).zip && zip -qr $(notdir $(WINDIST)).zip $(notdir $(WINDIST))
 	@ls -l $(WINDIST).zip
@@ -138,6 +139,9 @@ test: deps-test toolchain check
 	# Letters, signatures, extracts, printing (a real CUPS server with a PDF printer when root).
 	[ "$$(id -u)" != 0 ] || bash .ci/cups.sh
 	$(STAGE) printing env CGO_ENABLED=0 $(GO) test -count=1 -timeout 20m ./printing/...
+	# Signing on a smart card: a SoftHSM2 token, the module loaded through cgo (the
+	# other stages build without cgo, where the token's tests are left out).
+	$(STAGE) token env CGO_ENABLED=1 $(GO) test -count=1 -timeout 20m -run Token ./printing/signature/token/... ./cmd/ascoltoctl/ ./ui/
 	# Headless parts and the Fyne test driver: no GL, no cgo.
 	$(STAGE) headless env CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m ./translations/... ./ui/... ./cmd/ascoltoctl/... ./cmd/internal/...
 	# The real window under Xvfb, with a screenshot.

@@ -30,6 +30,16 @@ go 1.26.0
 //   zalando/go-keyring   the mailbox password in the system's credential store (Secret
 //                        Service over godbus on Linux, wincred on Windows, Keychain on
 //                        macOS), pure Go: never in the register or a file of ours
+//   miekg/pkcs11         signing on the official's smart card / USB token through the
+//                        card's PKCS#11 module (printing/signature/token). A module is a C
+//                        library, so this needs cgo: ascoltoctl is built with cgo where a C
+//                        compiler is (gcc on Linux, the mingw-w64 compiler Ascolto.exe already
+//                        needs for Windows); a build without cgo still compiles and says
+//                        that it cannot use smart cards. Chosen over purego (pure-Go dlopen):
+//                        PKCS#11's structures are packed on Windows and its CK_ULONG is 32
+//                        bits there, which miekg/pkcs11's C headers get right and a
+//                        hand-written purego binding would have to redo untested.
+//   golang.org/x/term    the smart card's PIN asked on the terminal without echo
 require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/digitorus/pdf v0.1.2
@@ -85,7 +95,7 @@ require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/mattn/go-runewidth v0.0.19 // indirect
-	github.com/miekg/pkcs11 v1.1.2 // indirect
+	github.com/miekg/pkcs11 v1.1.2
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/nfnt/resize v0.0.0-20180221191011-83c6a9932646 // indirect
 	github.com/nicksnyder/go-i18n/v2 v2.5.1 // indirect
@@ -109,7 +119,7 @@ require (
 	github.com/yuin/goldmark v1.7.8 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
-	golang.org/x/term v0.47.0 // indirect
+	golang.org/x/term v0.47.0
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect

@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	register(command{"letter", "letter REF --out FILE.pdf [--language it|de|both] [--sign FILE.p12 --pass-env VAR] [--visible-signature] [--text TEXT] [--text-it TEXT] [--text-de TEXT] [--print [--printer QUEUE]] [--json] | letter list|copy|print|sent|batch|template|settings … (docs/letters.md)", cmdLetter})
+	register(command{"letter", "letter REF --out FILE.pdf [--language it|de|both] [--sign FILE.p12 --pass-env VAR | --pkcs11 MODULE [--token LABEL] [--pin-env VAR]] [--visible-signature] [--text TEXT] [--text-it TEXT] [--text-de TEXT] [--print [--printer QUEUE]] [--json] | letter list|copy|print|sent|batch|template|settings … (docs/letters.md)", cmdLetter})
 	register(command{"extract", "extract --out FILE.pdf [--language it|de|en] [--query TEXT] [filters as list] [--sort COLUMN] [--desc] [--limit N] [--print [--printer QUEUE]]", cmdExtract})
 }
 
@@ -36,15 +36,22 @@ func cmdLetter(e *env, args []string) error {
 	return letterIssue(e, args)
 }
 
-// signerFlags are --sign and --pass-env: the certificate is opened before anything else,
-// so a wrong password or an expired certificate stops the command before a letter exists.
-type signerFlags struct{ path, passEnv *string }
+// signerFlags are --sign and --pass-env, or the smart card's flags (letter_token.go): the
+// certificate is opened before anything else, so a wrong password or an expired
+// certificate stops the command before a letter exists.
+type signerFlags struct {
+	path, passEnv *string
+	card          *tokenFlags
+}
 
 func addSignerFlags(fs *flag.FlagSet) signerFlags {
-	return signerFlags{fs.String("sign", "", ""), fs.String("pass-env", "", "")}
+	return signerFlags{fs.String("sign", "", ""), fs.String("pass-env", "", ""), addTokenFlags(fs)}
 }
 
 func (f signerFlags) open(e *env, s *data.Store) (*signature.Signer, error) {
+	if f.card.chosen() {
+		return f.card.open(e, s, *f.path)
+	}
 	if *f.path == "" {
 		return nil, nil
 	}
@@ -96,6 +103,7 @@ func letterIssue(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer sf.card.close()
 	opt := letter.Options{Language: ll, Text: *text, Signer: signer, Visible: *visible,
 		Texts:       map[data.Language]string{data.Italian: *textIT, data.German: *textDE},
 		Salutations: map[data.Language]string{data.Italian: *salIT, data.German: *salDE}}
@@ -396,6 +404,7 @@ func letterBatch(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer sf.card.close()
 	if *outDir != "" {
 		if err := os.MkdirAll(*outDir, 0o755); err != nil {
 			return &data.Problem{Key: "letter.err_write_file", Args: map[string]string{"path": *outDir, "letter": ""}, Err: err}
