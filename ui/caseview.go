@@ -39,7 +39,7 @@ type CaseView struct {
 	letter  LetterFunc
 	c       *data.Case
 	history []data.AuditEntry
-	files   []data.Attachment
+	files   []data.CaseFile // shownFiles: here or arriving (ui/attachments.go)
 	offices []data.Office
 	alerts  []data.DeliveryAlert // letters that did not arrive (ui/delivery.go)
 	busy    bool
@@ -94,7 +94,7 @@ func (v *CaseView) Reload() {
 	id := v.id
 	var c *data.Case
 	var hist []data.AuditEntry
-	var files []data.Attachment
+	var files []data.CaseFile
 	var offices []data.Office
 	var alerts []data.DeliveryAlert
 	v.e.background(func() error {
@@ -106,9 +106,10 @@ func (v *CaseView) Reload() {
 		if hist, err = store.History(ctx, c.ID); err != nil {
 			return err
 		}
-		if files, err = store.Attachments(ctx, c.ID); err != nil {
+		if files, err = store.CaseFiles(ctx, c.ID); err != nil {
 			return err
 		}
+		files = shownFiles(files)
 		if alerts, err = store.DeliveryAlerts(ctx, c.ID, false); err != nil {
 			return err
 		}
@@ -725,15 +726,8 @@ func (v *CaseView) attachments() fyne.CanvasObject {
 	if len(v.files) == 0 {
 		v.fileList.Add(widget.NewLabel(v.e.t("case.files_none")))
 	}
-	for _, a := range v.files {
-		a := a
-		name := widget.NewLabel(a.Name)
-		name.Truncation = fyne.TextTruncateEllipsis
-		meta := widget.NewLabel(v.e.t("case.file_meta", "size", formatSize(a.Size, v.e.lang), "when", formatDateTime(a.AddedAt, v.e.lang)))
-		meta.SizeName = theme.SizeNameCaptionText
-		open := newButton(v.e.t("case.file_open"), theme.FileIcon(), func() { v.openFile(a) })
-		open.onEscape = v.escape
-		v.fileList.Add(container.NewBorder(nil, nil, nil, open, container.New(tightColumn{}, name, meta)))
+	for _, f := range v.files {
+		v.fileList.Add(v.fileRow(f))
 	}
 	var add fyne.CanvasObject = widget.NewLabel("")
 	if v.c.Status != data.StatusClosed {
