@@ -11,6 +11,7 @@ import (
 	"image"
 	_ "image/jpeg" // a scanned signature or a logo may be a JPEG
 	_ "image/png"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -416,11 +417,19 @@ const (
 	SettingVisibleSignature = "visible_signature"
 	SettingLogo             = "logo"
 	SettingSignatureImage   = "signature_image"
+	// SettingTSA is the address of an RFC 3161 time-stamping authority that stamps every
+	// signed letter; empty: no time-stamp.
+	SettingTSA = "tsa_url"
+	// SettingPDFA "false" makes plain PDFs instead of PDF/A-2b (the default).
+	SettingPDFA = "pdfa"
+	// SettingTrustList is the path of the trust list signed files received are checked
+	// against: a folder of CA certificates or the national trusted list (AgID's XML).
+	SettingTrustList = "trust_list"
 )
 
 // LetterSettingKeys lists the settings; the two images are set with SetLetterImage.
 var LetterSettingKeys = []string{SettingSigner, SettingRoleIT, SettingRoleDE, SettingPlaceIT, SettingPlaceDE,
-	SettingWindow, SettingContact, SettingVisibleSignature, SettingLogo, SettingSignatureImage}
+	SettingWindow, SettingContact, SettingVisibleSignature, SettingLogo, SettingSignatureImage, SettingTSA, SettingPDFA, SettingTrustList}
 
 // LetterSettings are the office's letter settings; an empty field takes the default.
 type LetterSettings struct {
@@ -435,11 +444,18 @@ type LetterSettings struct {
 	// Logo and SignatureImage are SHA-256s of PNG or JPEG files kept in the register.
 	Logo           string `json:"logo"`
 	SignatureImage string `json:"signature_image"`
+	// TSA is the time-stamping authority's URL; empty: letters are not time-stamped.
+	TSA string `json:"tsa_url"`
+	// PDFA makes letters PDF/A-2b, the archival form; true unless set to "false".
+	PDFA bool `json:"pdfa"`
+	// TrustList is the path of the trust list (SettingTrustList); empty: none.
+	TrustList string `json:"trust_list"`
 }
 
 // LetterSettings reads the settings.
 func (s *Store) LetterSettings(ctx context.Context) (LetterSettings, error) {
 	var out LetterSettings
+	pdfa := ""
 	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM letter_settings`)
 	if err != nil {
 		return out, &Problem{Key: "err.read", Err: err}
@@ -471,8 +487,15 @@ func (s *Store) LetterSettings(ctx context.Context) (LetterSettings, error) {
 			out.Logo = v
 		case SettingSignatureImage:
 			out.SignatureImage = v
+		case SettingTSA:
+			out.TSA = v
+		case SettingPDFA:
+			pdfa = v
+		case SettingTrustList:
+			out.TrustList = v
 		}
 	}
+	out.PDFA = pdfa != "false"
 	if out.Window == "" {
 		out.Window = "left"
 	}
@@ -493,8 +516,19 @@ func (t *Tx) SetLetterSetting(key, value string) error {
 		if value != "" && value != "left" && value != "right" {
 			return Problemf("letter.err_setting_value", "name", key, "value", value)
 		}
-	case SettingVisibleSignature:
+	case SettingVisibleSignature, SettingPDFA:
 		if value != "" && value != "true" && value != "false" {
+			return Problemf("letter.err_setting_value", "name", key, "value", value)
+		}
+	case SettingTSA:
+		// http or https with a host; no user or password in it, since the settings'
+		// changes are kept in the audit trail for every office to read
+		u, err := url.Parse(value)
+		if value != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(value) > 500) {
+			return Problemf("letter.err_setting_value", "name", key, "value", value)
+		}
+	case SettingTrustList:
+		if len(value) > 4096 || !utf8.ValidString(value) || strings.ContainsAny(value, "\x00\n\r") {
 			return Problemf("letter.err_setting_value", "name", key, "value", value)
 		}
 	default:

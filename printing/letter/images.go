@@ -27,7 +27,7 @@ var pictures sync.Map // [32]byte → *picture
 
 // preparePicture makes an uploaded PNG or JPEG drawable. The PDF library takes neither
 // 16-bit nor interlaced PNGs, which scanners and image editors produce, so a PNG is
-// re-encoded as 8-bit; a JPEG goes in as it is.
+// re-encoded as 8-bit and opaque; a JPEG goes in as it is.
 func preparePicture(b []byte) (*picture, error) {
 	key := sha256.Sum256(b)
 	if p, ok := pictures.Load(key); ok {
@@ -43,8 +43,11 @@ func preparePicture(b []byte) (*picture, error) {
 	}
 	p := &picture{data: b, kind: "JPG", ratio: float64(bounds.Dx()) / float64(bounds.Dy())}
 	if format != "jpeg" {
+		// Laid on white, as it is seen on the paper: a picture with transparency
+		// would give the PDF a soft mask, which PDF/A letters must not have.
 		rgba := image.NewNRGBA(bounds)
-		draw.Draw(rgba, bounds, img, bounds.Min, draw.Src)
+		draw.Draw(rgba, bounds, image.White, image.Point{}, draw.Src)
+		draw.Draw(rgba, bounds, img, bounds.Min, draw.Over)
 		var buf bytes.Buffer
 		if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, rgba); err != nil {
 			return nil, err

@@ -28,6 +28,10 @@ type Options struct {
 	// name no signer: the one this workstation was set up with. The certificate's name
 	// comes after it.
 	DefaultSigner string
+	// TSA time-stamps the signature; an empty URL takes the letter settings' authority.
+	TSA signature.TSA
+	// PDFA, when set, overrides the letter settings' choice of PDF/A-2b.
+	PDFA *bool
 }
 
 // Office is what every letter of the register shares, read once: the office, its
@@ -125,9 +129,23 @@ func (p *Office) render(c *data.Case, l *data.Letter, opt Options) ([]byte, erro
 	if signer == "" && opt.Signer != nil {
 		signer = opt.Signer.Name()
 	}
+	visible := opt.Visible || p.settings.VisibleSignature
 	in := Input{Case: c, Letter: l, Office: p.office, Settings: p.settings, Templates: p.templates,
 		Language: l.Language, Replies: replies, Salutations: opt.Salutations, Logo: p.logo,
-		SignatureImage: p.sig, Signer: signer, Signed: opt.Signer != nil}
+		SignatureImage: p.sig, Signer: signer, Signed: opt.Signer != nil, PDFA: p.settings.PDFA}
+	if opt.PDFA != nil {
+		in.PDFA = *opt.PDFA
+	}
+	if in.PDFA && visible && opt.Signer != nil {
+		// The signing library draws a visible field's frame as a picture with a soft
+		// mask, which PDF/A excludes here: the frame goes on the page and the field
+		// stays invisible (the signature is the same).
+		in.Frame, visible = true, false
+	}
+	tsa := opt.TSA
+	if tsa.URL == "" {
+		tsa = signature.TSA{URL: p.settings.TSA}
+	}
 	pdf, box, err := Render(in)
 	if err != nil || opt.Signer == nil {
 		return pdf, err
@@ -144,8 +162,9 @@ func (p *Office) render(c *data.Case, l *data.Letter, opt Options) ([]byte, erro
 	so := signature.Options{
 		Reason:   translations.T(string(first), "letter.pdf.reason", "number", l.Number),
 		Location: place, Contact: p.settings.Contact, Date: l.IssuedAt,
-		Visible: opt.Visible || p.settings.VisibleSignature,
+		Visible: visible,
 		Page:    box.Page,
+		TSA:     tsa,
 		// PDF points from the lower left corner
 		Rect: [4]float64{mm(box.X), mm(297 - box.Y - box.H), mm(box.X + box.W), mm(297 - box.Y)},
 	}

@@ -175,6 +175,12 @@ func (l *layout) signatureHeight() float64 {
 // name and below it the role (DIN 5008).
 func (l *layout) signature(sig *picture) {
 	b := l.sigBox
+	if l.in.Frame {
+		// the visible signature field's frame, drawn on the page (see Input.Frame)
+		l.pdf.SetDrawColor(40, 70, 150)
+		l.pdf.SetLineWidth(0.2)
+		l.pdf.Rect(b.X, b.Y, b.W, b.H, "D")
+	}
 	y := b.Y + 1
 	german := len(l.langs) == 1 && l.langs[0] == data.German
 	align := byte('C')

@@ -13,6 +13,7 @@ import (
 
 	"ascolto/data"
 	"ascolto/printing"
+	"ascolto/printing/pdfa"
 	"ascolto/translations"
 )
 
@@ -35,6 +36,12 @@ type Input struct {
 	Signer string
 	// Signed adds the note that the document carries a digital signature.
 	Signed bool
+	// PDFA makes the letter PDF/A-2b (printing/pdfa), the form kept for the long term.
+	PDFA bool
+	// Frame draws a thin frame around the signature block: where a visible signature
+	// field would be, on a PDF/A letter, whose field stays invisible (its picture would
+	// need transparency).
+	Frame bool
 }
 
 // Box is a rectangle on a page in millimetres from the top left corner: where the
@@ -97,9 +104,14 @@ func Render(in Input) ([]byte, Box, error) {
 	if err != nil {
 		return nil, Box{}, err
 	}
-	l.pdf.SetTitle(l.t(l.langs[0], "letter.pdf.title", "number", in.Letter.Number), true)
-	l.pdf.SetAuthor(l.officeName(l.langs[0]), true)
-	l.pdf.SetSubject(printing.Clean(in.Case.Subject), true)
+	info := pdfa.Info{
+		Title: l.t(l.langs[0], "letter.pdf.title", "number", in.Letter.Number), Author: l.officeName(l.langs[0]),
+		Subject: printing.Clean(in.Case.Subject), Keywords: in.Case.Number, Creator: "Ascolto", Producer: "Ascolto",
+		Created: in.Letter.IssuedAt,
+	}
+	l.pdf.SetTitle(info.Title, true)
+	l.pdf.SetAuthor(info.Author, true)
+	l.pdf.SetSubject(info.Subject, true)
 
 	l.layoutText()
 	for p := 1; p <= l.pages; p++ {
@@ -126,7 +138,14 @@ func Render(in Input) ([]byte, Box, error) {
 	if err := l.pdf.Output(&buf); err != nil {
 		return nil, Box{}, &data.Problem{Key: "letter.err_render", Args: map[string]string{"detail": err.Error()}, Err: err}
 	}
-	return buf.Bytes(), l.sigBox, nil
+	if !in.PDFA {
+		return buf.Bytes(), l.sigBox, nil
+	}
+	doc, err := pdfa.Archive(buf.Bytes(), info)
+	if err != nil {
+		return nil, Box{}, &data.Problem{Key: "letter.err_render", Args: map[string]string{"detail": err.Error()}, Err: err}
+	}
+	return doc, l.sigBox, nil
 }
 
 func (l *layout) pictures() (logo, sig *picture, err error) {
