@@ -17,6 +17,9 @@ const (
 	// FileNotTaken: the file of a case closed before this office joined the exchange,
 	// left in the other offices (exchange setting files_all takes them too).
 	FileNotTaken = "not_taken"
+	// FileRemoved: an archived letter of an anonymised case: its number, size and
+	// SHA-256 stay on record, its content was removed with the citizen's data.
+	FileRemoved = "removed"
 )
 
 // File kinds (CaseFile.Kind).
@@ -41,7 +44,7 @@ type CaseFile struct {
 	Origin  string    `json:"origin"`
 	AddedBy string    `json:"added_by,omitempty"`
 	AddedAt time.Time `json:"added_at"`
-	State   string    `json:"state"`   // FileArrived, FileArriving or FileNotTaken
+	State   string    `json:"state"`   // FileArrived, FileArriving, FileNotTaken or FileRemoved
 	Arrived bool      `json:"arrived"` // State == FileArrived: CaseFileContent gives the bytes
 	// Passes and Reason say why a file is still arriving: how many looks at the folder
 	// did not bring it, and what the latest found ("missing", "size", "hash",
@@ -67,9 +70,10 @@ func (s *Store) CaseFiles(ctx context.Context, caseID string) ([]CaseFile, error
 	var out []CaseFile
 	var since string
 	all := false
-	var caseOpen bool
+	var caseOpen, anonymised bool
 	var closedAt sql.NullString
-	err = s.db.QueryRowContext(ctx, `SELECT status <> 'closed', closed_at FROM cases WHERE id = ?`, caseID).Scan(&caseOpen, &closedAt)
+	err = s.db.QueryRowContext(ctx, `SELECT status <> 'closed', closed_at, id IN (SELECT case_id FROM anonymised_cases) FROM cases WHERE id = ?`,
+		caseID).Scan(&caseOpen, &closedAt, &anonymised)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, &Problem{Key: "err.read", Err: err}
 	}
@@ -89,6 +93,8 @@ func (s *Store) CaseFiles(ctx context.Context, caseID string) ([]CaseFile, error
 			f.Origin = s.local.Code
 		}
 		switch {
+		case anonymised:
+			f.State = FileRemoved
 		case arriving == "":
 			f.State, f.Arrived = FileArrived, true
 		case takes(caseOpen, closedAt, since, all):

@@ -261,6 +261,7 @@ func (e *env) printStatus(st exchange.Status) {
 	if st.Conflicts > 0 {
 		e.say("cli.exchange.conflicts_open", "count", e.num(st.Conflicts))
 	}
+	e.printFilesStatus(st.Files)
 }
 
 func cmdSync(e *env, args []string) error {

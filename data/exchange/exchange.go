@@ -1981,6 +1981,8 @@ type Status struct {
 	// look that went well. LastErrorAt is when it happened.
 	LastError   error     `json:"-"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+	// Files: the files of cases (FilesStatus).
+	Files FilesStatus `json:"files"`
 }
 
 // Status says how the exchange stands. It reads the register and lists the folder (no
@@ -2041,6 +2043,9 @@ func (x *Exchange) Status(ctx context.Context) (Status, error) {
 		return st, err
 	}
 	st.Conflicts = len(cs)
+	if st.Files, err = x.FilesStatus(ctx); err != nil {
+		return st, err
+	}
 	x.smu.Lock()
 	st.LastScan = x.lastScan
 	st.LastError, st.LastErrorAt = x.lastErr, x.lastErrAt

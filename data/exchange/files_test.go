@@ -41,7 +41,9 @@ func caseFiles(t *testing.T, o *testOffice, caseID string) []data.CaseFile {
 }
 
 // blobPath is where an office's file lies in a real folder.
-func blobPath(root, code, sha string) string { return filepath.Join(root, filepath.FromSlash(filePath(code, sha))) }
+func blobPath(root, code, sha string) string {
+	return filepath.Join(root, filepath.FromSlash(filePath(code, sha)))
+}
 
 // attachedCase registers a case in o with a reply and one attachment.
 func attachedCase(t *testing.T, o *testOffice, content []byte) (*data.Case, *data.Attachment) {
