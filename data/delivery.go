@@ -206,3 +206,37 @@ func (s *Store) deliveryAlerts(ctx context.Context, where string, all bool, args
 // overdueByAlert is the condition that puts a case with an open delivery alert in the
 // overdue list beside those past their due date.
 const overdueByAlert = "c.id IN (SELECT case_id FROM delivery_alerts WHERE cleared_at IS NULL)"
+
+// Undelivered says which of the cases ids have a letter that did not arrive and whose
+// alert is still open: the register marks them as overdue whatever their due date.
+func (s *Store) Undelivered(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for len(ids) > 0 {
+		// SQLite takes 999 parameters at most in older builds; pages are smaller anyway.
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT case_id FROM delivery_alerts WHERE cleared_at IS NULL AND case_id IN (?`+
+			strings.Repeat(",?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, &Problem{Key: "err.read", Err: err}
+			}
+			out[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, &Problem{Key: "err.read", Err: err}
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}

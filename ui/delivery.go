@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+	"sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -38,4 +41,45 @@ func (v *CaseView) deliveryAlerts() fyne.CanvasObject {
 	v.buttons["ack_delivery"] = ack
 	box.Add(container.NewHBox(ack))
 	return box
+}
+
+// undeliveredSet keeps which cases of the register's pages have an open delivery alert.
+// The overdue filter lists them (data: a reply that did not arrive is no reply), so
+// their rows carry the overdue mark and icon even when the due date has not passed,
+// with the words "letter not delivered" beside the date. Pages are read off the UI
+// thread, rows drawn on it: hence the lock.
+type undeliveredSet struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+// read asks the register about the cases of a page just read.
+func (u *undeliveredSet) read(ctx context.Context, store *data.Store, rows []*data.Case) error {
+	ids := make([]string, len(rows))
+	for i, c := range rows {
+		ids[i] = c.ID
+	}
+	got, err := store.Undelivered(ctx, ids)
+	if err != nil {
+		return err
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.ids == nil {
+		u.ids = map[string]bool{}
+	}
+	for _, id := range ids {
+		if got[id] {
+			u.ids[id] = true
+		} else {
+			delete(u.ids, id)
+		}
+	}
+	return nil
+}
+
+func (u *undeliveredSet) has(id string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.ids[id]
 }

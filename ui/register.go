@@ -109,6 +109,8 @@ type RegisterView struct {
 
 	e      *env
 	pages  *pager
+	// undelivered: cases of the pages read with a letter that did not arrive (ui/delivery.go)
+	undelivered undeliveredSet
 	filter registerFilter
 	today  string
 
@@ -175,7 +177,11 @@ func (v *RegisterView) fetcher() fetchFunc {
 	return func(ctx context.Context, offset, limit int) ([]*data.Case, error) {
 		q := f
 		q.Offset, q.Limit = offset, limit
-		return store.List(ctx, q)
+		rows, err := store.List(ctx, q)
+		if err == nil {
+			err = v.undelivered.read(ctx, store, rows)
+		}
+		return rows, err
 	}
 }
 
@@ -854,7 +860,14 @@ func (v *RegisterView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if col.key == "office" {
 		text = v.officeName(row.Office)
 	}
-	c.set(text, col.key == "due", markOf(row, v.today))
+	mark := markOf(row, v.today)
+	if v.undelivered.has(row.ID) {
+		mark = markOverdue
+		if col.key == "due" && !row.Overdue {
+			text += " " + v.e.t("window.undelivered")
+		}
+	}
+	c.set(text, col.key == "due", mark)
 }
 
 func (v *RegisterView) countArrived(codes []string, shown, all, overdue, today int, err error) {
