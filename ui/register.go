@@ -107,12 +107,12 @@ type RegisterView struct {
 	// OnEscape, if set, is called for Esc in the filter bar.
 	OnEscape func()
 
-	e      *env
-	pages  *pager
+	e     *env
+	pages *pager
 	// undelivered: cases of the pages read with a letter that did not arrive (ui/delivery.go)
 	undelivered undeliveredSet
-	filter registerFilter
-	today  string
+	filter      registerFilter
+	today       string
 
 	total, all, overdue, dueToday int
 	counted                       bool
