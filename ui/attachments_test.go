@@ -155,5 +155,21 @@ func TestCaseViewShowsAFileArriving(t *testing.T) {
 	if bs := buttonsIn(v.fileList); len(bs) != 0 {
 		t.Errorf("a file not here can be opened: %d buttons", len(bs))
 	}
+	// The file comes; the next look takes it and the row opens it.
+	if err := os.Rename(hidden, files); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := xbz.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v.Reload()
+	q.until(t, "the file arrived", func() bool { return len(v.files) == 1 && v.files[0].Arrived })
+	if bs := buttonsIn(v.fileList); len(bs) != 1 || bs[0].Text != "Apri" || reads(v.fileList, "in arrivo") {
+		t.Errorf("an arrived file: %d buttons, %q", len(bs), texts(v.fileList))
+	}
+	got, err := bz.CaseFileContent(ctx, v.files[0].SHA256)
+	if err != nil || string(got) != string(content) {
+		t.Fatalf("arrived %q, %v", got, err)
+	}
 	_ = w
 }

@@ -200,3 +200,57 @@ func TestMimeOf(t *testing.T) {
 		}
 	}
 }
+
+// A file added in another office is listed before it arrives, as arriving, with the
+// office it comes from; saving it is refused with a sentence that says so, until the
+// next look at the folder brings it.
+func TestAttachmentArrivingFromAnotherOffice(t *testing.T) {
+	folder := t.TempDir()
+	bz := newCtl(t)
+	me := newOfficeCtl(t, "ME", "Centro di mediazione lavoro Merano", "Arbeitsvermittlungszentrum Meran")
+	bz.ok("exchange", "join", "--folder", folder)
+	me.ok("exchange", "join", "--folder", folder)
+	bz.ok("exchange", "trust", "ME", "--fingerprint", exchangeStatus(me, folder).Fingerprint, "--folder", folder)
+	me.ok("exchange", "trust", "BZ", "--fingerprint", exchangeStatus(bz, folder).Fingerprint, "--folder", folder)
+
+	a := addJSON(bz, "--kind", "complaint", "--channel", "counter", "--subject", "Sopralluogo cantiere")
+	content := []byte("%PDF-1.4\nverbale di sopralluogo, 3 pagine\n%%EOF\n")
+	bz.ok("attach", a.Number, writeFile(t, t.TempDir(), "verbale.pdf", string(content)))
+	bz.ok("sync", "--folder", folder, "--once")
+	// The file is not in the folder yet (a carrier still copying it).
+	files := filepath.Join(folder, "BZ", "files")
+	hidden := filepath.Join(t.TempDir(), "files")
+	if err := os.Rename(files, hidden); err != nil {
+		t.Fatal(err)
+	}
+	me.ok("sync", "--folder", folder, "--once")
+	got := caseFilesJSON(me, a.Number)
+	if len(got) != 1 || got[0].Arrived || got[0].State != data.FileArriving || got[0].Origin != "BZ" || got[0].SHA256 != sha256Hex(content) {
+		t.Fatalf("before the file came: %+v", got)
+	}
+	if list := me.ok("attachments", a.Number); !strings.Contains(list, "arriving") || !strings.Contains(list, "verbale.pdf") {
+		t.Errorf("attachments: %s", list)
+	}
+	out := filepath.Join(t.TempDir(), "verbale.pdf")
+	me.refused("has not arrived yet: it was added in BZ", 1, "attachment", "save", a.Number, got[0].ID, "--out", out)
+	code, _, errs := me.run("--lang", "de", "attachment", "save", a.Number, got[0].ID, "--out", out)
+	if code != 1 || !strings.Contains(errs, "ist noch nicht angekommen") {
+		t.Errorf("German refusal: %d %q", code, errs)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a file not arrived was saved")
+	}
+
+	if err := os.Rename(hidden, files); err != nil {
+		t.Fatal(err)
+	}
+	me.ok("sync", "--folder", folder, "--once")
+	got = caseFilesJSON(me, a.Number)
+	if len(got) != 1 || !got[0].Arrived || got[0].State != data.FileArrived {
+		t.Fatalf("after the file came: %+v", got)
+	}
+	me.ok("attachment", "save", a.Number, got[0].ID, "--out", out)
+	if b, err := os.ReadFile(out); err != nil || string(b) != string(content) {
+		t.Fatalf("saved %q, %v", b, err)
+	}
+}

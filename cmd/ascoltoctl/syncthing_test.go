@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math/rand"
 	"net"
 	"net/http"
 	"os"
@@ -312,8 +313,13 @@ func TestSyncthingCarriesTheExchange(t *testing.T) {
 	nodes := []*stNode{bz, me}
 	writeSTConfig(t, bz, me)
 	writeSTConfig(t, me, bz)
+	// One after the other, each answering before the next starts: the second then finds
+	// the first listening at once instead of waiting for its next attempt to connect.
 	for _, n := range nodes {
 		n.start(t, st, root)
+		waitFor(t, "syncthing "+n.name+" answering", time.Minute, []*stNode{n}, func() (bool, error) {
+			return n.rest(http.MethodGet, "/rest/system/ping", nil) == nil, nil
+		})
 	}
 	for _, pair := range [][2]*stNode{{bz, me}, {me, bz}} {
 		self, peer := pair[0], pair[1]
@@ -347,6 +353,18 @@ func TestSyncthingCarriesTheExchange(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &c); err != nil {
 		t.Fatal(err, out)
 	}
+	// A scanned form goes with the case: 300 KB that do not compress, as scans do.
+	scan := make([]byte, 300<<10)
+	rand.New(rand.NewSource(7)).Read(scan)
+	copy(scan, "%PDF-1.4\n")
+	scanPath := filepath.Join(root, "modulo iscrizione.pdf")
+	if err := os.WriteFile(scanPath, scan, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var added data.CaseFile
+	if err := json.Unmarshal([]byte(procOK(t, bin, bzDB, "attach", c.Number, scanPath, "--json")), &added); err != nil {
+		t.Fatal(err)
+	}
 	procOK(t, bin, bzDB, "forward", c.Number, "--to", "ME", "--note", "competenza territoriale")
 	sent := time.Now()
 	procOK(t, bin, bzDB, "sync", "--folder", bz.folder, "--once")
@@ -361,8 +379,20 @@ func TestSyncthingCarriesTheExchange(t *testing.T) {
 	if got.ID != c.ID || got.Office != "ME" || got.Subject != c.Subject {
 		t.Fatalf("Merano holds %+v, want the case %s forwarded to ME", got, c.Number)
 	}
-	t.Logf("case %s: in Merano's copy of the folder %v after Bolzano's sync, in Merano's register after %v",
-		c.Number, carried.Round(time.Millisecond), reached.Round(time.Millisecond))
+	t.Logf("case %s with a %d KB file: in Merano's copy of the folder %v after Bolzano's sync began, in Merano's register after %v",
+		c.Number, len(scan)>>10, carried.Round(time.Millisecond), reached.Round(time.Millisecond))
+	var files []data.CaseFile
+	if err := json.Unmarshal([]byte(procOK(t, bin, meDB, "attachments", c.Number, "--json")), &files); err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || !files[0].Arrived || files[0].Origin != "BZ" || files[0].SHA256 != added.SHA256 || added.SHA256 != sha256Hex(scan) {
+		t.Fatalf("Merano's files: %+v, Bolzano added %+v", files, added)
+	}
+	saved := filepath.Join(root, "salvato.pdf")
+	procOK(t, bin, meDB, "attachment", "save", c.Number, files[0].ID, "--out", saved)
+	if b, err := os.ReadFile(saved); err != nil || !bytes.Equal(b, scan) {
+		t.Fatalf("the file saved in Merano differs (%v)", err)
+	}
 
 	// The answer goes back the same way.
 	procOK(t, bin, meDB, "reply", c.Number, "--text", "Gentile signora Pichler, la Sua iscrizione è stata registrata.")
@@ -383,6 +413,56 @@ func TestSyncthingCarriesTheExchange(t *testing.T) {
 	if a, b := registerState(t, bzDB), registerState(t, meDB); a != b {
 		t.Fatalf("the registers differ:\nBZ %s\nME %s", a, b)
 	}
+	// As offices run it: `sync --watch` in each office on its own copy, Syncthing
+	// noticing the new files by its watcher (no scan asked for), and a clerk in Bolzano
+	// forwarding another case. The time until Merano's register holds it is the figure
+	// docs/exchange.md gives (Carriers).
+	watchers := map[string]*exec.Cmd{}
+	for _, o := range []struct {
+		db string
+		n  *stNode
+	}{{bzDB, bz}, {meDB, me}} {
+		cmd := exec.Command(bin, "--db", o.db, "--actor", "sync", "sync", "--folder", o.n.folder, "--watch", "--poll", "1s")
+		out := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		watchers[o.n.name] = cmd
+		t.Cleanup(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			if t.Failed() {
+				t.Logf("sync --watch in %s:\n%s", o.n.name, out.String())
+			}
+		})
+	}
+	var c2 data.Case
+	out = procOK(t, bin, bzDB, "add", "--kind", "complaint", "--channel", "phone", "--subject", "Wartezeiten bei der Vormerkung",
+		"--citizen-name", "Jörg Mair", "--language", "de", "--json")
+	if err := json.Unmarshal([]byte(out), &c2); err != nil {
+		t.Fatal(err, out)
+	}
+	procOK(t, bin, bzDB, "forward", c2.Number, "--to", "ME")
+	forwarded := time.Now()
+	meStore, err := data.Open(meDB, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer meStore.Close()
+	waitFor(t, "the second case in Merano's register", time.Minute, nodes, func() (bool, error) {
+		got, err := meStore.Get(t.Context(), c2.ID)
+		return err == nil && got.Office == "ME", nil
+	})
+	t.Logf("case %s forwarded in Bolzano with sync --watch in both offices and Syncthing's watcher (delay 1 s): in Merano's register after %v",
+		c2.Number, time.Since(forwarded).Round(time.Millisecond))
+	for name, cmd := range watchers {
+		cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("sync --watch in %s ended with %v", name, err)
+		}
+	}
+
 	for _, o := range []struct {
 		db string
 		n  *stNode
