@@ -599,7 +599,7 @@ func (m *Migration) String() string {
 
 // migrateWithBackup copies a register of an older format to the backup folder before
 // migrating it, so that an upgrade can always be undone.
-func migrateWithBackup(ctx context.Context, db *sql.DB, path string, from int) (*Migration, error) {
+func migrateWithBackup(ctx context.Context, db *sql.DB, path string, from int, progress Progress) (*Migration, error) {
 	if from == SchemaVersion() {
 		return nil, nil
 	}
@@ -614,8 +614,15 @@ func migrateWithBackup(ctx context.Context, db *sql.DB, path string, from int) (
 			return nil, err
 		}
 	}
-	if err := migrate(db, from); err != nil {
+	if err := migrate(db, from, progress); err != nil {
 		return nil, err
+	}
+	if from > 0 && from < compactVersion() {
+		// The entries compressed in place left their pages half empty: the register
+		// is written anew once, so that the upgrade makes it smaller on disk too.
+		if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }

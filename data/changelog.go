@@ -30,7 +30,7 @@ type Operation struct {
 // opQuery reads operations with what they set: a local operation's fields, actor, time
 // and note are its audit entry's; a received one keeps its own.
 const opQuery = `SELECT o.origin, o.seq, o.hlc, o.case_id, o.action, o.base_version, o.deps,
-	o.fields IS NOT NULL, coalesce(o.fields, a.changes, '{}'),
+	o.fields IS NOT NULL, coalesce(o.fields, audit_changes(a.changes), '{}'),
 	CASE WHEN o.fields IS NULL THEN coalesce(a.actor, '') ELSE o.actor END,
 	CASE WHEN o.fields IS NULL THEN coalesce(a.at, '') ELSE o.at END,
 	CASE WHEN o.fields IS NULL THEN coalesce(a.note, '') ELSE o.note END

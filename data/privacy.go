@@ -602,7 +602,11 @@ func (t *Tx) redactHistory(caseID string) error {
 	}
 	for rows.Next() {
 		var e entry
-		if err := rows.Scan(&e.seq, &e.action, &e.changes, &e.note); err != nil {
+		var kept any
+		if err := rows.Scan(&e.seq, &e.action, &kept, &e.note); err == nil {
+			e.changes, err = unpackChanges(kept) // redacted from the text the hash covers
+		}
+		if err != nil {
 			rows.Close()
 			return t.writeErr(err)
 		}
@@ -626,7 +630,7 @@ func (t *Tx) redactHistory(caseID string) error {
 			e.seq, cs[:], ns[:], now); err != nil {
 			return t.writeErr(err)
 		}
-		if _, err := t.exec(`UPDATE audit SET changes = ?, note = ? WHERE seq = ?`, changes, note, e.seq); err != nil {
+		if _, err := t.exec(`UPDATE audit SET changes = ?, note = ? WHERE seq = ?`, packChanges(changes), note, e.seq); err != nil {
 			return t.writeErr(err)
 		}
 	}

@@ -197,7 +197,7 @@ func TestRetentionRule(t *testing.T) {
 		t.Errorf("retention entry %+v", h[len(h)-1])
 	}
 	var settings int
-	s.DB().QueryRow(`SELECT count(*) FROM audit WHERE action = 'settings:BZ' AND changes LIKE '%retention_years%'`).Scan(&settings)
+	s.DB().QueryRow(`SELECT count(*) FROM audit WHERE action = 'settings:BZ' AND audit_changes(changes) LIKE '%retention_years%'`).Scan(&settings)
 	if settings != 1 {
 		t.Errorf("%d audit entries for the retention setting", settings)
 	}

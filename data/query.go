@@ -370,7 +370,7 @@ func (s *Store) Get(ctx context.Context, ref Ref) (*Case, error) {
 
 // History is a case's audit trail, oldest first: the timeline a clerk reads.
 func (s *Store) History(ctx context.Context, caseID string) ([]AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, actor, office, case_id, action, changes, note, lower(hex(hash))
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, at, actor, office, case_id, action, audit_changes(changes), note, lower(hex(hash))
 		FROM audit WHERE case_id = ? ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, &Problem{Key: "err.read", Err: err}

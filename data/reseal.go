@@ -7,10 +7,12 @@ import (
 	"time"
 )
 
-// migrationSteps are the parts of an upgrade that SQL alone cannot do, by the version
-// they belong to; each runs in that version's transaction, after its SQL.
-var migrationSteps = map[int]func(*sql.Tx) error{
-	6: reseal,
+// migrationSteps are the parts of an upgrade that SQL alone cannot do, by the number of
+// the migration file they belong to; each runs in that migration's transaction, after
+// its SQL, and may tell progress (nil: nobody listens).
+var migrationSteps = map[string]func(*sql.Tx, Progress) error{
+	"0006": func(tx *sql.Tx, _ Progress) error { return reseal(tx) },
+	"0013": compactAudit,
 }
 
 // auditGuard keeps the audit trail append-only. From version 6 one update is allowed:
@@ -41,7 +43,7 @@ func reseal(tx *sql.Tx) error {
 	after := int64(0)
 	for {
 		// In slices, so that a large register is not read into memory at once.
-		rows, err := tx.Query(`SELECT seq, at, actor, office, case_id, action, changes, note, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT 10000`, after)
+		rows, err := tx.Query(`SELECT seq, at, actor, office, case_id, action, audit_changes(changes), note, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT 10000`, after)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,7 @@ import (
 // show from where on.
 const checkpointEvery = 100
 
-func init() { migrationSteps[10] = sealUpgrade }
+func init() { migrationSteps["0010"] = func(tx *sql.Tx, _ Progress) error { return sealUpgrade(tx) } }
 
 // SealKeyPath is the office's key beside the register (the exchange signs with the same
 // key, data/exchange/key.go). Kept beside, not in it: whoever can write the register

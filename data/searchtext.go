@@ -155,4 +155,6 @@ func rebuildSearchIndex(tx *sql.Tx) error {
 	return err
 }
 
-func init() { migrationSteps[9] = rebuildSearchIndex }
+func init() {
+	migrationSteps["0009"] = func(tx *sql.Tx, _ Progress) error { return rebuildSearchIndex(tx) }
+}

@@ -29,21 +29,23 @@ const ApplicationID = 0x4153434f
 var migrationFS embed.FS
 
 // migrations are applied in file-name order (ReadDir sorts); the register's user_version
-// is how many ran.
-var migrations = func() []string {
+// is how many ran. migrationNames are their file names, by which migrationSteps finds
+// the Go part of one.
+var migrations, migrationNames = func() ([]string, []string) {
 	entries, err := migrationFS.ReadDir("migrations")
 	if err != nil {
 		panic(err)
 	}
-	var out []string
+	var out, names []string
 	for _, e := range entries {
 		b, err := migrationFS.ReadFile("migrations/" + e.Name())
 		if err != nil {
 			panic(err)
 		}
 		out = append(out, string(b))
+		names = append(names, e.Name())
 	}
-	return out
+	return out, names
 }()
 
 // SchemaVersion is the register format this program writes.
@@ -85,7 +87,13 @@ type Options struct {
 	// CacheMiB is SQLite's page cache per connection (default 256: bulk work on a large
 	// register). The window passes less: it reads in short bursts and must stay small.
 	CacheMiB int
+	// Progress, if set, hears how far an upgrade of an older register has come while
+	// Open converts it (a large register takes a while); called on Open's goroutine.
+	Progress Progress
 }
+
+// Progress is told how much of a long step is done, of how much in all.
+type Progress func(done, total int64)
 
 // Store is an open register.
 type Store struct {
@@ -287,7 +295,7 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	tightenRegister(path)
 	repairSharedMemory(path)
-	migration, err := upgradeAlone(path)
+	migration, err := upgradeAlone(path, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +320,7 @@ func Open(path string, opt Options) (*Store, error) {
 // older program still running cannot write into it meanwhile, or on into the new
 // format. While another program has the register open the upgrade is refused, naming
 // it. A register of this program's format is not touched.
-func upgradeAlone(path string) (*Migration, error) {
+func upgradeAlone(path string, progress Progress) (*Migration, error) {
 	ctx := context.Background()
 	version, err := peekVersion(ctx, path)
 	if err != nil || version == 0 || version >= SchemaVersion() {
@@ -326,7 +334,7 @@ func upgradeAlone(path string) (*Migration, error) {
 	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return nil, openErr(err, path)
 	}
-	m, err := migrateWithBackup(ctx, db, path, version)
+	m, err := migrateWithBackup(ctx, db, path, version, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +376,7 @@ func open(db *sql.DB, gt *gate, path string, opt Options) (*Store, error) {
 	if _, err := db.Exec("PRAGMA journal_mode=WAL"); err != nil {
 		return nil, openErr(err, path)
 	}
-	migration, err := migrateWithBackup(context.Background(), db, path, version)
+	migration, err := migrateWithBackup(context.Background(), db, path, version, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -539,7 +547,7 @@ func newStore(db *sql.DB, path string, opt Options) *Store {
 	return s
 }
 
-func migrate(db *sql.DB, from int) error {
+func migrate(db *sql.DB, from int, progress Progress) error {
 	for v := from; v < len(migrations); v++ {
 		tx, err := db.Begin()
 		if err != nil {
@@ -549,8 +557,8 @@ func migrate(db *sql.DB, from int) error {
 			tx.Rollback()
 			return fmt.Errorf("migrate register to version %d: %w", v+1, err)
 		}
-		if step := migrationSteps[v+1]; step != nil {
-			if err := step(tx); err != nil {
+		if step := migrationSteps[migrationNames[v][:4]]; step != nil {
+			if err := step(tx, progress); err != nil {
 				tx.Rollback()
 				return fmt.Errorf("migrate register to version %d: %w", v+1, err)
 			}
@@ -606,7 +614,7 @@ func Create(path string, office Office, opt Options) (*Store, error) {
 	if _, err := db.Exec(fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
 		return fail(err)
 	}
-	if err := migrate(db, 0); err != nil {
+	if err := migrate(db, 0, nil); err != nil {
 		return fail(err)
 	}
 	s := newStore(db, tmp, opt)

@@ -95,7 +95,7 @@ func reguard(t *testing.T, db *sql.DB) {
 // rechain computes every entry's hash again, as anyone can: the algorithm is public and
 // takes no key.
 func rechain(t *testing.T, db *sql.DB) {
-	rows, err := db.Query(`SELECT seq, at, actor, office, case_id, action, changes, note FROM audit ORDER BY seq`)
+	rows, err := db.Query(`SELECT seq, at, actor, office, case_id, action, audit_changes(changes), note FROM audit ORDER BY seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func rebuildFTS(t *testing.T, db *sql.DB) {
 func setChange(t *testing.T, db *sql.DB, number, action, field, value, actor string) {
 	var seq int64
 	var changes string
-	err := db.QueryRow(`SELECT a.seq, a.changes FROM audit a JOIN cases c ON c.id = a.case_id WHERE c.number = ? AND a.action = ?
+	err := db.QueryRow(`SELECT a.seq, audit_changes(a.changes) FROM audit a JOIN cases c ON c.id = a.case_id WHERE c.number = ? AND a.action = ?
 		ORDER BY a.seq DESC LIMIT 1`, number, action).Scan(&seq, &changes)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestVerifyFindsForgeries(t *testing.T) {
 			// and its remaining entries agree.
 			var seq int64
 			var caseID, changes string
-			if err := db.QueryRow(`SELECT seq, case_id, changes FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &caseID, &changes); err != nil {
+			if err := db.QueryRow(`SELECT seq, case_id, audit_changes(changes) FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &caseID, &changes); err != nil {
 				t.Fatal(err)
 			}
 			unguard(t, db)

@@ -525,7 +525,7 @@ func (t *Tx) auditAs(now time.Time, actor, office, caseID, action string, change
 	e := AuditEntry{Seq: t.auditSeq + 1, At: formatTime(now), Actor: actor, Office: office,
 		CaseID: caseID, Action: action, Changes: encodeChanges(changes), Note: note, PrevHash: t.auditTip}
 	sum := e.computeHash()
-	t.auditRows = append(t.auditRows, []any{e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, e.Changes, e.Note, sum})
+	t.auditRows = append(t.auditRows, []any{e.Seq, e.At, e.Actor, e.Office, e.CaseID, e.Action, packChanges(e.Changes), e.Note, sum})
 	t.auditSeq, t.auditTip = e.Seq, hex.EncodeToString(sum)
 	if len(t.auditRows) >= flushEvery {
 		return t.flush()

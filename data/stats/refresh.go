@@ -106,7 +106,7 @@ func (r *refresher) run(mark, tip int64) error {
 		return r.rebuild("", total)
 	}
 	// Which cases changed, and which offices' calendars.
-	rows, err := r.tx.QueryContext(r.ctx, `SELECT case_id, action, changes FROM audit WHERE seq > ? AND (case_id <> '' OR action LIKE 'settings:%')`, mark)
+	rows, err := r.tx.QueryContext(r.ctx, `SELECT case_id, action, audit_changes(changes) FROM audit WHERE seq > ? AND (case_id <> '' OR action LIKE 'settings:%')`, mark)
 	if err != nil {
 		return &data.Problem{Key: "err.read", Err: err}
 	}
@@ -167,7 +167,7 @@ func scanCaseRow(rows *sql.Rows) (caseRow, error) {
 // firstActionFilter finds the audit entry in which a case left "received" for another
 // status than "answered" (a reply as first action needs no audit entry: its date is
 // the case's). The text is that of data's audit encoding, {"status":["received","…"]}.
-const firstActionFilter = `changes LIKE '%"status":["received",%' AND changes NOT LIKE '%"status":["received","answered"]%'`
+const firstActionFilter = `audit_changes(changes) LIKE '%"status":["received",%' AND audit_changes(changes) NOT LIKE '%"status":["received","answered"]%'`
 
 // firstAction is when a case first left "received", from its audit entry: the day the
 // wait began for "waiting", the day the change was recorded for "in_progress" (the
@@ -193,11 +193,11 @@ func firstAction(at, changes string) (int, bool) {
 func (r *refresher) rebuild(office string, total int) error {
 	first := map[string]int{}
 	// In the order of the trail, so the first entry seen for a case is its first.
-	q := `SELECT case_id, at, changes FROM audit WHERE ` + firstActionFilter + ` ORDER BY seq`
+	q := `SELECT case_id, at, audit_changes(changes) FROM audit WHERE ` + firstActionFilter + ` ORDER BY seq`
 	var args []any
 	if office != "" {
-		q = `SELECT a.case_id, a.at, a.changes FROM audit a JOIN cases c ON c.id = a.case_id WHERE c.office = ? AND a.` +
-			strings.ReplaceAll(firstActionFilter, " AND changes", " AND a.changes") + ` ORDER BY a.seq`
+		q = `SELECT a.case_id, a.at, audit_changes(a.changes) FROM audit a JOIN cases c ON c.id = a.case_id WHERE c.office = ? AND ` +
+			strings.ReplaceAll(firstActionFilter, "(changes)", "(a.changes)") + ` ORDER BY a.seq`
 		args = append(args, office)
 	}
 	rows, err := r.tx.QueryContext(r.ctx, q, args...)
@@ -313,7 +313,7 @@ func (r *refresher) update(ids []string) error {
 			continue
 		}
 		var at, changes string
-		err = r.tx.QueryRowContext(r.ctx, `SELECT at, changes FROM audit WHERE case_id = ? AND `+firstActionFilter+` ORDER BY seq LIMIT 1`, id).Scan(&at, &changes)
+		err = r.tx.QueryRowContext(r.ctx, `SELECT at, audit_changes(changes) FROM audit WHERE case_id = ? AND `+firstActionFilter+` ORDER BY seq LIMIT 1`, id).Scan(&at, &changes)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return &data.Problem{Key: "err.read", Err: err}
 		}

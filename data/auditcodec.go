@@ -1,0 +1,130 @@
+package data
+
+import (
+	"bytes"
+	"compress/flate"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"sync"
+
+	"modernc.org/sqlite"
+)
+
+// The audit trail's changes are most of the register: every value a case ever had, as
+// JSON text (field → [old, new]). From format 13 the changes column keeps that text
+// compressed when compressing pays: a BLOB of one format byte and a raw DEFLATE stream
+// primed with changesDict, the field names and the words the register itself writes
+// (statuses, kinds, channels…). Short entries stay TEXT, as before. The hash chain, the
+// redaction digests, the exchange and every reader go on seeing the same text, byte
+// for byte: the column is only how it is kept. A SQLite TEXT value is always the plain
+// form, so an entry written by an older program (or by hand) reads as what it says.
+
+// changesDeflate marks the format: the dictionary below, as it is. Any other
+// dictionary needs a new format byte, or older entries would no longer decode.
+const changesDeflate = 1
+
+// changesDict is the preset dictionary; DEFLATE reaches back into it as if it had come
+// before each entry's text, so the field names cost a few bits where they would cost
+// their length. Nearest the end what is most frequent (shortest distances).
+const changesDict = `"backup_dir":["","` + `"backup_keep":["","` + `"retention_years":["","` +
+	`"closure":["","` + `"linked":["","` + `"unlinked":["","` + `"attachment":["","` +
+	`"outcome":["","` + `"letter.number":["","` + `"letter.language":["","it"],` +
+	`"status":["in_progress","waiting"],"status":["waiting","in_progress"],` +
+	`"status":["received","in_progress"],"status":["in_progress","answered"],` +
+	`"waiting_since":["","` + `"waiting_since":["` + `"citizen_email":["","` +
+	`"citizen_phone":["","+39 ` + `"kind":["","proposal"],"kind":["","report"],"kind":["","praise"],` +
+	`"kind":["","request"],"kind":["","complaint"],"kind":["","suggestion"],` +
+	`"channel":["","pec"],"channel":["","other"],"channel":["","email"],"channel":["","phone"],` +
+	`"channel":["","letter"],"channel":["","counter"],` +
+	`{"answered_at":["","` + `"],"reply_at":["","` + `"],"reply_language":["","de"],"reply_language":["","it"],"reply_text":["","` +
+	`"],"status":["received","answered"]}` + `{"closed_at":["","` + `"],"status":["answered","closed"]}` +
+	`{"assignee":["","` + `"],"category":["","` + `"],"channel":["","` + `"],"citizen_address":["","` +
+	`"],"citizen_language":["","de"],"citizen_language":["","it"],"citizen_name":["","` +
+	`"],"deadline_days":["","` + `"],"description":["","` + `"],"due_date":["","20` +
+	`"],"kind":["","` + `"],"number":["","` + `"],"office":["","` + `"],"received_at":["","20` +
+	`"],"satisfaction":["","0"],"service":["","` + `"],"status":["","received"],"subject":["","` +
+	`"],"waited_days":["","0"]}`
+
+// changesLimit bounds what one entry may inflate to: an edited BLOB must not make a
+// reader allocate without end. No entry the program writes comes near it.
+const changesLimit = 64 << 20
+
+var (
+	deflaters = sync.Pool{New: func() any {
+		w, err := flate.NewWriterDict(io.Discard, 3, []byte(changesDict))
+		if err != nil {
+			panic(err) // only for a level out of range
+		}
+		return w
+	}}
+	inflaters = sync.Pool{New: func() any { return flate.NewReaderDict(bytes.NewReader(nil), []byte(changesDict)) }}
+)
+
+// packChanges is what the changes column keeps of an entry's changes: the compressed
+// BLOB when it is shorter, else the text itself.
+func packChanges(text string) any {
+	if len(text) < 24 { // a few bytes of stream and marker would eat the gain
+		return text
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(text)/2 + 8)
+	buf.WriteByte(changesDeflate)
+	w := deflaters.Get().(*flate.Writer)
+	w.Reset(&buf)
+	_, werr := io.WriteString(w, text)
+	cerr := w.Close()
+	deflaters.Put(w)
+	if werr != nil || cerr != nil || buf.Len() >= len(text) {
+		return text
+	}
+	return buf.Bytes()
+}
+
+var errChanges = errors.New("audit changes: not a known encoding")
+
+// unpackChanges is an entry's changes text from what the column keeps (TEXT or BLOB).
+func unpackChanges(v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return x, nil
+	case []byte:
+		if len(x) == 0 || x[0] != changesDeflate {
+			return "", errChanges
+		}
+		r := inflaters.Get().(io.ReadCloser)
+		defer inflaters.Put(r)
+		if err := r.(flate.Resetter).Reset(bytes.NewReader(x[1:]), []byte(changesDict)); err != nil {
+			return "", err
+		}
+		var out bytes.Buffer
+		out.Grow(len(x) * 3)
+		n, err := io.Copy(&out, io.LimitReader(r, changesLimit+1))
+		if err != nil {
+			return "", err
+		}
+		if n > changesLimit {
+			return "", errChanges
+		}
+		return out.String(), nil
+	}
+	return "", errChanges
+}
+
+// The SQL function audit_changes(changes) gives the text to queries (history, stats,
+// the change log) in every connection this program opens. An entry that does not
+// decode reads as empty: verify, which decodes each entry itself, reports it.
+func init() {
+	err := sqlite.RegisterDeterministicScalarFunction("audit_changes", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		s, err := unpackChanges(args[0])
+		if err != nil {
+			return "", nil
+		}
+		return s, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
