@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/digitorus/pdf"
+
+	"ascolto/printing/signature"
 )
 
 // Problem is one way a PDF falls short of PDF/A-2b as Check sees it.
@@ -37,7 +39,7 @@ const (
 
 // Limits on what Check reads, so that a crafted file cannot keep it busy.
 const (
-	maxValues   = 200000
+	maxValues   = 50000
 	maxDepth    = 64
 	maxMetadata = 1 << 20
 	maxProfile  = 4 << 20
@@ -60,6 +62,10 @@ func Check(file []byte) (problems []Problem) {
 	}()
 	if len(file) < 16 || !bytes.HasPrefix(file, []byte("%PDF-")) {
 		add(RuleUnreadable, "no PDF header")
+		return problems
+	}
+	if err := signature.Readable(file); err != nil {
+		add(RuleUnreadable, "%v", err)
 		return problems
 	}
 	if !binaryMarker(file) {
