@@ -13,9 +13,49 @@
 # 10587 (submission, STARTTLS + login), 10588 (the same, 20 kB at most) and 10465
 # (submission, TLS + login).
 # What the tests need is written to $DIR/env (shell syntax): ports, CA file, passwords.
+#
+# The fault tests stop and start the servers once they run:
+#   mailserver.sh stop-imap | start-imap   Dovecot (IMAP, LMTP delivery, SASL for Postfix)
+#   mailserver.sh stop-smtp | start-smtp   Postfix (its queue is kept across)
+# each returning when the ports are closed or answer again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 DIR=${ASCOLTO_MAILTEST_DIR:-/var/lib/ascolto-mailtest}
+CONF=/etc/postfix-ascolto
+
+answers() { (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null; }
+wait_open() {
+	for port in "$@"; do
+		for _ in $(seq 1 100); do answers "$port" && break; sleep 0.1; done
+		answers "$port" || { echo "nothing listens on 127.0.0.1:$port" >&2; exit 1; }
+	done
+}
+wait_closed() {
+	for port in "$@"; do
+		for _ in $(seq 1 100); do answers "$port" || break; sleep 0.1; done
+		! answers "$port" || { echo "127.0.0.1:$port still answers" >&2; exit 1; }
+	done
+}
+case "${1:-}" in
+stop-imap)
+	doveadm -c "$DIR/dovecot.conf" stop >/dev/null 2>&1 || true
+	wait_closed 10143 10993
+	exit 0 ;;
+start-imap)
+	doveadm -c "$DIR/dovecot.conf" reload >/dev/null 2>&1 || dovecot -c "$DIR/dovecot.conf" </dev/null >/dev/null 2>&1
+	wait_open 10143 10993
+	exit 0 ;;
+stop-smtp)
+	postfix -c "$CONF" stop </dev/null >/dev/null 2>&1 || true
+	wait_closed 10025 10587 10588 10465
+	exit 0 ;;
+start-smtp)
+	postfix -c "$CONF" status >/dev/null 2>&1 || postfix -c "$CONF" start </dev/null >/dev/null 2>&1
+	wait_open 10025 10587 10588 10465
+	exit 0 ;;
+"") ;;
+*) echo "usage: $0 [stop-imap|start-imap|stop-smtp|start-smtp]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in dovecot-imapd dovecot-lmtpd postfix openssl; do
@@ -127,7 +167,6 @@ fi
 # that the machine's own Postfix, if it has one, keeps its settings. It delivers
 # ascolto.test to Dovecot and offers submission with Dovecot's authentication; its
 # services run without chroot (no init script copies files into one here).
-CONF=/etc/postfix-ascolto
 if [ ! -d "$CONF" ]; then
 	postmulti -e init
 	postmulti -I postfix-ascolto -e create

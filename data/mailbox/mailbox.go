@@ -41,7 +41,16 @@ type Box struct {
 	// Dir keeps the messages fetched and not yet registered, one .eml file each.
 	Dir     string
 	Timeout time.Duration
+	// ReleaseAfter: a message marked registered yet still in the folder read, unchanged
+	// for this long since this workstation first saw it so, was left by a workstation
+	// that stopped between the mark and the case; its mark is taken off so the message
+	// is not lost. Zero: DefaultReleaseAfter.
+	ReleaseAfter time.Duration
 }
+
+// DefaultReleaseAfter is far longer than a registration takes (a second or two), so a
+// workstation still at work is never robbed of its claim.
+const DefaultReleaseAfter = 15 * time.Minute
 
 // Open is the mailbox of the register s as its settings describe it, logged in with
 // password or, when that is empty, the one kept in the system's credential store.
@@ -135,7 +144,10 @@ type FetchResult struct {
 	Alerts []data.DeliveryAlert `json:"alerts"`
 	// OpenAlerts are all the register's letters not delivered and not yet dealt with.
 	OpenAlerts []data.DeliveryAlert `json:"open_alerts"`
-	Elapsed    time.Duration        `json:"-"`
+	// Released are the messages whose mark a stopped workstation had left (ReleaseAfter):
+	// they are in the inbox again.
+	Released []string      `json:"released,omitempty"`
+	Elapsed  time.Duration `json:"-"`
 	// The folder as this fetch selected it, for Watch to notice a change since.
 	uidNext, messages uint32
 }
@@ -154,9 +166,14 @@ func (b *Box) Fetch(ctx context.Context) (*FetchResult, error) {
 	}
 	defer c.Logout()
 	host := b.Settings.IMAPHost
-	mbox, err := c.Select(b.Settings.Folder, true)
+	// Read-write: a claim left behind by a workstation that stopped is released here.
+	mbox, err := c.Select(b.Settings.Folder, false)
 	if err != nil {
 		return nil, &data.Problem{Key: "err.mailbox.folder", Args: map[string]string{"folder": b.Settings.Folder}, Err: err}
+	}
+	released, err := b.releaseOrphans(c, mbox.UidValidity)
+	if err != nil {
+		return nil, serverProblem(host, err)
 	}
 	crit := imap.NewSearchCriteria()
 	crit.WithoutFlags = []string{KeywordRegistered, imap.DeletedFlag}
@@ -164,7 +181,7 @@ func (b *Box) Fetch(ctx context.Context) (*FetchResult, error) {
 	if err != nil {
 		return nil, serverProblem(host, err)
 	}
-	res := &FetchResult{uidNext: mbox.UidNext, messages: mbox.Messages}
+	res := &FetchResult{uidNext: mbox.UidNext, messages: mbox.Messages, Released: released}
 	want := map[string]bool{}
 	missing := new(imap.SeqSet)
 	for _, u := range uids {
@@ -491,7 +508,7 @@ func claim(c *client.Client, uid uint32) (bool, error) {
 func claimSince(c *client.Client, uid uint32, modseq uint64) (bool, error) {
 	set := new(imap.SeqSet)
 	set.AddNum(uid)
-	status, err := c.Execute(condStore{set, modseq, KeywordRegistered}, nil)
+	status, err := c.Execute(condStore{set, modseq, "+FLAGS.SILENT", KeywordRegistered}, nil)
 	if err != nil {
 		return false, err
 	}
@@ -535,17 +552,19 @@ func modSeq(v interface{}) (uint64, bool) {
 	return n, err == nil && n > 0
 }
 
-// condStore is UID STORE uid (UNCHANGEDSINCE modseq) +FLAGS.SILENT (keyword).
+// condStore is UID STORE uid (UNCHANGEDSINCE modseq) +FLAGS.SILENT (keyword), or
+// -FLAGS.SILENT to take it off.
 type condStore struct {
 	set    *imap.SeqSet
 	modseq uint64
+	op     string
 	flag   string
 }
 
 func (s condStore) Command() *imap.Command {
 	return &imap.Command{Name: "UID", Arguments: []interface{}{imap.RawString("STORE"), s.set,
 		[]interface{}{imap.RawString("UNCHANGEDSINCE"), imap.RawString(strconv.FormatUint(s.modseq, 10))},
-		imap.RawString("+FLAGS.SILENT"), []interface{}{imap.RawString(s.flag)}}}
+		imap.RawString(s.op), []interface{}{imap.RawString(s.flag)}}}
 }
 
 // domain is the part of an address after @.

@@ -42,6 +42,8 @@ var (
 // does): a root test fails without them; only a test that is not root is skipped.
 func Find(t testing.TB) *Servers {
 	t.Helper()
+	// First the lock: a test that stopped a server starts it again before giving it back.
+	shared(t)
 	once.Do(func() {
 		dir := os.Getenv("ASCOLTO_MAILTEST_DIR")
 		if dir == "" {

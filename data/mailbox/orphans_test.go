@@ -1,0 +1,88 @@
+package mailbox_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap"
+
+	"ascolto/data"
+	"ascolto/data/intake"
+	"ascolto/data/mailbox"
+)
+
+// TestOrphanedClaimIsReleased: a workstation marks a message ($AscoltoRegistered, as
+// its claim does) and stops before writing the case. Another workstation does not take
+// the message at once (the first may be at work), but once the mark has stood unchanged
+// for ReleaseAfter it takes the mark off, and the message becomes one case there.
+func TestOrphanedClaimIsReleased(t *testing.T) {
+	srv := realServers(t)
+	f := folder(t)
+	to := plus(srv.Office, f)
+	crashed := register(t, "anna")
+	a := srv.box(t, crashed, f)
+	srv.deliver(t, "c@example.org", to, plainIT("c@example.org", to, "orphan-"+f+"@example.org", time.Now().Add(-time.Hour)))
+	res, _ := waitFetch(t, a, 1)
+
+	// The claim the first workstation made before it stopped.
+	c := srv.imapAs(t, srv.Office, srv.OfficePassword)
+	if _, err := c.Select(f, false); err != nil {
+		t.Fatal(err)
+	}
+	var uid uint32
+	if _, err := fmt.Sscanf(res.Inbox[0].ID[strings.IndexByte(res.Inbox[0].ID, '-')+1:], "%d", &uid); err != nil || uid == 0 {
+		t.Fatalf("id %q", res.Inbox[0].ID)
+	}
+	set := new(imap.SeqSet)
+	set.AddNum(uid)
+	if err := c.UidStore(set, imap.FormatFlagsOp(imap.AddFlags, true), []interface{}{mailbox.KeywordRegistered}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	s := register(t, "bruno")
+	b := srv.box(t, s, f)
+	b.ReleaseAfter = 2 * time.Second
+	start := time.Now()
+	first, err := b.Fetch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Inbox) != 0 || len(first.Released) != 0 {
+		t.Fatalf("a fresh claim was taken over: inbox %d, released %v", len(first.Inbox), first.Released)
+	}
+	var got *mailbox.FetchResult
+	for {
+		if got, err = b.Fetch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Inbox) > 0 {
+			break
+		}
+		if time.Since(start) > 20*time.Second {
+			t.Fatal("the claim left behind was never released")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if waited := time.Since(start); waited < b.ReleaseAfter {
+		t.Fatalf("released after %v, before ReleaseAfter %v", waited, b.ReleaseAfter)
+	}
+	if len(got.Released) != 1 || got.Released[0] != res.Inbox[0].ID {
+		t.Fatalf("released %v, want %s", got.Released, res.Inbox[0].ID)
+	}
+	r, err := b.Register(ctx, got.Inbox[0].ID, intake.Options{})
+	if err != nil || r.Elsewhere || r.Case == nil {
+		t.Fatalf("register: %+v %v", r, err)
+	}
+	if n, _ := s.Count(ctx, data.Filter{}); n != 1 {
+		t.Fatalf("%d cases, want 1", n)
+	}
+	if msgs := messages(t, c, f+"R"); len(msgs) != 1 || !hasKeyword(msgs[0], mailbox.KeywordRegistered) {
+		t.Fatalf("the folder of registered messages holds %d", len(msgs))
+	}
+	// The first workstation, back, finds the message gone.
+	if again, err := a.Fetch(ctx); err != nil || len(again.Inbox) != 0 {
+		t.Fatalf("the first workstation's inbox: %v %v", again, err)
+	}
+}
