@@ -41,6 +41,11 @@ type InboxView struct {
 	passBtn   *button
 	setupBtn  *button
 	root      fyne.CanvasObject
+	// kind and lang show the selected message's proposal; the clerk changes them (Tab
+	// from the list, a letter picks) before Enter registers.
+	kind, lang *choice
+	chosen     map[string]inboxChoice // message id → what the clerk chose
+	showing    bool                   // the choices are being set from a message
 
 	all     []mailbox.Message
 	shown   []mailbox.Message
@@ -52,8 +57,14 @@ type InboxView struct {
 	fetched func() // tests: after each fetch or inbox read shown
 }
 
+// inboxChoice is the kind and language a message is registered with.
+type inboxChoice struct {
+	kind data.Kind
+	lang data.Language
+}
+
 func newInboxView(e *env) *InboxView {
-	v := &InboxView{e: e, aside: map[string]bool{}, cur: -1}
+	v := &InboxView{e: e, aside: map[string]bool{}, cur: -1, chosen: map[string]inboxChoice{}}
 	for _, id := range strings.Split(e.pref(PrefMailAside), ",") {
 		if id != "" {
 			v.aside[id] = true
@@ -88,7 +99,55 @@ func (v *InboxView) build() {
 	keys.SizeName = theme.SizeNameCaptionText
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(v.passBtn, v.setupBtn), v.status),
 		container.NewHBox(v.showAside), keys)
-	v.root = container.NewBorder(top, nil, nil, nil, v.list)
+	v.kind = newChoice(words(e.lang, "kind", data.Kinds), strs(data.Kinds), func(k string) {
+		v.choose(func(c *inboxChoice) { c.kind = data.Kind(k) })
+	})
+	v.lang = newChoice([]string{e.t("intake.language_unknown"), e.t("language.it"), e.t("language.de")}, []string{"", "it", "de"},
+		func(l string) { v.choose(func(c *inboxChoice) { c.lang = data.Language(l) }) })
+	v.kind.onEscape, v.lang.onEscape = v.escape, v.escape
+	// Right under the list and next after it for Tab: the list, then kind, then language.
+	bar := container.NewHBox(widget.NewLabel(e.t("window.mailbox.kind")), v.kind, widget.NewLabel(e.t("window.mailbox.language")), v.lang)
+	v.root = container.NewBorder(top, nil, nil, nil, container.NewBorder(nil, bar, nil, nil, v.list))
+	v.showChoice()
+}
+
+// choiceOf is what the message is registered with: the clerk's choice, else the proposal.
+func (v *InboxView) choiceOf(m mailbox.Message) inboxChoice {
+	if c, ok := v.chosen[m.ID]; ok {
+		return c
+	}
+	return inboxChoice{kind: m.Kind, lang: m.Language}
+}
+
+// choose changes the selected message's kind or language as the clerk picked it.
+func (v *InboxView) choose(change func(*inboxChoice)) {
+	if v.showing || v.cur < 0 || v.cur >= len(v.shown) {
+		return
+	}
+	m := v.shown[v.cur]
+	c := v.choiceOf(m)
+	change(&c)
+	v.chosen[m.ID] = c
+	v.list.RefreshItem(v.cur)
+}
+
+// showChoice puts the selected message's kind and language into the choices; a message
+// that cannot be registered as new (a problem, a case already) leaves them disabled.
+func (v *InboxView) showChoice() {
+	v.showing = true
+	defer func() { v.showing = false }()
+	if v.cur < 0 || v.cur >= len(v.shown) || v.shown[v.cur].Problem != nil || v.shown[v.cur].Case != "" {
+		v.kind.SetValue("")
+		v.lang.SetValue("")
+		v.kind.Disable()
+		v.lang.Disable()
+		return
+	}
+	c := v.choiceOf(v.shown[v.cur])
+	v.kind.Enable()
+	v.lang.Enable()
+	v.kind.SetValue(string(c.kind))
+	v.lang.SetValue(string(c.lang))
 }
 
 func (v *InboxView) escape() {
@@ -199,6 +258,11 @@ func (v *InboxView) setMessages(list []mailbox.Message) {
 			delete(v.aside, id)
 		}
 	}
+	for id := range v.chosen {
+		if !present[id] {
+			delete(v.chosen, id)
+		}
+	}
 	v.saveAside()
 	v.show()
 	for i, m := range v.shown {
@@ -239,6 +303,7 @@ func (v *InboxView) show() {
 	} else {
 		v.list.UnselectAll()
 	}
+	v.showChoice()
 }
 
 func (v *InboxView) selectRow(i int) {
@@ -248,6 +313,7 @@ func (v *InboxView) selectRow(i int) {
 	v.cur = i
 	v.list.Select(i)
 	v.list.ScrollTo(i)
+	v.showChoice()
 }
 
 func (v *InboxView) saveAside() {
@@ -279,9 +345,10 @@ func (v *InboxView) rowTexts(m mailbox.Message) (string, string) {
 	if m.Case != "" {
 		parts = append(parts, e.t("window.mailbox.already", "number", m.Case))
 	} else {
-		p := capital(word(e.lang, "kind", m.Kind)) + ", " + e.t("channel."+string(m.Channel))
-		if m.Language != "" {
-			p += ", " + e.t("language."+string(m.Language))
+		c := v.choiceOf(m)
+		p := capital(word(e.lang, "kind", c.kind)) + ", " + e.t("channel."+string(m.Channel))
+		if c.lang != "" {
+			p += ", " + e.t("language."+string(c.lang))
 		}
 		parts = append(parts, e.t("window.mailbox.proposal", "proposal", p))
 	}
@@ -330,7 +397,7 @@ func (v *InboxView) registerSelected() {
 		askMailPassword(v.e, func(string) { v.registerSelected() })
 		return
 	}
-	e, ms := v.e, v.ms
+	e, ms, c := v.e, v.ms, v.choiceOf(m)
 	v.busy = true
 	v.say(e.t("window.mailbox.registering", "subject", m.Subject), false)
 	var r *mailbox.Registered
@@ -340,7 +407,8 @@ func (v *InboxView) registerSelected() {
 		defer cancel()
 		box := openMailBox(e.store, ms, pw)
 		var err error
-		r, err = box.Register(ctx, m.ID, intake.Options{Note: e.t("cli.mail.note", "id", m.ID, "address", ms.Address)})
+		r, err = box.Register(ctx, m.ID, intake.Options{Kind: c.kind, Language: c.lang,
+			Note: e.t("cli.mail.note", "id", m.ID, "address", ms.Address)})
 		if l, lerr := box.Inbox(ctx); lerr == nil {
 			list = l
 		}
@@ -416,7 +484,10 @@ func newInboxList(v *InboxView) *inboxList {
 		box.Objects[0].(*widget.Label).SetText(a)
 		box.Objects[1].(*widget.Label).SetText(b)
 	}
-	l.OnSelected = func(i widget.ListItemID) { v.cur = i }
+	l.OnSelected = func(i widget.ListItemID) {
+		v.cur = i
+		v.showChoice()
+	}
 	l.ExtendBaseWidget(l)
 	return l
 }
