@@ -1,13 +1,16 @@
 package mailbox_test
 
 import (
+	"context"
 	"sort"
+	"sync"
 	"strconv"
 	"testing"
 	"time"
 
 	"ascolto/data"
 	"ascolto/data/intake"
+	"ascolto/data/mailbox"
 )
 
 // TestMeasureArrivalAndHundred measures, on the real servers, the time from a message
@@ -39,7 +42,7 @@ func TestMeasureArrivalAndHundred(t *testing.T) {
 		lat = append(lat, time.Since(sent))
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	t.Logf("arrival: from Postfix's acceptance to a fetch that shows the message: median %v, max %v (10 messages)",
+	t.Logf("figure: arrival by fetch: from Postfix's acceptance to a fetch that shows the message: median %v, max %v (10 messages)",
 		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
 	if testing.Short() {
 		return
@@ -62,6 +65,55 @@ func TestMeasureArrivalAndHundred(t *testing.T) {
 	if err != nil || n != 100 {
 		t.Fatalf("%d cases, want 100 (%v)", n, err)
 	}
-	t.Logf("100 messages: fetch (download of 90 new) %v; register all 100 one by one %v (%v each)",
+	t.Logf("figure: 100 messages: fetch (download of 90 new) %v; register all 100 one by one %v (%v each)",
 		fetched.Round(time.Millisecond), registered.Round(time.Millisecond), (registered / 100).Round(time.Millisecond))
+}
+
+// TestMeasureIdleArrival measures, on the real servers, the time from Postfix accepting
+// a message to its being in the inbox of a workstation watching the folder (Box.Watch:
+// IMAP IDLE, the poll set to 10 minutes so that only IDLE can explain it), for ten
+// messages one after another (go test -v -run TestMeasure).
+func TestMeasureIdleArrival(t *testing.T) {
+	srv := realServers(t)
+	f := folder(t)
+	to := plus(srv.Office, f)
+	b := srv.box(t, register(t, "anna"), f)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	inbox := 0
+	changed := make(chan struct{}, 100)
+	go b.Watch(wctx, 10*time.Minute, func(r *mailbox.FetchResult, err error) {
+		mu.Lock()
+		if err == nil && r != nil {
+			inbox = len(r.Inbox)
+		}
+		mu.Unlock()
+		changed <- struct{}{}
+	})
+	<-changed
+	time.Sleep(300 * time.Millisecond)
+	var lat []time.Duration
+	for i := 1; i <= 10; i++ {
+		sent := time.Now()
+		srv.deliver(t, "m@example.org", to, plainIT("m@example.org", to, "idle-"+strconv.Itoa(i)+"-"+f+"@example.org", time.Now().Add(-time.Minute)))
+		for {
+			select {
+			case <-changed:
+			case <-time.After(time.Minute):
+				t.Fatalf("message %d not in the inbox a minute after delivery with IDLE", i)
+			}
+			mu.Lock()
+			n := inbox
+			mu.Unlock()
+			if n >= i {
+				break
+			}
+		}
+		lat = append(lat, time.Since(sent))
+	}
+	sorted := append([]time.Duration(nil), lat...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	t.Logf("figure: arrival with IDLE (Box.Watch): from Postfix's acceptance to the inbox: min %v, median %v, max %v (10 messages)",
+		sorted[0].Round(time.Millisecond), sorted[len(sorted)/2].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond))
 }
