@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	register(command{"letter", "letter REF --out FILE.pdf [--language it|de|both] [--sign FILE.p12 --pass-env VAR | --pkcs11 MODULE [--token LABEL] [--pin-env VAR]] [--visible-signature] [--text TEXT] [--text-it TEXT] [--text-de TEXT] [--print [--printer QUEUE]] [--json] | letter list|copy|print|sent|batch|template|settings … (docs/letters.md)", cmdLetter})
+	register(command{"letter", "letter REF --out FILE.pdf [--language it|de|both] [--sign FILE.p12 --pass-env VAR | --pkcs11 MODULE [--token LABEL] [--pin-env VAR]] [--visible-signature] [--tsa URL [--tsa-user USER --tsa-pass-env VAR]] [--pdfa[=false]] [--text TEXT] [--text-it TEXT] [--text-de TEXT] [--print [--printer QUEUE]] [--json] | letter list|copy|print|sent|batch|template|settings … (docs/letters.md)", cmdLetter})
 	register(command{"extract", "extract --out FILE.pdf [--language it|de|en] [--query TEXT] [filters as list] [--sort COLUMN] [--desc] [--limit N] [--print [--printer QUEUE]]", cmdExtract})
 }
 
@@ -78,6 +78,7 @@ func letterIssue(e *env, args []string) error {
 	out := fs.String("out", "", "")
 	lang := fs.String("language", "", "")
 	sf := addSignerFlags(fs)
+	af := addArchiveFlags(fs)
 	visible := fs.Bool("visible-signature", false, "")
 	text := fs.String("text", "", "")
 	textIT := fs.String("text-it", "", "")
@@ -107,6 +108,9 @@ func letterIssue(e *env, args []string) error {
 	opt := letter.Options{Language: ll, Text: *text, Signer: signer, Visible: *visible,
 		Texts:       map[data.Language]string{data.Italian: *textIT, data.German: *textDE},
 		Salutations: map[data.Language]string{data.Italian: *salIT, data.German: *salDE}}
+	if err := af.apply(e, &opt); err != nil {
+		return err
+	}
 	p, err := letter.Prepare(e.ctx, s)
 	if err != nil {
 		return err
@@ -385,6 +389,7 @@ func letterBatch(e *env, args []string) error {
 	ff := addFilterFlags(fs)
 	lang := fs.String("language", "", "")
 	sf := addSignerFlags(fs)
+	af := addArchiveFlags(fs)
 	visible := fs.Bool("visible-signature", false, "")
 	outDir := fs.String("out-dir", "", "")
 	again := fs.Bool("again", false, "")
@@ -442,6 +447,9 @@ func letterBatch(e *env, args []string) error {
 		return err
 	}
 	opt := letter.Options{Language: ll, Signer: signer, Visible: *visible}
+	if err := af.apply(e, &opt); err != nil {
+		return err
+	}
 	var issued []*data.Letter
 	var docs []printer.Document
 	progress := newProgress(e, len(refs))
@@ -634,7 +642,8 @@ func letterSettings(e *env, args []string) error {
 	for _, row := range [][2]string{{data.SettingSigner, ls.Signer}, {data.SettingRoleIT, ls.RoleIT}, {data.SettingRoleDE, ls.RoleDE},
 		{data.SettingPlaceIT, ls.PlaceIT}, {data.SettingPlaceDE, ls.PlaceDE}, {data.SettingWindow, ls.Window},
 		{data.SettingContact, ls.Contact}, {data.SettingVisibleSignature, fmt.Sprint(ls.VisibleSignature)},
-		{data.SettingLogo, ls.Logo}, {data.SettingSignatureImage, ls.SignatureImage}} {
+		{data.SettingLogo, ls.Logo}, {data.SettingSignatureImage, ls.SignatureImage},
+		{data.SettingTSA, ls.TSA}, {data.SettingPDFA, fmt.Sprint(ls.PDFA)}} {
 		v := row[1]
 		if v == "" {
 			v = "(" + e.t("letter.cli.template_default") + ")"
