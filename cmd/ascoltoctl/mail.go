@@ -249,7 +249,7 @@ func mailFetch(e *env, args []string) error {
 // showFetch prints what a fetch found; watching, JSON comes one object a line, and
 // (quiet) a fetch that found nothing new is not printed.
 func (e *env) showFetch(res *mailbox.FetchResult, asJSON, watching, quiet bool) error {
-	if quiet && res.New == 0 && res.Gone == 0 && len(res.Receipts) == 0 && len(res.TooBig) == 0 && len(res.Alerts) == 0 {
+	if quiet && res.New == 0 && res.Gone == 0 && len(res.Receipts) == 0 && len(res.TooBig) == 0 && len(res.Alerts) == 0 && len(res.Released) == 0 {
 		return nil
 	}
 	res.Inbox = e.inboxJSON(res.Inbox)
@@ -286,6 +286,9 @@ func (e *env) showFetch(res *mailbox.FetchResult, asJSON, watching, quiet bool) 
 			continue
 		}
 		e.say("cli.mail.receipt", "kind", r.Kind, "letter", r.Letter, "case", r.Case, "time", e.dateTime(r.At))
+	}
+	for _, id := range res.Released {
+		e.say("cli.mail.released", "id", id)
 	}
 	for _, id := range res.TooBig {
 		e.say("cli.mail.too_big", "id", id, "limit", strconv.Itoa(mailbox.MaxMessage>>20)+" MB")

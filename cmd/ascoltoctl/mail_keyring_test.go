@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"ascolto/data"
 	"ascolto/data/mailbox"
 	"ascolto/data/mailbox/mailtest"
+	"ascolto/translations"
 )
 
 // TestMailPasswordFromTheKeyring: without ASCOLTO_MAIL_PASSWORD, the command line logs
@@ -34,6 +36,21 @@ func TestMailPasswordFromTheKeyring(t *testing.T) {
 		}
 		if !strings.Contains(out+errs, f) || time.Since(start) > 30*time.Second {
 			t.Fatalf("mail test with the password in the keyring: exit %d\n%s%s", code, out, errs)
+		}
+	}
+}
+
+// A fetch that released a mark left by a stopped workstation says so, in Italian and
+// German, even when nothing else changed (mail fetch --watch prints only changes).
+func TestFetchSaysReleasedMessages(t *testing.T) {
+	for _, lang := range []string{"it", "de"} {
+		var out strings.Builder
+		e := &env{ctx: context.Background(), stdout: &out, stderr: &out, lang: lang}
+		if err := e.showFetch(&mailbox.FetchResult{Released: []string{"17-4"}}, false, true, true); err != nil {
+			t.Fatal(err)
+		}
+		if want := translations.T(lang, "cli.mail.released", "id", "17-4"); !strings.Contains(out.String(), want) {
+			t.Errorf("%s: %q, want %q", lang, out.String(), want)
 		}
 	}
 }
