@@ -330,7 +330,7 @@ func (p *LetterPanel) statusText() string {
 	s := p.t("letter.ui.issued", "letter", l.Number, "date", formatDateTime(l.IssuedAt, p.lang),
 		"language", p.t(letter.LanguageKey(l.Language)))
 	if l.Signer != "" {
-		s += " · " + p.t("letter.ui.signed_by", "signer", l.Signer)
+		s += " · " + p.t("letter.ui.signed_by", "signer", l.Signer) + p.timestampText(l)
 	}
 	if l.PrintedAt != nil {
 		s += " · " + p.t("letter.ui.printed", "date", formatDateTime(*l.PrintedAt, p.lang), "count", strconv.Itoa(l.Prints))
