@@ -151,9 +151,9 @@ func TestLetterPanelByKeyboardAlone(t *testing.T) {
 	}
 	test.Type(p.reply, "Die Wartezeiten wurden verkürzt.")
 	path := tabTo(t, w, p.issueBtn, false, 12)
-	want := []fyne.Focusable{p.phrases, p.sign, path[2], path[3], p.issueBtn}
+	want := []fyne.Focusable{p.phrases, p.sign, path[2], path[3], path[4], p.issueBtn}
 	if names(path) != names(want) || name(path[2]) != "button "+p.t("letter.ui.certificate") ||
-		name(path[3]) != "button "+p.t("letter.ui.preview") {
+		name(path[3]) != "button "+p.t("letter.token.ui_card") || name(path[4]) != "button "+p.t("letter.ui.preview") {
 		t.Fatalf("Tab from the reply: %s", names(path))
 	}
 	for _, f := range path {
@@ -176,9 +176,14 @@ func TestLetterPanelByKeyboardAlone(t *testing.T) {
 	hit(w, fyne.KeyReturn)
 	overlay("Enter on the certificate")
 	tab(t, w, false)
+	space(w) // the smart card: no module on this workstation, which the panel says
+	if !p.problem.Visible() {
+		t.Error("Space on the smart card said nothing")
+	}
+	tab(t, w, false)
 	space(w)
 	overlay("Space on the preview")
-	if cv.Focused() != path[3] {
+	if cv.Focused() != path[4] {
 		t.Fatalf("after the preview the keyboard is on %s", name(cv.Focused()))
 	}
 

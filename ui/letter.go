@@ -50,6 +50,7 @@ type LetterPanel struct {
 	sign      *checkBox
 	certPath  string
 	certLabel *widget.Label
+	card      *cardChoice // the smart card as the signing choice (letter_token.go)
 	problem   *widget.Label
 	issueBtn  *button
 	printBtn  *button
@@ -185,6 +186,7 @@ func (p *LetterPanel) build() {
 	p.sign.onEscape = p.escape
 	p.certLabel = widget.NewLabel(p.t("letter.ui.no_certificate"))
 	cert := newButton(p.t("letter.ui.certificate"), theme.FolderOpenIcon(), p.chooseCertificate)
+	cardBtn := p.buildCard()
 	// The certificate chosen in Settings is this workstation's: every case starts with it
 	// (its password is still asked at each letter).
 	if path := p.pref(PrefCertificate); path != "" {
@@ -206,7 +208,7 @@ func (p *LetterPanel) build() {
 	p.undoBtn = newButton(p.t("letter.ui.undo_sent"), theme.ContentUndoIcon(), p.undoSent)
 	p.saveBtn = newButton(p.t("letter.ui.save_pdf"), theme.DocumentSaveIcon(), p.savePDF)
 	p.mail = newMailSend(p)
-	for _, b := range []*button{p.showBtn, cert, previewBtn, p.issueBtn, p.printBtn, p.sentBtn, p.undoBtn, p.saveBtn, p.mail.btn} {
+	for _, b := range []*button{p.showBtn, cert, cardBtn, previewBtn, p.issueBtn, p.printBtn, p.sentBtn, p.undoBtn, p.saveBtn, p.mail.btn} {
 		b.onEscape = p.escape
 	}
 	p.done = widget.NewLabel("")
@@ -219,7 +221,7 @@ func (p *LetterPanel) build() {
 		container.NewBorder(nil, nil, nil, p.showBtn, p.status),
 		widget.NewForm(widget.NewFormItem(p.t("letter.ui.language"), container.NewHBox(p.language))),
 		p.replyBox, p.secondBox,
-		container.NewHBox(p.sign, cert, p.certLabel),
+		container.NewHBox(p.sign, cert, cardBtn, p.certLabel),
 		p.problem, p.done,
 		container.NewHBox(previewBtn, p.issueBtn, p.printBtn, p.saveBtn, p.mail.btn, p.sentBtn, p.undoBtn),
 	)
@@ -424,6 +426,7 @@ func (p *LetterPanel) chooseCertificate() {
 
 func (p *LetterPanel) setCertificate(path string) {
 	p.certPath = path
+	p.card.chosen = false
 	p.certLabel.SetText(filepath.Base(path))
 	p.sign.SetChecked(true)
 }
@@ -433,6 +436,10 @@ func (p *LetterPanel) setCertificate(path string) {
 func (p *LetterPanel) askAndIssue() {
 	if !p.sign.Checked {
 		p.issue("")
+		return
+	}
+	if p.card.chosen {
+		p.askPIN()
 		return
 	}
 	if p.certPath == "" {
@@ -467,6 +474,12 @@ func (p *LetterPanel) issue(password string) {
 			return
 		}
 	}
+	p.issueSigned(signer)
+}
+
+// issueSigned makes and keeps the letter, signed by signer (a .p12's or the smart
+// card's; nil: unsigned).
+func (p *LetterPanel) issueSigned(signer *signature.Signer) {
 	_, _, err := letter.Issue(context.Background(), p.store, p.c.ID, p.options(signer))
 	if err != nil {
 		p.showProblem(err)

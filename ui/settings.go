@@ -52,6 +52,7 @@ type SettingsView struct {
 	closures                *fyne.Container
 	backupDir, exchangeDir  *textEntry
 	certificate             *textEntry
+	pkcs11                  *textEntry // the smart card's module (settings_token.go)
 	officeMsg, daysMsg      *widget.Label
 	closureMsg, backupMsg   *widget.Label
 	placesMsg               *widget.Label
@@ -192,10 +193,14 @@ func (v *SettingsView) build() {
 	v.offerRestore()
 	v.exchangeDir = v.entry(e.pref(PrefExchangeDir))
 	v.certificate = v.entry(e.pref(PrefCertificate))
+	v.pkcs11 = v.entry(e.pref(PrefPKCS11Module))
 	v.placesMsg = messageLabel()
 	places := container.New(layout.NewFormLayout(),
 		widget.NewLabel(e.t("settings.exchange_dir")), container.NewBorder(nil, nil, nil,
 			v.button(e.t("settings.choose"), theme.FolderOpenIcon(), func() { v.chooseFolder(v.exchangeDir) }), v.exchangeDir),
+		// the card's module above the .p12 file: Shift+Tab from the top of the screen
+		// still reaches the certificate's field first
+		widget.NewLabel(e.t("letter.token.ui_module")), v.moduleRow(),
 		widget.NewLabel(e.t("settings.certificate")), container.NewBorder(nil, nil, nil,
 			v.button(e.t("settings.choose"), theme.FileIcon(), v.chooseCertificate), v.certificate),
 	)
@@ -240,7 +245,7 @@ func (v *SettingsView) build() {
 	}
 	v.part(v.saveDays, dayFields...)
 	v.part(v.addClosure, v.closureDay, v.closureNote)
-	v.part(v.savePlaces, v.backupDir, v.exchangeDir, v.certificate)
+	v.part(v.savePlaces, v.backupDir, v.exchangeDir, v.certificate, v.pkcs11)
 }
 
 // part makes save the save of fields: Enter in one of them, or Ctrl+S while it has the
@@ -495,6 +500,7 @@ func (v *SettingsView) keepBackupDir(dir string) error {
 func (v *SettingsView) savePlaces() {
 	v.e.setPref(PrefExchangeDir, strings.TrimSpace(v.exchangeDir.Text))
 	v.e.setPref(PrefCertificate, strings.TrimSpace(v.certificate.Text))
+	v.e.setPref(PrefPKCS11Module, strings.TrimSpace(v.pkcs11.Text))
 	dir := strings.TrimSpace(v.backupDir.Text)
 	v.e.background(func() error {
 		if dir == "" {
