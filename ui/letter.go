@@ -806,7 +806,7 @@ func newLetterSettings(store *data.Store, lang string, win fyne.Window) *LetterS
 	s := &LetterSettings{store: store, lang: lang, win: win, entries: map[string]*textEntry{}, images: map[string][]byte{}}
 	t := func(key string) string { return translations.T(lang, key) }
 	form := widget.NewForm()
-	for _, k := range []string{data.SettingSigner, data.SettingRoleIT, data.SettingRoleDE, data.SettingPlaceIT, data.SettingPlaceDE, data.SettingContact} {
+	for _, k := range []string{data.SettingSigner, data.SettingRoleIT, data.SettingRoleDE, data.SettingPlaceIT, data.SettingPlaceDE, data.SettingContact, data.SettingTSA} {
 		e := newTextEntry()
 		s.entries[k] = e
 		form.Append(t(settingLabels[k]), e)
@@ -861,6 +861,7 @@ var settingLabels = map[string]string{
 	data.SettingSigner: "letter.ui.signer", data.SettingRoleIT: "letter.ui.role_it", data.SettingRoleDE: "letter.ui.role_de",
 	data.SettingPlaceIT: "letter.ui.place_it", data.SettingPlaceDE: "letter.ui.place_de", data.SettingContact: "letter.ui.contact",
 	data.SettingLogo: "letter.ui.logo", data.SettingSignatureImage: "letter.ui.signature_image",
+	data.SettingTSA: "letter.ui.tsa_url",
 }
 
 // load shows the settings and templates as stored.
@@ -872,7 +873,7 @@ func (s *LetterSettings) load() {
 		return
 	}
 	for k, v := range map[string]string{data.SettingSigner: st.Signer, data.SettingRoleIT: st.RoleIT, data.SettingRoleDE: st.RoleDE,
-		data.SettingPlaceIT: st.PlaceIT, data.SettingPlaceDE: st.PlaceDE, data.SettingContact: st.Contact} {
+		data.SettingPlaceIT: st.PlaceIT, data.SettingPlaceDE: st.PlaceDE, data.SettingContact: st.Contact, data.SettingTSA: st.TSA} {
 		s.entries[k].SetText(v)
 	}
 	if st.Window == "right" {

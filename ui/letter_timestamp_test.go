@@ -57,3 +57,32 @@ func TestLetterStatusShowsTheTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// TestLetterSettingsKeepTheAuthority: the letter settings show the office's
+// time-stamping authority and save a new one; one with a password in it is refused
+// with the reason, and the one saved stays.
+func TestLetterSettingsKeepTheAuthority(t *testing.T) {
+	s, _ := letterCase(t)
+	ctx := context.Background()
+	if err := s.Update(ctx, func(tx *data.Tx) error { return tx.SetLetterSetting(data.SettingTSA, "https://tsa.example/old") }); err != nil {
+		t.Fatal(err)
+	}
+	_, w := showPanel(t, s, &data.Case{}, "de")
+	ls := newLetterSettings(s, "de", w)
+	if got := ls.entries[data.SettingTSA].Text; got != "https://tsa.example/old" {
+		t.Fatalf("the settings show %q", got)
+	}
+	ls.entries[data.SettingTSA].SetText("https://tsa.example/new")
+	ls.saveSettings()
+	if st, _ := s.LetterSettings(ctx); st.TSA != "https://tsa.example/new" {
+		t.Fatalf("saved %q", st.TSA)
+	}
+	ls.entries[data.SettingTSA].SetText("https://user:secret@tsa.example/")
+	ls.saveSettings()
+	if !ls.problem.Visible() {
+		t.Fatal("an address with a password must be refused with the reason")
+	}
+	if st, _ := s.LetterSettings(ctx); st.TSA != "https://tsa.example/new" {
+		t.Fatalf("a refused address replaced the saved one: %q", st.TSA)
+	}
+}
