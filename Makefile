@@ -25,7 +25,7 @@ WINRES := github.com/tc-hib/go-winres@v0.3.3
 MINGW := x86_64-w64-mingw32-gcc
 
 RUN_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
-TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth xdotool tesseract-ocr tesseract-ocr-ita tesseract-ocr-deu poppler-utils qpdf imagemagick sqlite3 openssl gnome-keyring dbus dovecot-imapd dovecot-lmtpd postfix softhsm2 opensc syncthing
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth xdotool tesseract-ocr tesseract-ocr-ita tesseract-ocr-deu poppler-utils qpdf imagemagick sqlite3 openssl gnome-keyring dbus dovecot-imapd dovecot-lmtpd postfix softhsm2 opensc syncthing colord
 
 .PHONY: run test fuzz bench bench-stats bench-letters bench-window deps-run deps-test deps-windows toolchain build check fmt vet clean windows windows-check windows-run install deb deb-check
 

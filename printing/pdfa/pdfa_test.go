@@ -68,7 +68,7 @@ func needed(t testing.TB, name string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
 		if os.Getuid() == 0 || os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed (qpdf, poppler-utils)", name)
+			t.Fatalf("%s is not installed (qpdf, poppler-utils, colord: make deps-test)", name)
 		}
 		t.Skipf("%s is not installed", name)
 	}
@@ -228,9 +228,7 @@ func TestSignedDocumentStaysPDFA(t *testing.T) {
 // TestProfileIsAnICCProfile: the embedded profile is read by Little CMS (colord's
 // cd-iccdump) as an sRGB display profile, version 2.
 func TestProfileIsAnICCProfile(t *testing.T) {
-	if _, err := exec.LookPath("cd-iccdump"); err != nil {
-		t.Skip("cd-iccdump (colord) is not installed")
-	}
+	needed(t, "cd-iccdump")
 	f := filepath.Join(t.TempDir(), "srgb.icc")
 	if err := os.WriteFile(f, SRGB(), 0o644); err != nil {
 		t.Fatal(err)
