@@ -3,8 +3,8 @@ package mailbox_test
 import (
 	"context"
 	"sort"
-	"sync"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 

@@ -127,20 +127,6 @@ func TestIMAPRestartedMidFetchAndRegistration(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var registered int
-	go func() {
-		for {
-			mu.Lock()
-			k := registered
-			mu.Unlock()
-			if k >= 3 {
-				break
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		srv.StopIMAP(t)
-		time.Sleep(500 * time.Millisecond)
-		srv.StartIMAP(t)
-	}()
 	work := func(box *mailbox.Box) {
 		defer wg.Done()
 		for start := time.Now(); time.Since(start) < 90*time.Second; time.Sleep(100 * time.Millisecond) {
@@ -169,6 +155,21 @@ func TestIMAPRestartedMidFetchAndRegistration(t *testing.T) {
 	wg.Add(2)
 	go work(a)
 	go work(b)
+	// The servers are stopped from the test's own goroutine (a failure there ends it).
+	for start := time.Now(); ; time.Sleep(2 * time.Millisecond) {
+		mu.Lock()
+		k := registered
+		mu.Unlock()
+		if k >= 3 {
+			break
+		}
+		if time.Since(start) > 60*time.Second {
+			t.Fatal("three registrations did not happen in 60 s")
+		}
+	}
+	srv.StopIMAP(t)
+	time.Sleep(500 * time.Millisecond)
+	srv.StartIMAP(t)
 	wg.Wait()
 
 	seen := map[string]int{}
