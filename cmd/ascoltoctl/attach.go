@@ -161,8 +161,9 @@ func cmdAttachments(e *env, args []string) error {
 	fmt.Fprintln(tw, strings.Join([]string{e.t("cli.attach.col.id"), e.t("cli.attach.col.name"), e.t("cli.attach.col.type"),
 		e.t("cli.attach.col.size"), e.t("cli.attach.col.office"), e.t("cli.attach.col.state"), "SHA-256"}, "\t"))
 	for _, f := range files {
-		fmt.Fprintln(tw, strings.Join([]string{f.ID, cut(term(f.Name), 40), term(f.MIME), e.size(f.Size), term(f.Origin),
-			e.fileState(f), f.SHA256}, "\t"))
+		// Every value may come from another office's file: none reaches the terminal raw.
+		fmt.Fprintln(tw, strings.Join([]string{term(f.ID), cut(term(f.Name), 40), term(f.MIME), e.size(f.Size), term(f.Origin),
+			e.fileState(f), term(f.SHA256)}, "\t"))
 	}
 	return tw.Flush()
 }
