@@ -16,6 +16,8 @@ go 1.26.0
 //   digitorus/pdf        its PDF reader, which the signer needs to open the letter
 //   digitorus/pkcs7      the signer's CMS library, used directly to check every signed
 //                        letter (and signed PDFs received) before it is archived
+//   digitorus/timestamp  RFC 3161: the letters' time-stamp requests and answers (and the
+//                        test authority's responder); already the signing library's own
 //   go-pkcs12            the office's .p12 certificate, including OpenSSL 3's default
 //                        encoding (x/crypto/pkcs12 refuses it)
 //   fsnotify/fsnotify    file events on the exchange folder, as a hint next to polling
@@ -45,6 +47,7 @@ require (
 	github.com/digitorus/pdf v0.1.2
 	github.com/digitorus/pdfsign v0.0.0-20250819064552-5f74f69dda1d
 	github.com/digitorus/pkcs7 v0.0.0-20230818184609-3a137a874352
+	github.com/digitorus/timestamp v0.0.0-20231217203849-220c5c2851b7
 	github.com/emersion/go-imap v1.2.1
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.26.0
@@ -71,7 +74,6 @@ require (
 	github.com/clipperhouse/uax29/v2 v2.6.0 // indirect
 	github.com/danieljoos/wincred v1.2.3 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
-	github.com/digitorus/timestamp v0.0.0-20231217203849-220c5c2851b7 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/fatih/color v1.18.0 // indirect
 	github.com/fredbi/uri v1.1.1 // indirect
