@@ -254,3 +254,56 @@ func TestAttachmentArrivingFromAnotherOffice(t *testing.T) {
 		t.Fatalf("saved %q, %v", b, err)
 	}
 }
+
+// What another office's file says about a file of a case (its id, its type) is printed
+// escaped: a direction override cannot turn the row around, a tab or a line break
+// cannot add a column or a row to the table.
+func TestAttachmentsFromAnotherOfficeAreEscaped(t *testing.T) {
+	bz := newCtl(t)
+	me := newOfficeCtl(t, "ME", "Centro di mediazione lavoro Merano", "Arbeitsvermittlungszentrum Meran")
+	a := addJSON(bz, "--kind", "request", "--channel", "email", "--subject", "Richiesta")
+	bz.ok("attach", a.Number, writeFile(t, t.TempDir(), "domanda.pdf", "%PDF-1.4 domanda"))
+	ctx := t.Context()
+	src, err := data.Open(bz.db, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := src.Operations(ctx, "BZ", 0, 1000)
+	src.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := false
+	for i, op := range ops {
+		if d, ok := op.Fields["attachment"]; ok {
+			p := strings.Split(d, "|") // id|name|size|type|sha256
+			p[0], p[3] = "evil\u202e\tfdp.exe", "application/pdf\n\x1b[2J"
+			ops[i].Fields["attachment"] = strings.Join(p, "|")
+			forged = true
+		}
+	}
+	if !forged {
+		t.Fatalf("no attach operation among %+v", ops)
+	}
+	dst, err := data.Open(me.db, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = dst.ApplyRemote(ctx, data.RemoteFile{Origin: "BZ", First: ops[0].Seq, Last: ops[len(ops)-1].Seq, SHA256: strings.Repeat("0", 64),
+		Name: "BZ-000000000001.ascx"}, ops)
+	dst.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := caseFilesJSON(me, a.Number)
+	if len(files) != 1 || files[0].ID != "evil\u202e\tfdp.exe" || files[0].Arrived {
+		t.Fatalf("the forged file: %+v", files)
+	}
+	out := me.ok("attachments", a.Number)
+	if strings.ContainsAny(out, "\u202e\x1b") || !strings.Contains(out, `evil\u202e\tfdp.exe`) || !strings.Contains(out, `application/pdf\n\x1b[2J`) {
+		t.Errorf("printed raw or not at all:\n%q", out)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || strings.Count(lines[1], "\t") != 0 {
+		t.Errorf("the table has %d lines:\n%q", len(lines), out)
+	}
+}
