@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,22 +26,29 @@ var openURL = func(app fyne.App, u *url.URL) error { return app.OpenURL(u) }
 // would run it: the clerk reads why and may save it (offerSave).
 func (v *CaseView) openFile(a data.Attachment) {
 	store := v.e.store
+	v.openContent(a.Name, func() ([]byte, error) { return store.AttachmentContent(context.Background(), a.SHA256) })
+}
+
+// openContent opens a file as openFile does; load gives its bytes off the UI thread
+// (the kept file, or the document inside a signed file: ui/signedfile.go).
+func (v *CaseView) openContent(name string, load func() ([]byte, error)) {
 	var path string
 	var content []byte
 	program := false
 	v.e.background(func() error {
 		var err error
-		if content, err = store.AttachmentContent(context.Background(), a.SHA256); err != nil {
+		if content, err = load(); err != nil {
 			return err
 		}
-		if program = safefile.Program(a.Name, content); program {
+		if program = safefile.Program(name, content); program {
 			return nil
 		}
-		dir := filepath.Join(os.TempDir(), "ascolto-"+a.SHA256[:16])
+		sum := sha256.Sum256(content)
+		dir := filepath.Join(os.TempDir(), "ascolto-"+hex.EncodeToString(sum[:8]))
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return data.Problemf("err.read_file", "path", dir)
 		}
-		path = filepath.Join(dir, safefile.Name(a.Name))
+		path = filepath.Join(dir, safefile.Name(name))
 		if err := safefile.WriteFile(path, content); err != nil {
 			return data.Problemf("err.read_file", "path", path)
 		}
@@ -49,7 +58,7 @@ func (v *CaseView) openFile(a data.Attachment) {
 		case err != nil:
 			showError(v.e, err)
 		case program:
-			v.offerSave(a, content)
+			v.offerSave(name, content)
 		default:
 			u, _ := url.Parse(storage.NewFileURI(path).String())
 			if v.e.app != nil && u != nil {
@@ -63,8 +72,8 @@ func (v *CaseView) openFile(a data.Attachment) {
 
 // offerSave says that the file is a program and can only be saved, and saves it where
 // the clerk chooses, under a safe name and with the mark of the web.
-func (v *CaseView) offerSave(a data.Attachment, content []byte) {
-	name := safefile.Name(a.Name)
+func (v *CaseView) offerSave(original string, content []byte) {
+	name := safefile.Name(original)
 	msg := widget.NewLabel(v.e.t("case.file_program", "name", name))
 	msg.Wrapping = fyne.TextWrapWord
 	showDialog(v.e.win, v.e.t("case.file_program_title"), v.e.t("case.file_save"), v.e.t("case.file_cancel"),

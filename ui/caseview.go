@@ -728,6 +728,9 @@ func (v *CaseView) attachments() fyne.CanvasObject {
 	}
 	for _, f := range v.files {
 		v.fileList.Add(v.fileRow(f))
+		if line := v.signedLine(f); line != nil { // who signed it, and whether it holds (signedfile.go)
+			v.fileList.Add(line)
+		}
 	}
 	var add fyne.CanvasObject = widget.NewLabel("")
 	if v.c.Status != data.StatusClosed {

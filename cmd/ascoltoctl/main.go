@@ -175,6 +175,12 @@ func (e *env) finish(c command, err error) int {
 		return 2
 	}
 	fmt.Fprintln(e.stderr, e.problemText(err))
+	// A command whose refusals a script tells apart says so by its exit code
+	// (signature check: not signed, changed, not trusted).
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &coded) {
+		return coded.ExitCode()
+	}
 	return 1
 }
 
