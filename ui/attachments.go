@@ -72,11 +72,23 @@ func (v *CaseView) fileRow(f data.CaseFile) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, nil, badge, container.New(tightColumn{}, name, meta, why))
 }
 
+// lateFilePasses is when the exchange lists a file that has not come as late for the
+// administrator (exchange.Config.FilesPasses, default): from then on the row says so.
+const lateFilePasses = 60
+
 // fileAbsence says why a file of the case is not here.
 func (v *CaseView) fileAbsence(f data.CaseFile, office string) string {
 	if f.State == data.FileNotTaken {
 		return v.e.t("case.file_not_taken", "office", office)
 	}
+	why := v.arrivingReason(f, office)
+	if f.Passes >= lateFilePasses {
+		why += " " + v.e.t("case.file_late", "n", formatNumber(f.Passes, v.e.lang), "office", office)
+	}
+	return why
+}
+
+func (v *CaseView) arrivingReason(f data.CaseFile, office string) string {
 	switch f.Reason {
 	case "missing":
 		return v.e.t("case.file_arriving_missing", "office", office)

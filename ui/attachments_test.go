@@ -47,6 +47,7 @@ func TestFileRowsSayWhatIsNotHere(t *testing.T) {
 		return data.CaseFile{ID: "f1", CaseID: "c1", Kind: data.FileKindAttachment, Name: "verbale.pdf", MIME: "application/pdf",
 			Size: 48 << 10, SHA256: strings.Repeat("ab", 32), Origin: origin, AddedAt: at, State: state, Arrived: state == data.FileArrived, Reason: reason}
 	}
+	late := func(f data.CaseFile, passes int) data.CaseFile { f.Passes = passes; return f }
 	for _, tc := range []struct {
 		lang      string
 		f         data.CaseFile
@@ -61,6 +62,8 @@ func TestFileRowsSayWhatIsNotHere(t *testing.T) {
 		{"it", file("ME", data.FileArriving, "missing"), false, []string{"in arrivo", "non è ancora nella cartella condivisa"}, true, nil},
 		{"it", file("ME", data.FileArriving, "hash"), false, []string{"in arrivo", "era danneggiata e non è stata acquisita; viene richiesta di nuovo"}, true, nil},
 		{"it", file("ME", data.FileArriving, "budget"), false, []string{"in arrivo", "avrà liberato spazio"}, true, nil},
+		{"it", late(file("ME", data.FileArriving, "missing"), 61), false, []string{"non è ancora nella cartella condivisa.", "Ancora assente dopo 61 controlli della cartella condivisa: chiedere a ME — Centro di mediazione lavoro Merano se il file è stato pubblicato."}, true, nil},
+		{"it", late(file("ME", data.FileArriving, "missing"), 59), false, []string{"in arrivo"}, true, []string{"Ancora assente"}},
 		{"it", file("ME", data.FileNotTaken, ""), false, []string{"non presente", "Conservato solo presso ME — Centro di mediazione lavoro Merano"}, true, []string{"in arrivo"}},
 		{"de", file("ME", data.FileArriving, "size"), false, []string{"unterwegs", "Unterwegs von ME — Arbeitsvermittlungszentrum Meran: Die Kopie im gemeinsamen Ordner war beschädigt"}, true, []string{"Öffnen"}},
 		{"de", file("ME", data.FileNotTaken, ""), false, []string{"nicht vorhanden", "Nur bei ME — Arbeitsvermittlungszentrum Meran abgelegt"}, true, nil},

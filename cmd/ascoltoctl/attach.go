@@ -183,11 +183,22 @@ func (e *env) fileState(f data.CaseFile) string {
 		"unreadable": "cli.attach.reason.unreadable",
 		"budget":     "cli.attach.reason.budget",
 	}[f.Reason]
-	if why == "" {
+	var notes []string
+	if why != "" {
+		notes = append(notes, e.t(why))
+	}
+	if f.Passes >= lateFilePasses {
+		notes = append(notes, e.t("cli.attach.late", "n", e.num(f.Passes)))
+	}
+	if len(notes) == 0 {
 		return e.t("cli.attach.state.arriving")
 	}
-	return e.t("cli.attach.state.arriving") + " (" + e.t(why) + ")"
+	return e.t("cli.attach.state.arriving") + " (" + strings.Join(notes, "; ") + ")"
 }
+
+// lateFilePasses is when the exchange lists a file that has not come as late
+// (exchange.Config.FilesPasses, default).
+const lateFilePasses = 60
 
 func cmdAttachment(e *env, args []string) error {
 	if len(args) == 0 || args[0] != "save" {

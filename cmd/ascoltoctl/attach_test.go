@@ -307,3 +307,23 @@ func TestAttachmentsFromAnotherOfficeAreEscaped(t *testing.T) {
 		t.Errorf("the table has %d lines:\n%q", len(lines), out)
 	}
 }
+
+// The state column says why a file is not here, and when it is late.
+func TestFileStateWords(t *testing.T) {
+	e := &env{lang: "en"}
+	for _, tc := range []struct {
+		f    data.CaseFile
+		want string
+	}{
+		{data.CaseFile{State: data.FileArrived, Arrived: true}, "arrived"},
+		{data.CaseFile{State: data.FileArriving}, "arriving"},
+		{data.CaseFile{State: data.FileArriving, Reason: "missing", Passes: 3}, "arriving (not in the folder yet)"},
+		{data.CaseFile{State: data.FileArriving, Reason: "hash", Passes: 61}, "arriving (the copy in the folder was damaged, fetched again; not come after 61 looks)"},
+		{data.CaseFile{State: data.FileArriving, Reason: "something new", Passes: 1200}, "arriving (not come after 1,200 looks)"},
+		{data.CaseFile{State: data.FileNotTaken}, "not taken"},
+	} {
+		if got := e.fileState(tc.f); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}
