@@ -121,7 +121,9 @@ FUZZ_TARGETS := \
 	./data/transfer/:FuzzImportCSV \
 	./data/transfer/:FuzzImportJSON \
 	./printing/signature/:FuzzLoad \
-	./printing/signature/:FuzzCheck
+	./printing/signature/:FuzzCheck \
+	./printing/signedfile/:FuzzInspect \
+	./printing/signedfile/:FuzzTrustList
 STAGE := .ci/stage
 
 test: deps-test toolchain check
