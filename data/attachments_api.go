@@ -61,7 +61,8 @@ func (s *Store) CaseFiles(ctx context.Context, caseID string) ([]CaseFile, error
 		UNION ALL
 		SELECT id, case_id, 'letter', number || '.pdf', 'application/pdf', size, sha256, origin, issued_by, issued_at, '', 0, '' FROM letters WHERE case_id = ?1
 		UNION ALL
-		SELECT id, case_id, kind, name, mime, size, sha256, origin, added_by, added_at, 'arriving', passes, reason FROM file_arrivals WHERE case_id = ?1
+		SELECT id, case_id, kind, name, mime, size, sha256, origin, added_by, added_at, CASE WHEN held THEN '' ELSE 'arriving' END, passes, reason
+			FROM file_arrivals WHERE case_id = ?1
 		ORDER BY 10, 1`, caseID)
 	if err != nil {
 		return nil, &Problem{Key: "err.read", Err: err}

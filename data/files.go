@@ -204,15 +204,19 @@ func (t *Tx) expectFiles(caseID string, ops []Operation) error {
 			if err := t.queryRow(`SELECT length(content) FROM blobs WHERE sha256 = ?`, f.sha).Scan(&held); err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return t.writeErr(err)
 			}
-			if held.Valid && held.Int64 == f.size {
-				if err := t.keepFileRow(caseID, f, origin, CleanLine(op.Actor), CleanLine(op.At)); err != nil {
+			here := held.Valid && held.Int64 == f.size
+			if here {
+				kept, err := t.keepFileRow(caseID, f, origin, CleanLine(op.Actor), CleanLine(op.At))
+				if err != nil {
 					return err
 				}
-				continue
+				if kept {
+					continue
+				}
 			}
-			if _, err := t.exec(`INSERT INTO file_arrivals(id, case_id, kind, name, mime, size, sha256, origin, added_by, added_at, detail)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.id, caseID, f.kind, f.name, f.mime, f.size, f.sha, op.Origin,
-				CleanLine(op.Actor), CleanLine(op.At), f.detail); err != nil {
+			if _, err := t.exec(`INSERT INTO file_arrivals(id, case_id, kind, name, mime, size, sha256, origin, added_by, added_at, detail, held)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.id, caseID, f.kind, f.name, f.mime, f.size, f.sha, op.Origin,
+				CleanLine(op.Actor), CleanLine(op.At), f.detail, here); err != nil {
 				return t.writeErr(err)
 			}
 		}
@@ -221,8 +225,10 @@ func (t *Tx) expectFiles(caseID string, ops []Operation) error {
 }
 
 // keepFileRow makes the attachment's or letter's row of a file whose content is in
-// blobs, as its office described it.
-func (t *Tx) keepFileRow(caseID string, f fileEntry, origin, addedBy, addedAt string) error {
+// blobs, as its office described it. It reports false when the row cannot be made: a
+// letter whose number a letter of another office took here (both issued at the same
+// time); the file is then held in file_arrivals.
+func (t *Tx) keepFileRow(caseID string, f fileEntry, origin, addedBy, addedAt string) (bool, error) {
 	at, err := parseTime(addedAt)
 	if err != nil {
 		at = t.Now()
@@ -238,8 +244,46 @@ func (t *Tx) keepFileRow(caseID string, f fileEntry, origin, addedBy, addedAt st
 			ON CONFLICT DO NOTHING`
 		args = []any{f.id, caseID, f.name, f.mime, f.size, f.sha, formatTime(at), origin}
 	}
-	if _, err := t.exec(q, args...); err != nil {
+	res, err := t.exec(q, args...)
+	if err != nil {
+		return false, t.writeErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, t.writeErr(err)
+	}
+	if n == 0 {
+		var same int
+		if err := t.queryRow(`SELECT (SELECT count(*) FROM attachments WHERE id = ?1) + (SELECT count(*) FROM letters WHERE id = ?1)`, f.id).Scan(&same); err != nil {
+			return false, t.writeErr(err)
+		}
+		return same > 0, nil // the row is there already: kept
+	}
+	return true, nil
+}
+
+// dropArrivals forgets the files of a case expected or held from other offices, and
+// the content of those held, unless another file still needs it.
+func (t *Tx) dropArrivals(caseID string) error {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT sha256 FROM file_arrivals WHERE case_id = ? AND held`, caseID)
+	if err != nil {
 		return t.writeErr(err)
+	}
+	var shas []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		shas = append(shas, s)
+	}
+	rows.Close()
+	if _, err := t.exec(`DELETE FROM file_arrivals WHERE case_id = ?`, caseID); err != nil {
+		return t.writeErr(err)
+	}
+	for _, sha := range shas {
+		if _, err := t.exec(`DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)
+			AND NOT EXISTS (SELECT 1 FROM letters WHERE sha256 = ?1) AND NOT EXISTS (SELECT 1 FROM file_arrivals WHERE sha256 = ?1 AND held)`, sha); err != nil {
+			return t.writeErr(err)
+		}
 	}
 	return nil
 }
@@ -354,7 +398,7 @@ func (s *Store) FilesWanted(ctx context.Context) ([]WantedFile, error) {
 		all = 1
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT a.sha256, max(a.size), min(a.origin), max(a.passes) FROM file_arrivals a JOIN cases c ON c.id = a.case_id
-		WHERE ?1 = 1 OR c.status <> 'closed' OR c.closed_at >= ?2
+		WHERE NOT a.held AND (?1 = 1 OR c.status <> 'closed' OR c.closed_at >= ?2)
 		GROUP BY a.sha256 ORDER BY max(a.passes), a.sha256`, all, fs.Since)
 	if err != nil {
 		return nil, &Problem{Key: "err.read", Err: err}
@@ -383,7 +427,7 @@ func (s *Store) KeepArrivedFile(ctx context.Context, sha string, content []byte)
 	n := 0
 	err := s.Update(ctx, func(t *Tx) error {
 		rows, err := t.tx.QueryContext(t.ctx, `SELECT a.case_id, a.kind, a.detail, a.origin, a.added_by, a.added_at FROM file_arrivals a
-			WHERE a.sha256 = ? AND a.size = ? AND a.case_id NOT IN (SELECT case_id FROM anonymised_cases)`, sha, len(content))
+			WHERE a.sha256 = ? AND a.size = ? AND NOT a.held AND a.case_id NOT IN (SELECT case_id FROM anonymised_cases)`, sha, len(content))
 		if err != nil {
 			return t.writeErr(err)
 		}
@@ -419,10 +463,15 @@ func (s *Store) KeepArrivedFile(ctx context.Context, sha string, content []byte)
 			if origin == t.s.local.Code {
 				origin = ""
 			}
-			if err := t.keepFileRow(r.caseID, r.f, origin, r.by, r.at); err != nil {
+			kept, err := t.keepFileRow(r.caseID, r.f, origin, r.by, r.at)
+			if err != nil {
 				return err
 			}
-			if _, err := t.exec(`DELETE FROM file_arrivals WHERE id = ?`, r.f.id); err != nil {
+			q := `DELETE FROM file_arrivals WHERE id = ?`
+			if !kept {
+				q = `UPDATE file_arrivals SET held = 1 WHERE id = ?`
+			}
+			if _, err := t.exec(q, r.f.id); err != nil {
 				return t.writeErr(err)
 			}
 			n++
@@ -461,7 +510,7 @@ func (s *Store) LateFiles(ctx context.Context, passes int, wait time.Duration) (
 	before := formatTime(s.clock.Now().Add(-wait))
 	rows, err := s.db.QueryContext(ctx, `SELECT a.id, a.case_id, c.number, a.kind, a.name, a.mime, a.size, a.sha256, a.origin, a.added_by,
 		a.added_at, a.passes, a.reason, a.first_try FROM file_arrivals a JOIN cases c ON c.id = a.case_id
-		WHERE a.passes >= ? OR (a.first_try <> '' AND a.first_try <= ?) ORDER BY c.number, a.added_at, a.id`, passes, before)
+		WHERE NOT a.held AND (a.passes >= ? OR (a.first_try <> '' AND a.first_try <= ?)) ORDER BY c.number, a.added_at, a.id`, passes, before)
 	if err != nil {
 		return nil, &Problem{Key: "err.read", Err: err}
 	}

@@ -143,8 +143,8 @@ func (t *Tx) Anonymise(ref Ref, reason, note string) (*Case, error) {
 // or a letter still refers to it.
 func (t *Tx) dropAttachments(caseID string) (int, error) {
 	// Files still expected from other offices: their names may name the citizen.
-	if _, err := t.exec(`DELETE FROM file_arrivals WHERE case_id = ?`, caseID); err != nil {
-		return 0, t.writeErr(err)
+	if err := t.dropArrivals(caseID); err != nil {
+		return 0, err
 	}
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT sha256 FROM attachments WHERE case_id = ?`, caseID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -359,4 +360,74 @@ func TestFileErasureReachesEveryOffice(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestConcurrentLettersOfOneCase: two offices issue a letter of the same case at the
+// same time, both numbered /1; each keeps its own under the number and the other's as
+// a file of the case, so both list the same two letters, arrived.
+func TestConcurrentLettersOfOneCase(t *testing.T) {
+	root := t.TempDir()
+	bz, me := newTestOffice(t, root, "BZ"), newTestOffice(t, root, "ME")
+	trustEach(t, bz, me)
+	ctx := context.Background()
+	c, _ := attachedCase(t, bz, []byte("%PDF small"))
+	if _, err := bz.st.Reply(ctx, c.Number, "Risposta.", "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	bz.sync()
+	me.sync()
+	issue := func(o *testOffice, pdf string) {
+		err := o.st.Update(ctx, func(tx *data.Tx) error {
+			_, l, err := tx.DraftLetter(c.Number, data.LetterRequest{})
+			if err != nil {
+				return err
+			}
+			if l.Number != c.Number+"/1" {
+				t.Errorf("%s numbers the letter %s", o.code, l.Number)
+			}
+			return tx.KeepLetter(l, []byte(pdf))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	issue(bz, "%PDF letter of BZ")
+	issue(me, "%PDF letter of ME")
+	for range 2 {
+		bz.sync()
+		me.sync()
+	}
+	list := func(o *testOffice) string {
+		var out []string
+		for _, f := range caseFiles(t, o, c.ID) {
+			if !f.Arrived {
+				t.Errorf("%s: %+v not arrived", o.code, f)
+			}
+			if _, err := o.st.CaseFileContent(ctx, f.SHA256); err != nil {
+				t.Errorf("%s: %v", o.code, err)
+			}
+			out = append(out, f.Kind+" "+f.SHA256+" "+f.Origin)
+		}
+		sort.Strings(out)
+		return strings.Join(out, "\n")
+	}
+	if a, b := list(bz), list(me); a != b || strings.Count(a, "letter ") != 2 {
+		t.Fatalf("BZ:\n%s\nME:\n%s", a, b)
+	}
+	// Erased, the letter held as a file goes with the rest.
+	if _, err := me.st.Erase(ctx, []data.Ref{c.Number}, "Richiesta"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		bz.sync()
+		me.sync()
+	}
+	for _, o := range []*testOffice{bz, me} {
+		var n int
+		o.st.DB().QueryRow(`SELECT count(*) FROM blobs WHERE length(content) > 0 AND sha256 IN (?, ?)`,
+			shaOf([]byte("%PDF letter of BZ")), shaOf([]byte("%PDF letter of ME"))).Scan(&n)
+		if n != 0 {
+			t.Errorf("%s still holds %d letters of the erased case", o.code, n)
+		}
+	}
 }

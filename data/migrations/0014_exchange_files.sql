@@ -8,7 +8,9 @@
 -- the office it came from in origin ('' = made in this register).
 --
 -- detail: the operation's description of the file, which the row becomes (verify
--- compares the two). passes: looks at the folder that did not bring it; first_try and
+-- compares the two). held: the content is here, checked, but the row could not become
+-- a letter's: two offices issued a letter of the case under the same number at the
+-- same time, and the number is taken here (the file is listed all the same). passes: looks at the folder that did not bring it; first_try and
 -- last_try: when the first and the latest of them were; reason: why the latest failed
 -- (missing, size, hash, unreadable). The rows of a case go when it is anonymised: the
 -- name may name the citizen (data/privacy.go, dropAttachments).
@@ -27,7 +29,8 @@ CREATE TABLE file_arrivals (
     passes    INTEGER NOT NULL DEFAULT 0,
     first_try TEXT NOT NULL DEFAULT '',
     last_try  TEXT NOT NULL DEFAULT '',
-    reason    TEXT NOT NULL DEFAULT ''
+    reason    TEXT NOT NULL DEFAULT '',
+    held      INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX file_arrivals_case ON file_arrivals(case_id);
 CREATE INDEX file_arrivals_sha ON file_arrivals(sha256);
