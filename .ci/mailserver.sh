@@ -44,6 +44,12 @@ stop-imap)
 start-imap)
 	doveadm -c "$DIR/dovecot.conf" reload >/dev/null 2>&1 || dovecot -c "$DIR/dovecot.conf" </dev/null >/dev/null 2>&1
 	wait_open 10143 10993
+	# Postfix's running smtpd processes keep their connection to Dovecot's
+	# authentication, now broken (454 "Connection lost to authentication server" at
+	# the next login): new ones connect afresh.
+	if postfix -c "$CONF" status >/dev/null 2>&1; then
+		postfix -c "$CONF" reload </dev/null >/dev/null 2>&1
+	fi
 	exit 0 ;;
 stop-smtp)
 	postfix -c "$CONF" stop </dev/null >/dev/null 2>&1 || true
