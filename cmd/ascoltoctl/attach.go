@@ -297,14 +297,15 @@ func saveNew(path string, content []byte, force bool) error {
 	return nil
 }
 
-// size writes a file's size the way the reader's language writes numbers.
+// size writes a file's size as the window's case view does (kB and MB of 1024), in
+// the way the reader's language writes numbers.
 func (e *env) size(n int64) string {
 	p := message.NewPrinter(language.Make(e.lang))
 	switch {
 	case n < 1<<10:
 		return e.t("cli.attach.bytes", "n", p.Sprintf("%d", n))
 	case n < 1<<20:
-		return p.Sprintf("%.1f KB", float64(n)/(1<<10))
+		return p.Sprintf("%.0f kB", float64(n)/(1<<10))
 	default:
 		return p.Sprintf("%.1f MB", float64(n)/(1<<20))
 	}

@@ -327,3 +327,18 @@ func TestFileStateWords(t *testing.T) {
 		}
 	}
 }
+
+func TestSizeWords(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int64
+		want string
+	}{
+		{"en", 16, "16 bytes"}, {"it", 1023, "1.023 byte"}, {"de", 300 << 10, "300 kB"},
+		{"it", 50 << 20, "50,0 MB"}, {"en", 1536 << 10, "1.5 MB"},
+	} {
+		if got := (&env{lang: tc.lang}).size(tc.n); got != tc.want {
+			t.Errorf("%s %d: %q, want %q", tc.lang, tc.n, got, tc.want)
+		}
+	}
+}
