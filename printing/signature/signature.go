@@ -367,6 +367,10 @@ func (s *Signer) sign(doc []byte, o Options, space uint32) ([]byte, int, error) 
 		ctx := sign.SignContext{PDFReader: rdr, InputFile: bytes.NewReader(doc), OutputFile: w,
 			SignData: sd, SignatureMaxLengthBase: space}
 		if err := ctx.SignPDF(); err != nil {
+			if p, ok := data.AsProblem(err); ok {
+				// the key's own sentence: a smart card taken out, its PIN locked
+				return nil, try, p
+			}
 			return nil, try, &data.Problem{Key: "letter.err_sign_failed", Err: err}
 		}
 		if len(w.writes) == 1 {

@@ -133,7 +133,7 @@ func (m *Module) Tokens() ([]Token, error) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		t.Certificates, _, err = signingCerts(l.ctx, sh, false)
+		t.Certificates, _, _, err = readCerts(l.ctx, sh, false)
 		l.ctx.CloseSession(sh)
 		if err != nil {
 			return nil, problem(err)
@@ -196,15 +196,11 @@ type cardCert struct {
 	key pkcs11.ObjectHandle
 }
 
-// signingCerts reads the card's certificates and keeps those with a key of theirs:
+// readCerts reads the card's certificates and keeps those with a key of theirs:
 // matched by CKA_ID (what cards and pkcs11-tool set), or, where the IDs are missing, by
 // the public value (modulus, EC point). With private set, only private keys count;
-// else public keys too. It also returns every certificate on the card, for the chain.
-func signingCerts(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, private bool) ([]Certificate, []*x509.Certificate, error) {
-	certs, _, all, err := readCerts(ctx, sh, private)
-	return certs, all, err
-}
-
+// else public keys too. It returns them, the same with their key's handle, and every
+// certificate on the card (for the chain).
 func readCerts(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, private bool) ([]Certificate, []cardCert, []*x509.Certificate, error) {
 	objs, err := find(ctx, sh, pkcs11.CKO_CERTIFICATE, pkcs11.CKA_VALUE)
 	if err != nil {

@@ -281,3 +281,42 @@ func TestTokenNoKey(t *testing.T) {
 func pemCert(c *x509.Certificate) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
+
+// TestTokenAlwaysAuthenticate: a key that asks for the PIN before each signature signs
+// a batch after one login, the PIN given again for each letter.
+func TestTokenAlwaysAuthenticate(t *testing.T) {
+	h := tokentest.NewAlwaysAuthenticate(t, "Firma", certtest.Spec{Name: "Maria Rossi"})
+	before := Logins()
+	_, sg := login(t, h)
+	doc := document(t)
+	var pdf []byte
+	for i := 0; i < 3; i++ {
+		var err error
+		if pdf, err = sg.Sign(doc, signature.Options{Reason: "Risposta", Date: time.Now()}); err != nil {
+			t.Fatalf("letter %d: %v", i, err)
+		}
+	}
+	if n := Logins() - before; n != 1 {
+		t.Errorf("%d logins", n)
+	}
+	verify(t, pdf, h)
+}
+
+// TestTokenRemovedWhileSigning: a session the module no longer knows (what a card
+// taken out leaves) makes the signature fail with the card's sentence, not a general
+// one; so does a session already closed.
+func TestTokenRemovedWhileSigning(t *testing.T) {
+	h := tokentest.New(t, "Firma", certtest.Spec{Name: "Maria Rossi"})
+	s, sg := login(t, h)
+	if err := s.m.lib.ctx.CloseSession(s.sh); err != nil { // behind the session's back
+		t.Fatal(err)
+	}
+	_, err := sg.Sign(document(t), signature.Options{Date: time.Now()})
+	if problemKey(err) != "letter.token.err_removed" {
+		t.Fatalf("signing after the card left: %v", err)
+	}
+	s.Close()
+	if _, err := sg.Sign(document(t), signature.Options{Date: time.Now()}); problemKey(err) != "letter.token.err_removed" {
+		t.Fatalf("signing after the session closed: %v", err)
+	}
+}

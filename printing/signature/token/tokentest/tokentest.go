@@ -86,6 +86,18 @@ func Empty(t testing.TB) *HSM {
 // by a test CA (spec.CAs, at least 1) with its public key, and the CA certificates.
 func New(t testing.TB, label string, spec certtest.Spec) *HSM {
 	t.Helper()
+	return newHSM(t, label, spec, false)
+}
+
+// NewAlwaysAuthenticate is New with a key that asks for the PIN before each signature
+// (CKA_ALWAYS_AUTHENTICATE), as qualified signature keys on many cards do.
+func NewAlwaysAuthenticate(t testing.TB, label string, spec certtest.Spec) *HSM {
+	t.Helper()
+	return newHSM(t, label, spec, true)
+}
+
+func newHSM(t testing.TB, label string, spec certtest.Spec, always bool) *HSM {
+	t.Helper()
 	h := Empty(t)
 	h.Label, h.PIN, h.SOPIN = label, "1234", "12345678"
 	h.run(t, "softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", h.SOPIN, "--pin", h.PIN)
@@ -111,7 +123,11 @@ func New(t testing.TB, label string, spec certtest.Spec) *HSM {
 		t.Fatal(err)
 	}
 	id := "a1b2c3"
-	h.write(t, "privkey", id, "Firma", keyDER, "--private", "--sensitive")
+	flags := []string{"--private", "--sensitive"}
+	if always {
+		flags = append(flags, "--always-auth")
+	}
+	h.write(t, "privkey", id, "Firma", keyDER, flags...)
 	h.write(t, "pubkey", id, "Firma", pubDER)
 	h.write(t, "cert", id, "Firma", cert.Raw)
 	for i, c := range cas {
