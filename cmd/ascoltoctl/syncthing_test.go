@@ -489,5 +489,69 @@ func TestSyncthingCarriesTheExchange(t *testing.T) {
 			}
 		}
 	}
+
+	// A real conflict: the two copies change the same file while the offices cannot
+	// reach each other (someone wrote a note into Bolzano's sub-folder on both sides).
+	// Syncthing keeps one and renames the other NAME.sync-conflict-…; the exchange lists
+	// both as not its own, applies nothing and deletes nothing.
+	for _, pair := range [][2]*stNode{{bz, me}, {me, bz}} {
+		if err := pair[0].rest(http.MethodPost, "/rest/system/pause?device="+pair[1].id, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range nodes {
+		if err := os.WriteFile(filepath.Join(n.folder, "BZ", "nota.txt"), []byte("scritto a "+n.name+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.rest(http.MethodPost, "/rest/db/scan?folder="+stFolderID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, pair := range [][2]*stNode{{bz, me}, {me, bz}} {
+		if err := pair[0].rest(http.MethodPost, "/rest/system/resume?device="+pair[1].id, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conflict := ""
+	waitFor(t, "Syncthing's conflict copy in both folders", time.Minute, nodes, func() (bool, error) {
+		for _, n := range nodes {
+			found := ""
+			for rel := range exchangeFiles(t, n.folder) {
+				if strings.HasPrefix(rel, "BZ/nota.sync-conflict-") && strings.HasSuffix(rel, ".txt") {
+					found = rel
+				}
+			}
+			if found == "" || conflict != "" && found != conflict {
+				return false, nil
+			}
+			conflict = found
+		}
+		return true, nil
+	})
+	before := registerState(t, bzDB)
+	for _, o := range []struct {
+		db string
+		n  *stNode
+	}{{bzDB, bz}, {meDB, me}} {
+		procOK(t, bin, o.db, "sync", "--folder", o.n.folder, "--once")
+		var st exchange.Status
+		if err := json.Unmarshal([]byte(procOK(t, bin, o.db, "exchange", "status", "--folder", o.n.folder, "--json")), &st); err != nil {
+			t.Fatal(err)
+		}
+		reasons := map[string]exchange.Reason{}
+		for _, r := range st.Rejected {
+			reasons[r.Path] = r.Reason
+		}
+		if reasons[conflict] != exchange.ReasonConflictCopy || reasons["BZ/nota.txt"] != exchange.ReasonBadName || len(reasons) != 2 {
+			t.Errorf("%s lists %v, want %s as a conflict copy and BZ/nota.txt as a bad name", o.n.name, reasons, conflict)
+		}
+		if _, err := os.Stat(filepath.Join(o.n.folder, filepath.FromSlash(conflict))); err != nil {
+			t.Errorf("%s: the conflict copy is gone: %v", o.n.name, err)
+		}
+	}
+	if a, b := registerState(t, bzDB), registerState(t, meDB); a != before || b != before {
+		t.Fatalf("the conflict copy changed a register:\nbefore %s\nBZ %s\nME %s", before, a, b)
+	}
+	t.Logf("Syncthing's conflict copy %s: listed as conflict_copy by both offices, nothing applied", conflict)
 	t.Logf("whole test %v", time.Since(started).Round(time.Millisecond))
 }
