@@ -203,6 +203,7 @@ type sim struct {
 	compact int       // CompactFiles of this run: small, so that offices compact often
 	keep    int       // KeepFiles of this run: small, so that offices compact without the slow ones
 	rogue   *simRogue // a trusted office that signs changes breaking the rules (sim_rogue_test.go)
+	files   *simFiles // files of cases added, erased and damaged (sim_files_test.go)
 }
 
 // diagnose says where each office stands: gaps, files not applied, and the files of
@@ -346,6 +347,7 @@ func runSim(t *testing.T, seed int64) {
 			m.trustAll()
 		}
 		m.injectFaults()
+		m.fileFaults()
 		m.rogueStep()
 		for _, o := range m.shuffled() {
 			if !o.joined {
@@ -353,6 +355,9 @@ func runSim(t *testing.T, seed int64) {
 			}
 			for k := m.rnd.Intn(3); k > 0; k-- {
 				m.clerk(o)
+			}
+			if m.rnd.Intn(4) == 0 {
+				m.fileClerk(o)
 			}
 			if m.rnd.Intn(10) < 7 {
 				m.sync(o, false)
@@ -414,9 +419,15 @@ func runSim(t *testing.T, seed int64) {
 		t.Errorf("no quiet after 40 rounds of synchronisation")
 	}
 	m.check(ctx)
+	if !t.Failed() {
+		m.checkFiles(ctx)
+	}
 	m.checkRejected(ctx)
 	if !t.Failed() {
 		m.newcomer(ctx)
+	}
+	if !t.Failed() {
+		m.eraseAtEnd(ctx)
 	}
 }
 
@@ -910,7 +921,7 @@ func (m *sim) fingerprint(ctx context.Context) string {
 	for _, o := range m.offices {
 		h, _ := o.s.CanonicalHash(ctx)
 		hw, _ := o.s.HighWaters(ctx)
-		fmt.Fprintf(&b, "%s %s %v|", o.code, h, sortedMap(hw))
+		fmt.Fprintf(&b, "%s %s %v %s|", o.code, h, sortedMap(hw), filesState(o.s))
 	}
 	return b.String()
 }
