@@ -34,6 +34,10 @@ func NewDocument(orientation string, created time.Time) *gofpdf.Fpdf {
 	// font bytes (a data race when letters are made side by side).
 	pdf.AddUTF8FontFromBytes(Family, "", bytes.Clone(fonts.Regular))
 	pdf.AddUTF8FontFromBytes(Family, "B", bytes.Clone(fonts.Bold))
+	// The library writes fonts and images in the order of its maps unless told to
+	// sort them: without this, the same letter could come out with its objects in
+	// another order, and so as other bytes with another SHA-256.
+	pdf.SetCatalogSort(true)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetCellMargin(0)
