@@ -122,6 +122,7 @@ FUZZ_TARGETS := \
 	./data/transfer/:FuzzImportJSON \
 	./printing/signature/:FuzzLoad \
 	./printing/signature/:FuzzCheck \
+	./printing/signature/token/:FuzzECDSADER \
 	./printing/signedfile/:FuzzInspect \
 	./printing/signedfile/:FuzzTrustList
 STAGE := .ci/stage

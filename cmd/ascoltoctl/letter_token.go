@@ -32,7 +32,11 @@ func addTokenFlags(fs *flag.FlagSet) *tokenFlags {
 	return &tokenFlags{module: fs.String("pkcs11", "", ""), label: fs.String("token", "", ""), pinEnv: fs.String("pin-env", "", "")}
 }
 
-func (f *tokenFlags) chosen() bool { return f != nil && *f.module != "" }
+// chosen: any of the card's flags asks for the card (--token or --pin-env without
+// --pkcs11 is refused by open, not silently ignored).
+func (f *tokenFlags) chosen() bool {
+	return f != nil && (*f.module != "" || *f.label != "" || *f.pinEnv != "")
+}
 
 // open logs in to the card and returns the letters' signer on it. The PIN comes from
 // the variable --pin-env names, or is asked on the terminal without echo; it is not
@@ -40,6 +44,9 @@ func (f *tokenFlags) chosen() bool { return f != nil && *f.module != "" }
 func (f *tokenFlags) open(e *env, s *data.Store, p12 string) (*signature.Signer, error) {
 	if p12 != "" {
 		return nil, &usageError{e.t("cli.token.sign_or_card")}
+	}
+	if *f.module == "" {
+		return nil, &usageError{e.t("cli.missing_flag", "flag", "--pkcs11")}
 	}
 	pin, err := f.pin(e)
 	if err != nil {

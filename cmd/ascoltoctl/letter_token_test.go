@@ -50,6 +50,7 @@ func TestTokenLetterCommand(t *testing.T) {
 	c.refused("does not exist", 1, "letter", a.Number, "--out", out, "--pkcs11", filepath.Join(t.TempDir(), "none.so"), "--pin-env", "CARD_PIN")
 	c.refused("NO_SUCH_PIN", 1, "letter", a.Number, "--out", out, "--pkcs11", h.Module, "--pin-env", "NO_SUCH_PIN")
 	c.refused("not both", 2, "letter", a.Number, "--out", out, "--pkcs11", h.Module, "--pin-env", "CARD_PIN", "--sign", "x.p12", "--pass-env", "CARD_PIN")
+	c.refused("--pkcs11", 2, "letter", a.Number, "--out", out, "--token", "Firma Pichler", "--pin-env", "CARD_PIN")
 	if letterCount(t, c) != 0 {
 		t.Fatal("a refused signature left a letter")
 	}

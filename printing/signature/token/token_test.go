@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
+	"encoding/asn1"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +165,35 @@ func TestTokenCertificateOrder(t *testing.T) {
 	if strings.Join(got, ",") != "sign,expired,login" {
 		t.Errorf("order %v", got)
 	}
+}
+
+// FuzzECDSADER: whatever a card returns as an ECDSA signature is either refused or
+// becomes a DER SEQUENCE of the two halves as integers; nothing panics.
+func FuzzECDSADER(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{1})
+	f.Add(make([]byte, 64))
+	f.Add(append([]byte{0x80}, make([]byte, 95)...))
+	full := make([]byte, 132)
+	for i := range full {
+		full[i] = 0xff
+	}
+	f.Add(full)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		der, err := ecdsaDER(raw)
+		if err != nil {
+			if len(raw) != 0 && len(raw)%2 == 0 {
+				t.Fatalf("%x refused: %v", raw, err)
+			}
+			return
+		}
+		var sig struct{ R, S *big.Int }
+		if rest, err := asn1.Unmarshal(der, &sig); err != nil || len(rest) != 0 {
+			t.Fatalf("%x: %v, %d left", der, err, len(rest))
+		}
+		n := len(raw) / 2
+		if sig.R.Cmp(new(big.Int).SetBytes(raw[:n])) != 0 || sig.S.Cmp(new(big.Int).SetBytes(raw[n:])) != 0 {
+			t.Fatalf("%x: r %v s %v", raw, sig.R, sig.S)
+		}
+	})
 }
