@@ -60,8 +60,12 @@ type Config struct {
 	// (FilesStatus.Late); defaults 60 looks and 1 hour.
 	FilesPasses int
 	FilesWait   time.Duration
-	// FilesCheckBytes is how much of its own published files an office reads back each
-	// look, in turn, to write again one missing or damaged; default 64 MiB.
+	// FilesCheckEvery and FilesCheckBytes: every FilesCheckEvery looks an office reads
+	// back up to FilesCheckBytes of its own published files (at least one), in turn, to
+	// write again one that was changed in the folder; defaults 12 looks (a minute at the
+	// default poll) and 16 MiB. Missing or cut files are found at every look (32 files a
+	// look, by their size).
+	FilesCheckEvery int
 	FilesCheckBytes int64
 	// FilesTemp is where fetched files wait while checked; "" = beside the register.
 	FilesTemp string
@@ -222,8 +226,11 @@ func New(cfg Config) (*Exchange, error) {
 	if cfg.FilesWait <= 0 {
 		cfg.FilesWait = time.Hour
 	}
+	if cfg.FilesCheckEvery <= 0 {
+		cfg.FilesCheckEvery = 12
+	}
 	if cfg.FilesCheckBytes <= 0 {
-		cfg.FilesCheckBytes = 64 << 20
+		cfg.FilesCheckBytes = 16 << 20
 	}
 	x := &Exchange{cfg: cfg, st: cfg.Store, f: cfg.Folder, key: cfg.Key, pub: cfg.Key.Public().(ed25519.PublicKey),
 		local: cfg.Store.Local(), clock: cfg.Clock, log: cfg.Log, changed: make(chan struct{}, 1), done: make(chan struct{})}

@@ -177,9 +177,11 @@ func (x *Exchange) writeFile(sha string, content []byte) error {
 	return nil
 }
 
-// checkOwnFiles reads back some of this office's published files each look, in turn
-// (at most Config.FilesCheckBytes): one missing, cut short or changed in the folder is
-// written again from the register, so that the others can still take it.
+// checkOwnFiles looks at some of this office's published files each look, in turn: 32
+// by their size (no read), and, every Config.FilesCheckEvery looks, up to
+// Config.FilesCheckBytes of them by their SHA-256 (at least one file). One missing, cut
+// short or changed in the folder is written again from the register, so that the
+// others can still take it.
 func (x *Exchange) checkOwnFiles(ctx context.Context, rep *FileReport) error {
 	all, err := x.st.PublishedFiles(ctx)
 	if err != nil || len(all) == 0 {
@@ -187,27 +189,35 @@ func (x *Exchange) checkOwnFiles(ctx context.Context, rep *FileReport) error {
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].SHA256 < all[j].SHA256 })
 	start := sort.Search(len(all), func(i int) bool { return all[i].SHA256 > x.fileCursor })
+	hashing := x.scans%x.cfg.FilesCheckEvery == 0
 	var read int64
-	for k := 0; k < len(all) && read < x.cfg.FilesCheckBytes; k++ {
+	for k := 0; k < min(len(all), 32); k++ {
 		f := all[(start+k)%len(all)]
 		x.fileCursor = f.SHA256
-		read += f.Size
 		p := filePath(x.local.Code, f.SHA256)
-		got, err := x.hashOf(ctx, p, f.Size)
-		if got == f.SHA256 {
-			continue
+		var bad bool
+		if hashing && (read == 0 || read+f.Size <= x.cfg.FilesCheckBytes) {
+			read += f.Size
+			got, err := x.hashOf(ctx, p, f.Size)
+			bad = got != f.SHA256 && (err == nil || isNotExist(err) || ReasonOf(err) == ReasonTooBig || ReasonOf(err) == ReasonTruncated)
+		} else {
+			r, err := x.f.Open(ctx, p, f.Size)
+			if err == nil {
+				bad = r.Size() != f.Size
+				r.Close()
+			} else {
+				bad = isNotExist(err) || ReasonOf(err) == ReasonTooBig
+			}
 		}
-		if err != nil && !isNotExist(err) && ReasonOf(err) != ReasonTooBig && ReasonOf(err) != ReasonTruncated {
-			continue // the share refused the read: looked at again in turn
+		if !bad {
+			continue // whole, or the share refused the look: looked at again in turn
 		}
 		content, cerr := x.st.CaseFileContent(ctx, f.SHA256)
 		if cerr != nil {
 			continue // not here any more: removeUnneeded takes it
 		}
-		if err == nil || !isNotExist(err) {
-			if rerr := x.f.Remove(p); rerr != nil && !isNotExist(rerr) {
-				return x.writeFailed(p, rerr)
-			}
+		if rerr := x.f.Remove(p); rerr != nil && !isNotExist(rerr) {
+			return x.writeFailed(p, rerr)
 		}
 		if err := x.writeFile(f.SHA256, content); err != nil {
 			return err

@@ -153,7 +153,7 @@ func TestFileArrivingThenRepaired(t *testing.T) {
 func TestFileWithWrongHashIsRefused(t *testing.T) {
 	root := t.TempDir()
 	tmp := t.TempDir()
-	bz := newTestOffice(t, root, "BZ")
+	bz := newTestOffice(t, root, "BZ", func(c *Config) { c.FilesCheckEvery = 1 })
 	me := newTestOffice(t, root, "ME", func(c *Config) { c.FilesTemp = tmp })
 	trustEach(t, bz, me)
 	content := randomFile(t, "%PDF-1.4\n", "MARKER", 10<<10)

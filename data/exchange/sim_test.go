@@ -452,7 +452,7 @@ func (m *sim) newOffice(code string) *simOffice {
 // restart makes a new Exchange for the office, as a program started again does.
 func (m *sim) restart(o *simOffice) {
 	x, err := New(Config{Store: o.s, Folder: o.view, Root: "sim", Key: o.key, Clock: o.clock, Log: m.log.With("office", o.code),
-		BatchOps: o.batch, Poll: time.Second, Active: m.active, CompactFiles: m.compact, KeepFiles: m.keep})
+		BatchOps: o.batch, Poll: time.Second, Active: m.active, CompactFiles: m.compact, KeepFiles: m.keep, FilesCheckEvery: 1})
 	if err != nil {
 		m.t.Fatal(err)
 	}

@@ -37,6 +37,9 @@ CREATE INDEX file_arrivals_sha ON file_arrivals(sha256);
 
 ALTER TABLE attachments ADD COLUMN origin TEXT NOT NULL DEFAULT '';
 ALTER TABLE letters ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+-- Whether a case here still needs a file, at every look (data.Store.PublishedUnneeded).
+CREATE INDEX attachments_sha ON attachments(sha256);
+CREATE INDEX letters_sha ON letters(sha256);
 
 -- The files this office put in its part of the shared folder (<CODE>/files/<aa>/<sha256>),
 -- recorded before the file is written, so that one left by a crash is still known and
