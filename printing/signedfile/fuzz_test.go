@@ -25,8 +25,9 @@ func fuzzTrust(f *testing.F) *TrustList {
 	return tl
 }
 
-// opensslSeeds are the envelopes openssl makes now: DER, PEM, base64, nested,
-// detached with its content, expired and unknown signers, a changed byte, cut short.
+// opensslSeeds are the envelopes openssl makes now: DER, PEM, base64, BER, nested,
+// detached with its content, without signed attributes, RSASSA-PSS and ECDSA, expired
+// and unknown signers, a changed byte, cut short.
 func opensslSeeds(f *testing.F) {
 	if _, skip, err := signedtest.Find(); err != nil {
 		f.Fatal(err)
@@ -53,6 +54,10 @@ func opensslSeeds(f *testing.F) {
 	f.Add("a.p7m", must(k.Sign(signedtest.Expired, []byte("testo"), signedtest.Options{})), []byte(nil))
 	f.Add("a.p7m", must(k.Sign(signedtest.Unknown, []byte("testo"), signedtest.Options{})), []byte(nil))
 	f.Add("a.p7m", must(k.Sign(signedtest.Rossi, []byte("testo"), signedtest.Options{NoCerts: true})), []byte(nil))
+	f.Add("a.p7m", must(k.Sign(signedtest.Rossi, []byte("testo"), signedtest.Options{Stream: true})), []byte(nil))
+	f.Add("a.p7m", must(k.Sign(signedtest.Rossi, []byte("testo"), signedtest.Options{NoAttr: true})), []byte(nil))
+	f.Add("a.p7m", must(k.Sign(signedtest.Rossi, []byte("testo"), signedtest.Options{PSS: true})), []byte(nil))
+	f.Add("a.p7m", must(k.Sign(signedtest.ECDSA, []byte("testo"), signedtest.Options{})), []byte(nil))
 	changed := append([]byte(nil), der...)
 	changed[len(changed)/2] ^= 1
 	f.Add("a.p7m", changed, []byte(nil))

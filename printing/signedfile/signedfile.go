@@ -9,6 +9,7 @@ package signedfile
 import (
 	"bytes"
 	"crypto"
+	"crypto/rsa"
 	"crypto/subtle"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -422,11 +423,30 @@ func checkSignature(content []byte, cert *x509.Certificate, attrs []attribute, d
 		}
 		signed = seq.Bytes // the SET OF, as it was signed
 	}
+	if sigAlg.Algorithm.Equal(oidRSAPSS) {
+		return checkPSS(cert, h, signed, sig)
+	}
 	alg, err := signatureAlgorithm(sigAlg.Algorithm, h, cert)
 	if err != nil {
 		return err
 	}
 	return cert.CheckSignature(alg, signed, sig)
+}
+
+// checkPSS verifies an RSASSA-PSS signature. The salt length is the signer's choice,
+// written in the algorithm's parameters (OpenSSL takes the largest that fits, not the
+// hash's length Go's certificate check assumes), so it is found from the signature.
+func checkPSS(cert *x509.Certificate, h crypto.Hash, signed, sig []byte) error {
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return errors.New("an RSASSA-PSS signature with a key that is not RSA")
+	}
+	if h == crypto.SHA1 {
+		return errors.New("RSASSA-PSS with SHA-1")
+	}
+	d := h.New()
+	d.Write(signed)
+	return rsa.VerifyPSS(pub, h, d.Sum(nil), sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto, Hash: h})
 }
 
 func hashFor(oid asn1.ObjectIdentifier) (crypto.Hash, error) {
@@ -452,22 +472,20 @@ var (
 
 // signatureAlgorithm names the algorithm of a SignerInfo: its signature OID says the
 // key's kind (rsaEncryption, sha256WithRSAEncryption, ecdsa-with-SHA256, id-ecPublicKey,
-// Ed25519) and the digest algorithm the hash, as CMS writers put them either way.
+// Ed25519) and the digest algorithm the hash, as CMS writers put them either way
+// (RSASSA-PSS: checkPSS).
 func signatureAlgorithm(oid asn1.ObjectIdentifier, h crypto.Hash, cert *x509.Certificate) (x509.SignatureAlgorithm, error) {
 	rsa := map[crypto.Hash]x509.SignatureAlgorithm{crypto.SHA1: x509.SHA1WithRSA, crypto.SHA256: x509.SHA256WithRSA, crypto.SHA384: x509.SHA384WithRSA, crypto.SHA512: x509.SHA512WithRSA}
-	pss := map[crypto.Hash]x509.SignatureAlgorithm{crypto.SHA256: x509.SHA256WithRSAPSS, crypto.SHA384: x509.SHA384WithRSAPSS, crypto.SHA512: x509.SHA512WithRSAPSS}
 	ec := map[crypto.Hash]x509.SignatureAlgorithm{crypto.SHA1: x509.ECDSAWithSHA1, crypto.SHA256: x509.ECDSAWithSHA256, crypto.SHA384: x509.ECDSAWithSHA384, crypto.SHA512: x509.ECDSAWithSHA512}
 	var table map[crypto.Hash]x509.SignatureAlgorithm
 	switch {
 	case oid.Equal(pkcs7.OIDEncryptionAlgorithmEDDSA25519):
 		return x509.PureEd25519, nil
-	case oid.Equal(oidRSAPSS):
-		table = pss
 	case oid.Equal(pkcs7.OIDEncryptionAlgorithmRSA), oid.Equal(pkcs7.OIDEncryptionAlgorithmRSASHA1),
 		oid.Equal(pkcs7.OIDEncryptionAlgorithmRSASHA256), oid.Equal(pkcs7.OIDEncryptionAlgorithmRSASHA384),
 		oid.Equal(pkcs7.OIDEncryptionAlgorithmRSASHA512):
 		table = rsa
-	case oid.Equal(oidECPublic), oid.Equal(oidECDSASHA1), len(oid) == 8 && oid[:7].Equal(oidECDSAFamily):
+	case oid.Equal(oidECPublic), oid.Equal(oidECDSASHA1), len(oid) == len(oidECDSAFamily)+1 && oid[:len(oidECDSAFamily)].Equal(oidECDSAFamily):
 		table = ec
 	default:
 		return 0, fmt.Errorf("signature algorithm %v", oid)

@@ -306,6 +306,49 @@ func TestArmour(t *testing.T) {
 	}
 }
 
+// TestEncodingsAndKeys: an envelope in BER with indefinite lengths (openssl -stream,
+// as streaming signers write it); a signature without signed attributes, which covers
+// the content itself and carries no signing time; ECDSA and RSASSA-PSS signatures.
+func TestEncodingsAndKeys(t *testing.T) {
+	k := kit(t)
+	doc := samplePDF(t)
+	ber := sign(t, k, signedtest.Rossi, doc, signedtest.Options{Stream: true})
+	if ber[1] != 0x80 {
+		t.Fatalf("openssl -stream wrote length byte %#x, not the indefinite form", ber[1])
+	}
+	res, err := Inspect("a.pdf.p7m", ber, trusted(t, k), time.Now())
+	if err != nil || !res.Trusted() || !bytes.Equal(res.Content, doc) || res.Signers[0].SigningTime.IsZero() {
+		t.Fatalf("BER: %v, %v", res, err)
+	}
+	plain := sign(t, k, signedtest.Bianchi, doc, signedtest.Options{NoAttr: true})
+	res, err = Inspect("a.pdf.p7m", plain, trusted(t, k), time.Now())
+	if err != nil || !res.Trusted() || !res.Signers[0].SigningTime.IsZero() || !bytes.Equal(res.Content, doc) {
+		t.Fatalf("without attributes: %v, %v", res, err)
+	}
+	at := bytes.Index(plain, []byte("%PDF-1."))
+	plain[at+7] ^= 1
+	if res, err := Inspect("a.pdf.p7m", plain, trusted(t, k), time.Now()); err != nil || res.Intact() {
+		t.Errorf("a changed document without attributes: %v, %v", res, err)
+	}
+	for name, b := range map[string][]byte{
+		"ecdsa": sign(t, k, signedtest.ECDSA, doc, signedtest.Options{}),
+		"pss":   sign(t, k, signedtest.Rossi, doc, signedtest.Options{PSS: true}),
+	} {
+		res, err := Inspect("a.pdf.p7m", b, trusted(t, k), time.Now())
+		if err != nil || !res.Trusted() {
+			t.Errorf("%s: %v", name, err)
+			if res != nil {
+				t.Errorf("%s: %+v", name, res.Signers[0].Err)
+			}
+			continue
+		}
+		b[bytes.Index(b, []byte("%PDF-1."))+7] ^= 1
+		if res, err := Inspect("a.pdf.p7m", b, trusted(t, k), time.Now()); err != nil || res.Intact() {
+			t.Errorf("%s changed: %v, %v", name, res, err)
+		}
+	}
+}
+
 func TestNotSigned(t *testing.T) {
 	k := kit(t)
 	der := sign(t, k, signedtest.Rossi, []byte("testo"), signedtest.Options{})

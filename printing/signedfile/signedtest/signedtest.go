@@ -32,6 +32,7 @@ const (
 	Bianchi Signer = "bianchi" // BIANCHI ANNA, TINIT-BNCNNA75E45A952P, under the trusted CA
 	Expired Signer = "expired" // VERDI LUCA, valid in 2020 only, under the trusted CA
 	Unknown Signer = "unknown" // NERI PAOLO, under a CA that is not in the trust list
+	ECDSA   Signer = "ecdsa"   // GIALLI SARA, a P-256 key, under the trusted CA
 )
 
 // Fiscal codes written in the certificates.
@@ -138,9 +139,14 @@ func New(dir string) (*Kit, error) {
 		{Bianchi, "ca", "/C=IT/GN=ANNA/SN=BIANCHI/serialNumber=TINIT-" + BianchiCF + "/CN=BIANCHI ANNA", "20200101000000Z", "20391231000000Z"},
 		{Expired, "ca", "/C=IT/GN=LUCA/SN=VERDI/serialNumber=TINIT-VRDLCU70C10A952X/CN=VERDI LUCA", "20200101000000Z", "20201231000000Z"},
 		{Unknown, "other-ca", "/C=IT/GN=PAOLO/SN=NERI/CN=NERI PAOLO", "20200101000000Z", "20391231000000Z"},
+		{ECDSA, "ca", "/C=IT/GN=SARA/SN=GIALLI/serialNumber=TINIT-GLLSRA85M41A952D/CN=GIALLI SARA", "20200101000000Z", "20391231000000Z"},
 	} {
 		key, csr, pemPath := k.file(s.who, "key"), k.file(s.who, "csr"), k.file(s.who, "pem")
-		if _, err := run(dir, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", s.subj); err != nil {
+		newkey := []string{"-newkey", "rsa:2048"}
+		if s.who == ECDSA {
+			newkey = []string{"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"}
+		}
+		if _, err := run(dir, append(append([]string{"req", "-new"}, newkey...), "-nodes", "-keyout", key, "-out", csr, "-subj", s.subj)...); err != nil {
 			return nil, err
 		}
 		d := filepath.Join(dir, s.ca+".d")
@@ -163,6 +169,13 @@ type Options struct {
 	Detached bool // a .p7s: the content is left out
 	PEM      bool // -outform PEM ("-----BEGIN CMS-----")
 	NoCerts  bool // -nocerts: the signer's certificate is left out
+	// Stream is BER with indefinite lengths (-stream), as streaming signers write it.
+	Stream bool
+	// NoAttr signs the content itself, without signed attributes (-noattr: no signing
+	// time, no signing-certificate attribute).
+	NoAttr bool
+	// PSS signs with RSASSA-PSS instead of PKCS#1 v1.5.
+	PSS bool
 }
 
 // Sign signs content as s with `openssl cms -sign -binary -nodetach -outform DER`
@@ -180,7 +193,18 @@ func (k *Kit) Sign(s Signer, content []byte, o Options) ([]byte, error) {
 	in.Close()
 	out := in.Name() + ".p7"
 	defer os.Remove(out)
-	args := []string{"cms", "-sign", "-binary", "-cades", "-md", "sha256", "-in", in.Name(), "-signer", k.Cert(s), "-inkey", k.file(s, "key"), "-out", out}
+	args := []string{"cms", "-sign", "-binary", "-md", "sha256", "-in", in.Name(), "-signer", k.Cert(s), "-inkey", k.file(s, "key"), "-out", out}
+	if o.NoAttr {
+		args = append(args, "-noattr")
+	} else {
+		args = append(args, "-cades")
+	}
+	if o.Stream {
+		args = append(args, "-stream")
+	}
+	if o.PSS {
+		args = append(args, "-keyopt", "rsa_padding_mode:pss")
+	}
 	if o.PEM {
 		args = append(args, "-outform", "PEM")
 	} else {
