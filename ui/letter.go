@@ -788,6 +788,7 @@ type LetterSettings struct {
 	entries   map[string]*textEntry
 	window    *choice // "left", "right"
 	visible   *checkBox
+	pdfa      *checkBox
 	images    map[string][]byte // chosen since the last save; nil content removes
 	template  *selectEntry
 	tplLang   *choice // "it", "de"
@@ -817,6 +818,8 @@ func newLetterSettings(store *data.Store, lang string, win fyne.Window) *LetterS
 	form.Append(t("letter.ui.window"), container.NewHBox(s.window))
 	s.visible = newCheckBox(t("letter.ui.visible_signature"), nil)
 	form.Append("", s.visible)
+	s.pdfa = newCheckBox(t("letter.ui.pdfa"), nil)
+	form.Append("", s.pdfa)
 	imageButtons := container.NewHBox()
 	for _, k := range []string{data.SettingLogo, data.SettingSignatureImage} {
 		k := k
@@ -882,6 +885,7 @@ func (s *LetterSettings) load() {
 		s.window.SetValue("left")
 	}
 	s.visible.SetChecked(st.VisibleSignature)
+	s.pdfa.SetChecked(st.PDFA)
 	office, err := letter.Prepare(ctx, s.store)
 	if err != nil {
 		s.show(err)
@@ -936,6 +940,9 @@ func (s *LetterSettings) saveSettings() {
 			return err
 		}
 		if err := t.SetLetterSetting(data.SettingVisibleSignature, strconv.FormatBool(s.visible.Checked)); err != nil {
+			return err
+		}
+		if err := t.SetLetterSetting(data.SettingPDFA, strconv.FormatBool(s.pdfa.Checked)); err != nil {
 			return err
 		}
 		for k, b := range s.images {

@@ -86,3 +86,28 @@ func TestLetterSettingsKeepTheAuthority(t *testing.T) {
 		t.Fatalf("a refused address replaced the saved one: %q", st.TSA)
 	}
 }
+
+// TestLetterSettingsChoosePDFA: the letter settings show PDF/A as chosen by default and
+// turn it off and on again.
+func TestLetterSettingsChoosePDFA(t *testing.T) {
+	s, _ := letterCase(t)
+	ctx := context.Background()
+	_, w := showPanel(t, s, &data.Case{}, "it")
+	ls := newLetterSettings(s, "it", w)
+	if !ls.pdfa.Checked {
+		t.Fatal("PDF/A is the default and must show as chosen")
+	}
+	ls.pdfa.SetChecked(false)
+	ls.saveSettings()
+	if st, _ := s.LetterSettings(ctx); st.PDFA {
+		t.Fatal("PDF/A turned off was not saved")
+	}
+	if ls = newLetterSettings(s, "it", w); ls.pdfa.Checked {
+		t.Fatal("the settings show PDF/A chosen after it was turned off")
+	}
+	ls.pdfa.SetChecked(true)
+	ls.saveSettings()
+	if st, _ := s.LetterSettings(ctx); !st.PDFA {
+		t.Fatal("PDF/A turned on again was not saved")
+	}
+}
