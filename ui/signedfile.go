@@ -47,13 +47,15 @@ func (v *CaseView) signedLine(f data.CaseFile) fyne.CanvasObject {
 	}
 	store := v.e.store
 	var res *signedfile.Result
+	var trustErr error
 	v.e.background(func() error {
 		ctx := context.Background()
 		b, err := store.CaseFileContent(ctx, f.SHA256)
 		if err != nil {
 			return err
 		}
-		trust := officeTrust(store)
+		var trust *signedfile.TrustList
+		trust, trustErr = officeTrust(store)
 		if sibling == nil {
 			res, err = signedfile.Inspect(f.Name, b, trust, time.Now())
 			return err
@@ -75,14 +77,16 @@ func (v *CaseView) signedLine(f data.CaseFile) fyne.CanvasObject {
 			row.Show()
 			return
 		}
-		v.showSigned(row, label, res)
+		v.showSigned(row, label, res, trustErr)
 		row.Show()
 	})
 	return row
 }
 
 // showSigned writes the check's result into the line.
-func (v *CaseView) showSigned(row *fyne.Container, label *widget.Label, res *signedfile.Result) {
+// trustErr is why the office's trust list could not be read, said after the line: a
+// list set but unreadable is not the same as none.
+func (v *CaseView) showSigned(row *fyne.Container, label *widget.Label, res *signedfile.Result, trustErr error) {
 	lang := v.e.lang
 	var names []string
 	var when time.Time
@@ -119,6 +123,9 @@ func (v *CaseView) showSigned(row *fyne.Container, label *widget.Label, res *sig
 	} else {
 		label.SetText(v.e.t("case.signed_line", "name", who, "when", formatDateTime(when, lang), "state", state))
 	}
+	if trustErr != nil {
+		label.SetText(label.Text + "\n" + v.e.errText(trustErr))
+	}
 	label.Importance = importance
 	label.Refresh()
 	// The document inside an envelope opens on its own (a detached signature's and a
@@ -142,29 +149,27 @@ var trustCache struct {
 	mod  time.Time
 	size int64
 	list *signedfile.TrustList
+	err  error
 }
 
-// officeTrust is the office's trust list (letter settings, trust_list), or nil when
-// none is set or it cannot be read: the signatures are then checked, and the line says
-// that the signer could not be verified.
-func officeTrust(store *data.Store) *signedfile.TrustList {
+// officeTrust is the office's trust list (letter settings, trust_list); nil when none
+// is set, and nil with the reason when it cannot be read. The signatures are then
+// checked all the same, and the line says that the signer could not be verified.
+func officeTrust(store *data.Store) (*signedfile.TrustList, error) {
 	st, err := store.LetterSettings(context.Background())
 	if err != nil || st.TrustList == "" {
-		return nil
+		return nil, err
 	}
 	fi, err := os.Stat(st.TrustList)
 	if err != nil {
-		return nil
+		return nil, &data.Problem{Key: "case.signed_trust_unreadable", Args: map[string]string{"path": st.TrustList}, Err: err}
 	}
 	trustCache.Lock()
 	defer trustCache.Unlock()
 	if trustCache.path == st.TrustList && trustCache.mod.Equal(fi.ModTime()) && trustCache.size == fi.Size() {
-		return trustCache.list
+		return trustCache.list, trustCache.err
 	}
 	tl, err := signedfile.LoadTrust(st.TrustList)
-	if err != nil {
-		tl = nil
-	}
-	trustCache.path, trustCache.mod, trustCache.size, trustCache.list = st.TrustList, fi.ModTime(), fi.Size(), tl
-	return tl
+	trustCache.path, trustCache.mod, trustCache.size, trustCache.list, trustCache.err = st.TrustList, fi.ModTime(), fi.Size(), tl, err
+	return tl, err
 }

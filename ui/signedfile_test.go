@@ -162,3 +162,26 @@ func TestSignedFileLine(t *testing.T) {
 		})
 	}
 }
+
+// TestSignedFileTrustListUnreadable: a trust list set but not readable is said as
+// such under the file, not taken for no list at all.
+func TestSignedFileTrustListUnreadable(t *testing.T) {
+	s, _ := signedRegister(t)
+	missing := filepath.Join(t.TempDir(), "TSL-IT.xml")
+	if err := s.Update(context.Background(), func(tx *data.Tx) error { return tx.SetLetterSetting(data.SettingTrustList, missing) }); err != nil {
+		t.Fatal(err)
+	}
+	sh, q, _ := shellFor(t, s, "it", "")
+	v := showCase(t, sh, q, "BZ-2026-000005")
+	files := v.e.t("case.tab.files", "n", formatNumber(len(v.files), v.e.lang))
+	for i, it := range v.tabs.Items {
+		if it.Text == files {
+			v.tabs.SelectIndex(i)
+		}
+	}
+	q.until(t, "the signature checked", func() bool { return reads(signedRow(t, v, "istanza.pdf.p7m"), "Firmato da") })
+	line := signedRow(t, v, "istanza.pdf.p7m")
+	if !reads(line, "firmatario non verificato") || !reads(line, "Impossibile leggere l'elenco di fiducia") {
+		t.Errorf("%q", texts(line))
+	}
+}
