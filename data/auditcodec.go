@@ -114,10 +114,14 @@ func unpackChanges(v any) (string, error) {
 }
 
 // The SQL function audit_changes(changes) gives the text to queries (history, stats,
-// the change log) in every connection this program opens. An entry that does not
+// the change log; also an operation's fields, kept the same way) in every connection
+// this program opens. An entry that does not
 // decode reads as empty: verify, which decodes each entry itself, reports it.
 func init() {
 	err := sqlite.RegisterDeterministicScalarFunction("audit_changes", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		if args[0] == nil {
+			return nil, nil // NULL stays NULL (an operation's fields kept in its entry)
+		}
 		s, err := unpackChanges(args[0])
 		if err != nil {
 			return "", nil

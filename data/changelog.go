@@ -30,11 +30,18 @@ type Operation struct {
 // opQuery reads operations with what they set: a local operation's fields, actor, time
 // and note are its audit entry's; a received one keeps its own.
 const opQuery = `SELECT o.origin, o.seq, o.hlc, o.case_id, o.action, o.base_version, o.deps,
-	o.fields IS NOT NULL, coalesce(o.fields, audit_changes(a.changes), '{}'),
+	o.fields IS NOT NULL, CASE WHEN o.fields IS NULL THEN coalesce(audit_changes(a.changes), '{}') ELSE audit_changes(o.fields) END,
 	CASE WHEN o.fields IS NULL THEN coalesce(a.actor, '') ELSE o.actor END,
 	CASE WHEN o.fields IS NULL THEN coalesce(a.at, '') ELSE o.at END,
 	CASE WHEN o.fields IS NULL THEN coalesce(a.note, '') ELSE o.note END
 	FROM ops o LEFT JOIN audit a ON o.fields IS NULL AND a.seq = o.audit_seq `
+
+// caseOpsQuery reads a case's operations in (origin, seq) order, each kind through its
+// index (migration 0013): received ones by their case, this office's own through the
+// case's audit entries. A local operation's case is its entry's (verify checks it).
+const caseOpsQuery = opQuery + `WHERE o.case_id = ?1 AND o.fields IS NOT NULL
+	UNION ALL ` + opQuery + `WHERE o.fields IS NULL AND o.audit_seq IN (SELECT seq FROM audit WHERE case_id = ?2)
+	ORDER BY 1, 2`
 
 type rowScanner interface{ Scan(dest ...any) error }
 

@@ -20,72 +20,111 @@ func compactVersion() int {
 // register is never read into memory at once, and progress is told after each.
 const compactSlice = 5000
 
-// compactAudit converts the audit trail of an older register to the compact form:
-// each entry's changes text compressed where that pays (packChanges), and nothing else
-// touched. Every converted entry is decoded again and compared with the text it was, so
-// the upgrade can never change what the hash chain covers; an entry that would not come
-// back byte for byte is left as text. It runs inside the migration's transaction: a
-// register is converted whole or not at all (the copy kept before the upgrade is the
-// way back). The guard that keeps the trail append-only is lifted by the migration's
-// SQL and put back here.
+// compactAudit converts the audit trail of an older register to the compact form: each
+// entry's changes text, and what each received operation set, compressed where that
+// pays (packChanges), and nothing else touched. Every converted value is decoded again
+// and compared with the text it was, so the upgrade can never change what the hash
+// chain or an operation's signature covers; a value that would not come back byte for
+// byte is left as text. It runs inside the migration's transaction: a register is
+// converted whole or not at all (the copy kept before the upgrade is the way back).
+// The guard that keeps the trail append-only is lifted by the migration's SQL and put
+// back here.
 func compactAudit(tx *sql.Tx, progress Progress) error {
-	var total int64
-	if err := tx.QueryRow(`SELECT count(*) FROM audit WHERE typeof(changes) = 'text'`).Scan(&total); err != nil {
+	var entries, ops int64
+	if err := tx.QueryRow(`SELECT (SELECT count(*) FROM audit WHERE typeof(changes) = 'text'),
+		(SELECT count(*) FROM ops WHERE typeof(fields) = 'text')`).Scan(&entries, &ops); err != nil {
 		return err
 	}
-	upd, err := tx.Prepare(`UPDATE audit SET changes = ? WHERE seq = ?`)
-	if err != nil {
-		return err
-	}
-	defer upd.Close()
-	var done int64
-	after := int64(-1 << 62)
+	total := entries + ops
 	if progress != nil {
 		progress(0, total)
 	}
-	for {
-		rows, err := tx.Query(`SELECT seq, changes FROM audit WHERE seq > ? AND typeof(changes) = 'text' ORDER BY seq LIMIT ?`, after, compactSlice)
-		if err != nil {
-			return err
-		}
-		type entry struct {
-			seq  int64
-			text string
-		}
-		var batch []entry
-		for rows.Next() {
-			var e entry
-			if err := rows.Scan(&e.seq, &e.text); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		for _, e := range batch {
-			after = e.seq
-			kept, ok := packChanges(e.text).([]byte)
-			if !ok {
-				continue
-			}
-			if back, err := unpackChanges(kept); err != nil || back != e.text {
-				continue
-			}
-			if _, err := upd.Exec(kept, e.seq); err != nil {
-				return err
-			}
-		}
-		done += int64(len(batch))
+	tell := func(done int64) {
 		if progress != nil {
 			progress(done, total)
 		}
 	}
-	_, err = tx.Exec(auditGuard)
+	// The audit in seq order, the operations in (origin, seq) order: each slice starts
+	// after the last row of the one before, so every slice is one index range.
+	var seq int64
+	var n int64
+	for {
+		last, k, err := compactSliceOf(tx, `SELECT seq, changes FROM audit WHERE seq > ? AND typeof(changes) = 'text' ORDER BY seq LIMIT ?`,
+			`UPDATE audit SET changes = ? WHERE seq = ?`, seq)
+		if err != nil {
+			return err
+		}
+		if k == 0 {
+			break
+		}
+		seq, n = last[0].(int64), n+int64(k)
+		tell(n)
+	}
+	origin, seq := "", int64(0)
+	for {
+		last, k, err := compactSliceOf(tx, `SELECT origin, seq, fields FROM ops WHERE (origin = ? AND seq > ? OR origin > ?) AND typeof(fields) = 'text' ORDER BY origin, seq LIMIT ?`,
+			`UPDATE ops SET fields = ? WHERE origin = ? AND seq = ?`, origin, seq, origin)
+		if err != nil {
+			return err
+		}
+		if k == 0 {
+			break
+		}
+		origin, seq, n = last[0].(string), last[1].(int64), n+int64(k)
+		tell(n)
+	}
+	_, err := tx.Exec(auditGuard)
 	return err
+}
+
+// compactSliceOf compresses the text column of at most compactSlice rows: read takes
+// the arguments after (where the slice starts) and compactSlice, and gives each row's
+// key columns and then the text; write stores the compressed value by those keys. It
+// returns the last row's key and how many rows it looked at.
+func compactSliceOf(tx *sql.Tx, read, write string, after ...any) ([]any, int, error) {
+	rows, err := tx.Query(read, append(after, compactSlice)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		return nil, 0, err
+	}
+	var batch [][]any
+	for rows.Next() {
+		r := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range r {
+			ptrs[i] = &r[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		batch = append(batch, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(batch) == 0 {
+		return nil, 0, err
+	}
+	upd, err := tx.Prepare(write)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer upd.Close()
+	for _, r := range batch {
+		text, _ := unpackChanges(r[len(r)-1]) // a TEXT value: itself
+		kept, ok := packChanges(text).([]byte)
+		if !ok {
+			continue
+		}
+		if back, err := unpackChanges(kept); err != nil || back != text {
+			continue
+		}
+		if _, err := upd.Exec(append([]any{kept}, r[:len(r)-1]...)...); err != nil {
+			return nil, 0, err
+		}
+	}
+	return batch[len(batch)-1][:len(cols)-1], len(batch), nil
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestChangesComeBackByteForByte(t *testing.T) {
@@ -170,10 +171,7 @@ func TestUpgradeCompactsAuditTrail(t *testing.T) {
 	old := compactVersion() - 1
 	var entries int64
 	rawSQL(t, path, func(db *sql.DB) {
-		mustExec(t, db, `DROP TRIGGER audit_no_update`)
-		mustExec(t, db, `UPDATE audit SET changes = audit_changes(changes)`)
-		mustExec(t, db, auditGuard)
-		mustExec(t, db, fmt.Sprintf(`PRAGMA user_version = %d`, old))
+		asBeforeCompact(t, db)
 		db.QueryRow(`SELECT count(*) FROM audit WHERE typeof(changes) = 'text'`).Scan(&entries)
 	})
 	if entries < 20 {
@@ -202,6 +200,11 @@ func TestUpgradeCompactsAuditTrail(t *testing.T) {
 	}
 	if rep, err := s.Verify(ctx); err != nil || !rep.OK() {
 		t.Fatalf("verify after the upgrade: %v %v", err, findingKeys(rep))
+	}
+	var partial int
+	s.DB().QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('ops_case', 'ops_audit') AND sql LIKE '%WHERE fields IS%'`).Scan(&partial)
+	if partial != 2 {
+		t.Fatalf("%d of the change log's two partial indexes after the upgrade", partial)
 	}
 	h2, err := s.History(ctx, c.ID)
 	if err != nil || !reflect.DeepEqual(h2, history) {
@@ -239,4 +242,70 @@ func compactLast(t *testing.T) {
 		mm, nn = append(mm, m[i]), append(nn, n[i])
 	}
 	migrations, migrationNames = append(mm, cm), append(nn, cn)
+}
+
+// TestReceivedOperationsKeptCompressed: what an operation from another office set is
+// kept compressed too, reads back as it was received, and an older register's received
+// operations are converted by the upgrade.
+func TestReceivedOperationsKeptCompressed(t *testing.T) {
+	a, b := newMergeOffice(t, "BZ", mergeStart), newMergeOffice(t, "ME", mergeStart.Add(-3*time.Hour))
+	c := mergeCase(t, a, "Sportello chiuso il martedì pomeriggio")
+	a.update(t, func(tx *Tx) error {
+		_, err := tx.Edit(c.Number, Edit{Description: ptr("Lo sportello di via Roma era chiuso martedì alle 15, l'orario esposto dice aperto fino alle 17.")})
+		return err
+	})
+	if n := b.deliver(t, a.publish(t)); n != 2 {
+		t.Fatalf("applied %d operations, want 2", n)
+	}
+	ctx := context.Background()
+	var blobs int64
+	b.s.DB().QueryRow(`SELECT count(*) FROM ops WHERE origin = 'BZ' AND typeof(fields) = 'blob'`).Scan(&blobs)
+	if blobs == 0 {
+		t.Fatal("received operations kept as text")
+	}
+	sent, err := a.s.Operations(ctx, "BZ", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.s.Operations(ctx, "BZ", 0, 100)
+	if err != nil || !reflect.DeepEqual(got, sent) {
+		t.Fatalf("received operations read back as\n%+v\nsent\n%+v (%v)", got, sent, err)
+	}
+	path := b.s.Path()
+	b.s.Close()
+	compactLast(t)
+	rawSQL(t, path, func(db *sql.DB) {
+		asBeforeCompact(t, db)
+	})
+	var total int64
+	s, err := Open(path, Options{Actor: "test", Progress: func(_, n int64) { total = n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var texts int64
+	s.DB().QueryRow(`SELECT count(*) FROM ops WHERE origin = 'BZ' AND typeof(fields) = 'text'`).Scan(&texts)
+	if texts != 0 || total < 4 {
+		t.Fatalf("%d received operations left as text, progress over %d", texts, total)
+	}
+	got, err = s.Operations(ctx, "BZ", 0, 100)
+	if err != nil || !reflect.DeepEqual(got, sent) {
+		t.Fatalf("after the upgrade the received operations read\n%+v\nsent\n%+v (%v)", got, sent, err)
+	}
+	if rep, err := s.Verify(ctx); err != nil || !rep.OK() {
+		t.Fatalf("verify after the upgrade: %v %v", err, findingKeys(rep))
+	}
+}
+
+// asBeforeCompact puts a register back into the shape the format before 0013 wrote:
+// changes and fields as text, every operation indexed by its case, the version before.
+func asBeforeCompact(t *testing.T, db *sql.DB) {
+	mustExec(t, db, `DROP TRIGGER audit_no_update`)
+	mustExec(t, db, `UPDATE audit SET changes = audit_changes(changes)`)
+	mustExec(t, db, `UPDATE ops SET fields = audit_changes(fields)`)
+	mustExec(t, db, auditGuard)
+	mustExec(t, db, `DROP INDEX ops_audit`)
+	mustExec(t, db, `DROP INDEX ops_case`)
+	mustExec(t, db, `CREATE INDEX ops_case ON ops(case_id)`)
+	mustExec(t, db, fmt.Sprintf(`PRAGMA user_version = %d`, compactVersion()-1))
 }

@@ -553,7 +553,7 @@ func (t *Tx) opsOf(caseID string) ([]Operation, error) {
 
 // caseOperations reads every operation held on a case, in (origin, seq) order.
 func (t *Tx) caseOperations(caseID string) ([]Operation, error) {
-	rows, err := t.tx.QueryContext(t.ctx, opQuery+`WHERE o.case_id = ? ORDER BY o.origin, o.seq`, caseID)
+	rows, err := t.tx.QueryContext(t.ctx, caseOpsQuery, caseID, caseID)
 	if err != nil {
 		return nil, t.writeErr(err)
 	}

@@ -642,7 +642,7 @@ func (t *Tx) redactHistory(caseID string) error {
 		note           string
 	}
 	var ops []op
-	rows, err = t.tx.QueryContext(t.ctx, `SELECT origin, seq, action, fields, note FROM ops WHERE case_id = ? AND fields IS NOT NULL`, caseID)
+	rows, err = t.tx.QueryContext(t.ctx, `SELECT origin, seq, action, audit_changes(fields), note FROM ops WHERE case_id = ? AND fields IS NOT NULL`, caseID)
 	if err != nil {
 		return t.writeErr(err)
 	}
@@ -670,7 +670,7 @@ func (t *Tx) redactHistory(caseID string) error {
 		if o.action != "anonymise" && o.action != "erase" {
 			note = redactValue(note)
 		}
-		if _, err := t.exec(`UPDATE ops SET fields = ?, note = ? WHERE origin = ? AND seq = ?`, string(b), note, o.origin, o.seq); err != nil {
+		if _, err := t.exec(`UPDATE ops SET fields = ?, note = ? WHERE origin = ? AND seq = ?`, packChanges(string(b)), note, o.origin, o.seq); err != nil {
 			return t.writeErr(err)
 		}
 	}

@@ -88,6 +88,9 @@ type counterKey struct {
 // flushEvery is how many audit entries or operations go in one INSERT.
 const flushEvery = 64
 
+// opFieldsColumn is where fields stands in an operation's row (the INSERT below).
+const opFieldsColumn = 8
+
 // flush writes the waiting audit entries and operations.
 func (t *Tx) flush() error {
 	for _, b := range []struct {
@@ -105,6 +108,15 @@ func (t *Tx) flush() error {
 			args := make([]any, 0, n*len(rows[0]))
 			for _, r := range rows[:n] {
 				args = append(args, r...)
+			}
+			if b.rows == &t.opRows {
+				// What a received operation set is kept compressed like the audit's
+				// changes (auditcodec.go); readers get the same JSON text back.
+				for i := opFieldsColumn; i < len(args); i += len(rows[0]) {
+					if s, ok := args[i].(string); ok {
+						args[i] = packChanges(s)
+					}
+				}
 			}
 			if _, err := t.exec(q, args...); err != nil {
 				return t.writeErr(err)
@@ -608,7 +620,9 @@ func (t *Tx) depsOf(caseID string, created bool) (map[string]int64, error) {
 	}
 	d := map[string]int64{}
 	if !created {
-		rows, err := t.tx.QueryContext(t.ctx, `SELECT origin, max(seq) FROM ops WHERE case_id = ? AND origin <> ? GROUP BY origin`, caseID, t.s.local.Code)
+		// Other offices' operations are received ones, which carry their fields: the
+		// index on a case's operations holds only those (migration 0013).
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT origin, max(seq) FROM ops WHERE case_id = ? AND origin <> ? AND fields IS NOT NULL GROUP BY origin`, caseID, t.s.local.Code)
 		if err != nil {
 			return nil, t.writeErr(err)
 		}
