@@ -222,6 +222,9 @@ type tslInfo struct {
 	Status string   `xml:"ServiceStatus"`
 	Start  string   `xml:"StatusStartingTime"`
 	Certs  []string `xml:"ServiceDigitalIdentity>DigitalId>X509Certificate"`
+	// Usage is what the certificates are issued for (ForeSignatures, ForeSeals,
+	// ForWebSiteAuthentication); none written: any.
+	Usage []string `xml:"ServiceInformationExtensions>Extension>AdditionalServiceInformation>URI"`
 }
 
 // Service type and statuses (ETSI TS 119 612 v2, and v1's statuses still found in the
@@ -230,6 +233,20 @@ const (
 	typeQC       = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC"
 	statusPrefix = "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/"
 )
+
+// forSignatures: a qualified CA for website certificates alone vouches for no signature.
+func forSignatures(usage []string) bool {
+	if len(usage) == 0 {
+		return true
+	}
+	for _, u := range usage {
+		u = strings.TrimSpace(u)
+		if strings.HasSuffix(u, "/ForeSignatures") || strings.HasSuffix(u, "/ForeSeals") {
+			return true
+		}
+	}
+	return false
+}
 
 // goodStatus is a status under which a qualified service's certificates are trusted.
 func goodStatus(s string) bool {
@@ -257,7 +274,7 @@ func ParseTrustList(b []byte) (t *TrustList, err error) {
 	}
 	t = &TrustList{}
 	for _, s := range l.Providers {
-		if strings.TrimSpace(s.Info.Type) != typeQC {
+		if strings.TrimSpace(s.Info.Type) != typeQC || !forSignatures(s.Info.Usage) {
 			continue
 		}
 		periods := servicePeriods(s)

@@ -50,6 +50,13 @@ func tslXML(services ...string) []byte {
 </tsl:TrustServiceStatusList>`)
 }
 
+// usageXML is a service's AdditionalServiceInformation as the lists write it.
+func usageXML(kind string) string {
+	return `<tsl:ServiceInformationExtensions><tsl:Extension Critical="false"><tsl:AdditionalServiceInformation>` +
+		`<tsl:URI xml:lang="en">http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/` + kind + `</tsl:URI>` +
+		`</tsl:AdditionalServiceInformation></tsl:Extension></tsl:ServiceInformationExtensions>`
+}
+
 func certDER(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -72,7 +79,8 @@ func TestTrustListXML(t *testing.T) {
 	k := kit(t)
 	ca, other := certDER(t, k.CA), certDER(t, k.OtherCA)
 	xml := tslXML(
-		tslServiceXML(svcQC, "granted", "2016-06-30T22:00:00Z", ca, "undersupervision", "2010-01-01T00:00:00Z"),
+		strings.Replace(tslServiceXML(svcQC, "granted", "2016-06-30T22:00:00Z", ca, "undersupervision", "2010-01-01T00:00:00Z"),
+			"</tsl:StatusStartingTime>", "</tsl:StatusStartingTime>"+usageXML("ForeSignatures")+usageXML("ForWebSiteAuthentication"), 1),
 		// the other CA: a time-stamping service only, and a CA/QC withdrawn in 2021
 		tslServiceXML(svcTSA, "granted", "2016-06-30T22:00:00Z", other),
 		tslServiceXML(svcQC, "withdrawn", "2021-03-01T00:00:00Z", other, "granted", "2016-06-30T22:00:00Z"),
@@ -121,7 +129,9 @@ func TestTrustListRefused(t *testing.T) {
 		"bad certificate": tslXML(tslServiceXML(svcQC, "granted", "2016-06-30T22:00:00Z", []byte("not a certificate"))),
 		"not a list":      []byte(`<?xml version="1.0"?><rss><channel/></rss>`),
 		"truncated":       tslXML(tslServiceXML(svcQC, "granted", "2016-06-30T22:00:00Z", ca))[:400],
-		"entity":          []byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><TrustServiceStatusList>&a;</TrustServiceStatusList>`),
+		"websites only": tslXML(strings.Replace(tslServiceXML(svcQC, "granted", "2016-06-30T22:00:00Z", ca), "</tsl:StatusStartingTime>",
+			"</tsl:StatusStartingTime>"+usageXML("ForWebSiteAuthentication"), 1)),
+		"entity": []byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><TrustServiceStatusList>&a;</TrustServiceStatusList>`),
 	} {
 		if _, err := ParseTrustList(b); err == nil {
 			t.Errorf("%s: accepted", name)
