@@ -52,7 +52,9 @@ func (p *program) exitCode() int {
 // start opens the register, or shows the first-start screen where there is none, and
 // puts the right screen in the window. It runs on its own goroutine.
 func (p *program) start() {
-	store, err := data.Open(p.path, windowOptions)
+	opts := windowOptions
+	opts.Progress = p.upgradeProgress() // upgrade.go
+	store, err := data.Open(p.path, opts)
 	if pr, ok := data.AsProblem(err); ok && pr.Key == "err.no_register" {
 		if p.demo {
 			store, err = p.createTrial()

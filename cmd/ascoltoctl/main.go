@@ -31,7 +31,17 @@ func (e *env) t(key string, kv ...string) string { return translations.T(e.lang,
 
 // open opens the register named by --db, and says so when it upgraded an older one.
 func (e *env) open() (*data.Store, error) {
-	s, err := data.Open(e.db, data.Options{Actor: e.actor})
+	// An upgrade that converts a large register takes a while: it says what it does,
+	// then how far it is, on stderr (stdout stays the command's own output).
+	var told func(done, total int)
+	progress := func(done, total int64) {
+		if told == nil {
+			fmt.Fprintln(e.stderr, e.t("cli.upgrading"))
+			told = newProgress(e, int(total))
+		}
+		told(int(done), int(total))
+	}
+	s, err := data.Open(e.db, data.Options{Actor: e.actor, Progress: progress})
 	if err == nil && s.Migrated() != nil {
 		m := s.Migrated()
 		fmt.Fprintln(e.stderr, e.t("cli.migrated", "from", fmt.Sprint(m.From), "to", fmt.Sprint(m.To), "backup", m.Backup))
