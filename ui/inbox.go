@@ -222,6 +222,9 @@ func (v *InboxView) fetchedNow(res *mailbox.FetchResult, err error) {
 	} else {
 		v.setMessages(res.Inbox)
 		text := v.e.t("window.mailbox.fetched", "time", formatDateTime(v.e.store.Now(), v.e.lang), "count", strconv.Itoa(len(v.visible())))
+		for _, id := range res.Released {
+			text += "\n" + v.e.t("cli.mail.released", "id", id)
+		}
 		for _, id := range res.TooBig {
 			text += "\n" + v.e.t("cli.mail.too_big", "id", id, "limit", strconv.Itoa(mailbox.MaxMessage>>20)+" MB")
 		}

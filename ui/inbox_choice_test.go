@@ -22,9 +22,16 @@ import (
 type localBox struct {
 	*mailbox.Box
 	opts *[]intake.Options
+	// fetched, if set, is reported once as a fetch's result.
+	fetched *mailbox.FetchResult
 }
 
-func (b localBox) Watch(ctx context.Context, _ time.Duration, _ func(*mailbox.FetchResult, error)) {
+func (b localBox) Watch(ctx context.Context, _ time.Duration, report func(*mailbox.FetchResult, error)) {
+	if b.fetched != nil {
+		list, err := b.Inbox(ctx)
+		b.fetched.Inbox = list
+		report(b.fetched, err)
+	}
 	<-ctx.Done()
 }
 
@@ -114,6 +121,34 @@ func TestInboxKindAndLanguageBeforeRegistering(t *testing.T) {
 			if c.Kind != data.KindComplaint || c.Citizen.Language != data.Italian || c.Citizen.Email != "joerg@example.org" {
 				t.Errorf("the case: %s, %s, %s", c.Kind, c.Citizen.Language, c.Citizen.Email)
 			}
+		})
+	}
+}
+
+// A fetch that released a mark a stopped workstation had left says so in the tab's
+// status line, in the clerk's language.
+func TestInboxSaysReleasedMessages(t *testing.T) {
+	for _, lang := range []string{"it", "de"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Setenv(mailbox.PasswordEnv, "")
+			setMailPassword("segreto")
+			t.Cleanup(func() { setMailPassword("") })
+			s := newRegister(t, 0)
+			ms := data.MailSettings{IMAPHost: "127.0.0.1", SMTPHost: "127.0.0.1", Address: "urp@comune.example"}
+			if err := s.Update(context.Background(), func(tx *data.Tx) error { return tx.SetMailSettings(ms) }); err != nil {
+				t.Fatal(err)
+			}
+			var opts []intake.Options
+			open := openMailBox
+			openMailBox = func(store *data.Store, ms data.MailSettings, password string) mailBox {
+				return localBox{Box: &mailbox.Box{Store: store, Settings: ms, Password: password, Dir: mailbox.InboxDir(store)}, opts: &opts,
+					fetched: &mailbox.FetchResult{Released: []string{"7-3"}}}
+			}
+			t.Cleanup(func() { openMailBox = open })
+			sh, q, _ := mailShell(t, s, lang)
+			v := sh.inbox
+			want := translations.T(lang, "cli.mail.released", "id", "7-3")
+			q.until(t, "the fetch said", func() bool { return strings.Contains(v.status.Text, want) })
 		})
 	}
 }
