@@ -414,11 +414,14 @@ func (k *key) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, 
 	}
 	s := k.s
 	l := s.m.lib
-	if s.closed || l == nil {
+	if l == nil {
 		return nil, data.Problemf("letter.token.err_removed")
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if s.closed {
+		return nil, data.Problemf("letter.token.err_removed")
+	}
 	if err := l.ctx.SignInit(s.sh, []*pkcs11.Mechanism{pkcs11.NewMechanism(mech, nil)}, k.handle); err != nil {
 		return nil, problem(err)
 	}
