@@ -67,6 +67,9 @@ type Config struct {
 	// look, by their size).
 	FilesCheckEvery int
 	FilesCheckBytes int64
+	// FilesFetchBytes is how much of other offices' files one look takes (at least one
+	// file); the rest comes at the next looks. Default 256 MiB.
+	FilesFetchBytes int64
 	// FilesTemp is where fetched files wait while checked; "" = beside the register.
 	FilesTemp string
 }
@@ -231,6 +234,9 @@ func New(cfg Config) (*Exchange, error) {
 	}
 	if cfg.FilesCheckBytes <= 0 {
 		cfg.FilesCheckBytes = 16 << 20
+	}
+	if cfg.FilesFetchBytes <= 0 {
+		cfg.FilesFetchBytes = 256 << 20
 	}
 	x := &Exchange{cfg: cfg, st: cfg.Store, f: cfg.Folder, key: cfg.Key, pub: cfg.Key.Public().(ed25519.PublicKey),
 		local: cfg.Store.Local(), clock: cfg.Clock, log: cfg.Log, changed: make(chan struct{}, 1), done: make(chan struct{})}

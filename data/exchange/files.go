@@ -270,7 +270,8 @@ func copyAt(ctx context.Context, w io.Writer, r io.ReaderAt, n int64) error {
 	return nil
 }
 
-// fetchFiles takes the files this register expects from the folder: from the folder of
+// fetchFiles takes the files this register expects from the folder (up to
+// Config.FilesFetchBytes a look, at least one file): from the folder of
 // the office that announced the file first, else from any office's (the same bytes may
 // have been published by another). Each copy is taken into a temporary file beside the
 // register while its SHA-256 is computed; a copy of another size or hash is refused,
@@ -291,10 +292,15 @@ func (x *Exchange) fetchFiles(ctx context.Context, rep *FileReport) error {
 		}
 	}
 	sort.Strings(codes)
+	var read int64
 	for _, w := range wanted {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if read > 0 && read+w.Size > x.cfg.FilesFetchBytes {
+			break // the rest at the next look: the clerks' changes are not held up for long
+		}
+		read += w.Size
 		order := append([]string{w.Origin}, codes...)
 		reason := "missing"
 		done := false

@@ -431,3 +431,29 @@ func TestConcurrentLettersOfOneCase(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesFetchedInTurns: one look takes up to FilesFetchBytes of files (at least one);
+// the others come at the next looks and are not counted as missing meanwhile.
+func TestFilesFetchedInTurns(t *testing.T) {
+	root := t.TempDir()
+	bz := newTestOffice(t, root, "BZ")
+	me := newTestOffice(t, root, "ME", func(c *Config) { c.FilesFetchBytes = 100 << 10 })
+	trustEach(t, bz, me)
+	for _, m := range []string{"A", "B", "C"} {
+		attachedCase(t, bz, randomFile(t, "%PDF", m, 60<<10))
+	}
+	bz.sync()
+	got := 0
+	for i := range 3 {
+		r := me.sync()
+		if r.CaseFiles.Fetched != 1 {
+			t.Fatalf("look %d fetched %d files, want 1", i+1, r.CaseFiles.Fetched)
+		}
+		got += r.CaseFiles.Fetched
+	}
+	var passes int
+	me.st.DB().QueryRow(`SELECT count(*) FROM file_arrivals`).Scan(&passes)
+	if got != 3 || passes != 0 {
+		t.Fatalf("fetched %d, still expected %d", got, passes)
+	}
+}
