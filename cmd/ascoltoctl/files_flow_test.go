@@ -104,6 +104,12 @@ Hannelore Pichler
 	bz.ok("sync", "--folder", folder, "--once")
 	me.ok("sync", "--folder", folder, "--once")
 
+	if out := bz.ok("exchange", "status", "--folder", folder); !strings.Contains(out, "Files of cases this office keeps in the folder: 20.0 MB (limit: 20,480.0 MB).") {
+		t.Errorf("BZ's status says:\n%s", out)
+	}
+	if st := exchangeStatus(me, folder); st.Files.Arriving != 0 || len(st.Files.Late) != 0 || st.Files.Published != 0 {
+		t.Errorf("ME's status: %+v", st.Files)
+	}
 	bzFiles, bzContent := caseFilesOf(t, bz.db, number)
 	meFiles, meContent := caseFilesOf(t, me.db, number)
 	if len(bzFiles) != 3 || len(meFiles) != 3 {
