@@ -113,6 +113,7 @@ type MailSettingsDialog struct {
 	folder, moveTo, sent, caFile   *textEntry
 	pec                            *checkBox
 	remember                       *checkBox     // keep the password in the system's keyring
+	rememberRow                    *widget.Label // the form's empty label beside it
 	keyringNote                    *widget.Label // why it cannot be kept there
 	keyringChecked                 func()        // tests: the credential store was asked
 	testBtn                        *button
@@ -170,8 +171,11 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 	}
 	d.remember = newCheckBox(e.t("window.mailbox.remember"), func(bool) {})
 	d.remember.Disable()
+	d.rememberRow = widget.NewLabel("")
 	d.keyringNote = widget.NewLabel("")
 	d.keyringNote.Wrapping = fyne.TextWrapWord
+	d.keyringNote.SizeName = theme.SizeNameCaptionText
+	d.keyringNote.Importance = widget.WarningImportance
 	d.keyringNote.Hide()
 	d.checkKeyring(ms)
 	d.pec = newCheckBox(e.t("window.mailbox.pec"), func(bool) {})
@@ -192,12 +196,12 @@ func (d *MailSettingsDialog) show(ms data.MailSettings, problem string) {
 		l("window.mailbox.imap_host"), d.imapHost, l("window.mailbox.imap_port"), d.imapPort, l("window.mailbox.imap_security"), d.imapSec,
 		l("window.mailbox.smtp_host"), d.smtpHost, l("window.mailbox.smtp_port"), d.smtpPort, l("window.mailbox.smtp_security"), d.smtpSec,
 		l("window.mailbox.address"), d.address, l("window.mailbox.user"), d.user, l("window.mailbox.password"), d.password,
-		widget.NewLabel(""), d.remember, widget.NewLabel(""), d.keyringNote,
+		d.rememberRow, d.remember,
 		widget.NewLabel(""), d.pec,
 		l("window.mailbox.folder"), d.folder, l("window.mailbox.move_to"), d.moveTo, l("window.mailbox.sent"), d.sent,
 		l("window.mailbox.ca_file"), d.caFile,
 	)
-	content := container.New(readingWidth(560), container.NewVBox(form, hint, container.NewHBox(d.testBtn), d.result))
+	content := container.New(readingWidth(560), container.NewVBox(form, d.keyringNote, hint, container.NewHBox(d.testBtn), d.result))
 	dlg := showDialog(e.win, e.t("window.mailbox.settings_title"), e.t("window.mailbox.save"), e.t("window.mailbox.cancel"), content, d.imapHost, d.done)
 	d.dlg = dlg
 }
@@ -213,15 +217,24 @@ func (d *MailSettingsDialog) checkKeyring(ms data.MailSettings) {
 		kept, err = mailbox.StoredPassword(ms)
 		return nil
 	}, func(error) {
+		// Without a keyring the box goes (its row with it) and the sentence says why.
 		if err != nil {
 			d.keyringNote.SetText(e.errText(err))
 			d.keyringNote.Show()
 			d.remember.SetChecked(false)
 			d.remember.Disable()
+			d.remember.Hide()
+			d.rememberRow.Hide()
 		} else {
 			d.keyringNote.Hide()
 			d.remember.Enable()
+			d.remember.Show()
+			d.rememberRow.Show()
 			d.remember.SetChecked(kept != "")
+		}
+		if d.dlg != nil {
+			d.dlg.Resize(d.dlg.MinSize())
+			d.dlg.Refresh()
 		}
 		if d.keyringChecked != nil {
 			d.keyringChecked()

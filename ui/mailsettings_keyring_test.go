@@ -117,7 +117,7 @@ func TestMailSettingsWithoutKeyring(t *testing.T) {
 			d.keyringChecked = func() { checked = true }
 			q.until(t, "the keyring asked", func() bool { return checked })
 			want := translations.T(lang, "err.mailbox.keyring")
-			if !d.remember.Disabled() || !d.keyringNote.Visible() || !strings.HasPrefix(d.keyringNote.Text, want) {
+			if !d.remember.Disabled() || d.remember.Visible() || !d.keyringNote.Visible() || !strings.HasPrefix(d.keyringNote.Text, want) {
 				t.Fatalf("no keyring: box disabled %v, note %q, want %q", d.remember.Disabled(), d.keyringNote.Text, want)
 			}
 			fillMailSettings(d)
