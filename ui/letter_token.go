@@ -126,21 +126,25 @@ func (p *LetterPanel) askPIN() {
 	}
 	pin := newTextEntry()
 	pin.Password = true
-	form := widget.NewForm(widget.NewFormItem(p.t("letter.token.ui_pin"), pin))
-	content := fyne.CanvasObject(form)
-	warn := ""
+	form := widget.NewForm()
+	note := func(text string, importance widget.Importance) {
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = importance
+		form.AppendItem(widget.NewFormItem("", l))
+	}
 	switch {
 	case t.PINFinalTry():
-		warn = p.t("letter.token.ui_pin_final")
+		note(p.t("letter.token.ui_pin_final"), widget.DangerImportance)
 	case t.PINCountLow():
-		warn = p.t("letter.token.ui_pin_low")
+		note(p.t("letter.token.ui_pin_low"), widget.DangerImportance)
 	}
-	if warn != "" {
-		l := widget.NewLabel(warn)
-		l.Wrapping = fyne.TextWrapWord
-		l.Importance = widget.DangerImportance
-		content = widget.NewForm(widget.NewFormItem("", l), widget.NewFormItem(p.t("letter.token.ui_pin"), pin))
+	if t.PINPad() {
+		// the reader asks for the PIN on its own keypad once Enter is pressed
+		note(p.t("letter.token.ui_pin_pad"), widget.MediumImportance)
 	}
+	form.AppendItem(widget.NewFormItem(p.t("letter.token.ui_pin"), pin))
+	content := fyne.CanvasObject(form)
 	p.card.pinEntry = pin
 	p.card.pinDialog = showDialog(p.win, p.t("letter.token.ui_pin_title", "card", cardName(t)), p.t("letter.ui.issue"), p.t("letter.ui.cancel"),
 		container420(content), pin, func(ok bool) {

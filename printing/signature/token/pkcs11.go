@@ -32,7 +32,9 @@ type Module struct {
 
 // library is a module loaded once for the whole program: PKCS#11 allows one
 // C_Initialize per process, so a module opened twice (the window's list, then its
-// signature) shares it, and it is finalized when the last one is closed.
+// signature) shares it, and it is finalized when the last one is closed. It stays
+// loaded after that and is initialized again by the next Open: unloading a vendor's
+// library that started threads of its own can bring the program down.
 type library struct {
 	ctx  *pkcs11.Ctx
 	refs int
@@ -55,24 +57,26 @@ func Open(path string) (*Module, error) {
 	}
 	libMu.Lock()
 	defer libMu.Unlock()
-	if l := libraries[path]; l != nil {
-		l.refs++
-		return &Module{path: path, lib: l}, nil
+	l := libraries[path]
+	if l == nil {
+		ctx := pkcs11.New(path)
+		if ctx == nil {
+			return nil, data.Problemf("letter.token.err_module_load", "path", path)
+		}
+		l = &library{ctx: ctx}
+		libraries[path] = l
 	}
-	ctx := pkcs11.New(path)
-	if ctx == nil {
-		return nil, data.Problemf("letter.token.err_module_load", "path", path)
+	if l.refs == 0 {
+		if err := l.ctx.Initialize(); err != nil && !isCode(err, pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+			return nil, &data.Problem{Key: "letter.token.err_module_load", Args: map[string]string{"path": path}, Err: err}
+		}
 	}
-	if err := ctx.Initialize(); err != nil && !isCode(err, pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-		ctx.Destroy()
-		return nil, &data.Problem{Key: "letter.token.err_module_load", Args: map[string]string{"path": path}, Err: err}
-	}
-	l := &library{ctx: ctx, refs: 1}
-	libraries[path] = l
+	l.refs++
 	return &Module{path: path, lib: l}, nil
 }
 
-// Close releases the module; the last Close of a path unloads it.
+// Close releases the module; the last Close of a path finalizes it (every session on
+// it ends), so that the next Open sees the cards afresh.
 func (m *Module) Close() error {
 	if m == nil || m.lib == nil {
 		return nil
@@ -85,10 +89,9 @@ func (m *Module) Close() error {
 	if l.refs > 0 {
 		return nil
 	}
-	delete(libraries, m.path)
-	err := l.ctx.Finalize()
-	l.ctx.Destroy()
-	return err
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ctx.Finalize()
 }
 
 func isCode(err error, code uint) bool {
