@@ -110,7 +110,23 @@ func (b *Box) releaseOrphans(c *client.Client, validity uint32) ([]string, error
 		if err := <-done; err != nil {
 			return nil, err
 		}
-		mine, err := b.registeredHere(c, marked, section)
+		modseqs := map[uint32]uint64{}
+		var fresh []*imap.Message
+		for _, m := range marked {
+			if condstore {
+				v, ok := modSeq(m.Items["MODSEQ"])
+				if !ok {
+					return nil, errors.New("the server gave no MODSEQ")
+				}
+				modseqs[m.Uid] = v
+			}
+			if prev, known := seen[messageID(validity, m.Uid)]; !known || prev.ModSeq != modseqs[m.Uid] {
+				fresh = append(fresh, m)
+			}
+		}
+		// Only a message marked since the last look is read whole: a mark this
+		// workstation set and whose case it wrote is new to it by then.
+		mine, err := b.registeredHere(c, fresh, section)
 		if err != nil {
 			return nil, err
 		}
@@ -120,13 +136,7 @@ func (b *Box) releaseOrphans(c *client.Client, validity uint32) ([]string, error
 			if mine[m.Uid] {
 				continue // moved away by registeredHere
 			}
-			var modseq uint64
-			if condstore {
-				var ok bool
-				if modseq, ok = modSeq(m.Items["MODSEQ"]); !ok {
-					return nil, errors.New("the server gave no MODSEQ")
-				}
-			}
+			modseq := modseqs[m.Uid]
 			prev, known := seen[id]
 			if !known || prev.ModSeq != modseq || now.Before(prev.Seen) {
 				next[id] = sighting{Seen: now, ModSeq: modseq}

@@ -86,3 +86,47 @@ func TestOrphanedClaimIsReleased(t *testing.T) {
 		t.Fatalf("the first workstation's inbox: %v %v", again, err)
 	}
 }
+
+// TestMarkedMessageOfAWrittenCaseIsMovedAtOnce: the case was written but the move to the
+// folder of registered messages failed (a server restart): the message stays marked in
+// the folder read. The workstation's next fetch moves it at once, without waiting for
+// ReleaseAfter and without offering it again.
+func TestMarkedMessageOfAWrittenCaseIsMovedAtOnce(t *testing.T) {
+	srv := realServers(t)
+	f := folder(t)
+	to := plus(srv.Office, f)
+	s := register(t, "anna")
+	b := srv.box(t, s, f)
+	srv.deliver(t, "c@example.org", to, plainIT("c@example.org", to, "tidy-"+f+"@example.org", time.Now().Add(-time.Hour)))
+	res, _ := waitFetch(t, b, 1)
+	if r, err := b.Register(ctx, res.Inbox[0].ID, intake.Options{}); err != nil || r.Case == nil {
+		t.Fatalf("register: %+v %v", r, err)
+	}
+	// As if the move had not happened: the marked message back in the folder read.
+	c := srv.imapAs(t, srv.Office, srv.OfficePassword)
+	moved := messages(t, c, f+"R")
+	if len(moved) != 1 || !hasKeyword(moved[0], mailbox.KeywordRegistered) {
+		t.Fatalf("registered folder: %d", len(moved))
+	}
+	if _, err := c.Select(f+"R", false); err != nil {
+		t.Fatal(err)
+	}
+	set := new(imap.SeqSet)
+	set.AddNum(moved[0].Uid)
+	if err := c.UidMove(set, f); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.Fetch(ctx)
+	if err != nil || len(got.Inbox) != 0 || len(got.Released) != 0 {
+		t.Fatalf("fetch: %+v %v", got, err)
+	}
+	if left := messages(t, c, f); len(left) != 0 {
+		t.Fatalf("%d messages stay in the folder read", len(left))
+	}
+	if back := messages(t, c, f+"R"); len(back) != 1 {
+		t.Fatalf("%d messages in the registered folder, want 1", len(back))
+	}
+	if n, _ := s.Count(ctx, data.Filter{}); n != 1 {
+		t.Fatalf("%d cases, want 1", n)
+	}
+}
