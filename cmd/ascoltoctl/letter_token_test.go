@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	xterm "golang.org/x/term"
+
 	"ascolto/printing/signature/certtest"
 	"ascolto/printing/signature/token"
 	"ascolto/printing/signature/token/tokentest"
@@ -51,6 +53,10 @@ func TestTokenLetterCommand(t *testing.T) {
 	c.refused("NO_SUCH_PIN", 1, "letter", a.Number, "--out", out, "--pkcs11", h.Module, "--pin-env", "NO_SUCH_PIN")
 	c.refused("not both", 2, "letter", a.Number, "--out", out, "--pkcs11", h.Module, "--pin-env", "CARD_PIN", "--sign", "x.p12", "--pass-env", "CARD_PIN")
 	c.refused("--pkcs11", 2, "letter", a.Number, "--out", out, "--token", "Firma Pichler", "--pin-env", "CARD_PIN")
+	// without --pin-env the PIN is asked on the terminal, which a test has not
+	if !xterm.IsTerminal(int(os.Stdin.Fd())) {
+		c.refused("The PIN can only be asked in a terminal", 1, "letter", a.Number, "--out", out, "--pkcs11", h.Module)
+	}
 	if letterCount(t, c) != 0 {
 		t.Fatal("a refused signature left a letter")
 	}
