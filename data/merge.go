@@ -706,9 +706,19 @@ func (t *Tx) mergeSideTables(op Operation, m *merged, all []Operation, taken boo
 			return t.writeErr(err)
 		}
 	}
-	if taken && (op.Action == "anonymise" || op.Action == "erase") {
+	if taken {
+		// The case is anonymised: by this operation, or by one taken before the case's
+		// creation came (an office taking the folder from the start gets an office's
+		// erasure before another office's creation of the case); then it is marked
+		// now, before applyOp redacts the history, which only a marked case allows.
+		erasure := op
+		for _, o := range all {
+			if !(erasure.Action == "anonymise" || erasure.Action == "erase") && (o.Action == "anonymise" || o.Action == "erase") {
+				erasure = o
+			}
+		}
 		reason := ReasonRetention
-		if op.Action == "erase" {
+		if erasure.Action == "erase" {
 			reason = ReasonErasure
 		}
 		if _, err := t.exec(`INSERT INTO anonymised_cases(case_id, at, reason) VALUES (?, ?, ?) ON CONFLICT(case_id) DO NOTHING`,
@@ -718,7 +728,10 @@ func (t *Tx) mergeSideTables(op Operation, m *merged, all []Operation, taken boo
 		if _, err := t.dropAttachments(op.CaseID); err != nil {
 			return err
 		}
-		return t.redactHistory(op.CaseID)
+		if op.Action == "anonymise" || op.Action == "erase" {
+			return t.redactHistory(op.CaseID)
+		}
+		return nil
 	}
 	// The files the case's operations announce (data/files.go).
 	return t.expectFiles(op.CaseID, all)

@@ -242,10 +242,10 @@ func (s *fakeShare) drop(p string) {
 // registers must agree and the files of the erased cases be gone from every register
 // and from the folder.
 //
-// Erasures are made here, after the newcomer, and not among the clerks' work: an
-// erasure among the clerks' work under faults does not converge yet, and a newcomer
-// taking an erased case from the folder fails ("the audit trail is append-only"), both
-// without files as well (merge.go's erasure rules; see docs/exchange.md, "Files").
+// Erasures are made here, before the newcomer (which must then take the erased cases
+// from the folder), and not among the clerks' work: an erasure among the clerks' work
+// under faults does not converge yet, without files as well (merge.go's erasure rules;
+// see docs/exchange.md, "Files").
 func (m *sim) eraseAtEnd(ctx context.Context) {
 	t := m.t
 	ref := m.offices[0]

@@ -424,10 +424,10 @@ func runSim(t *testing.T, seed int64) {
 	}
 	m.checkRejected(ctx)
 	if !t.Failed() {
-		m.newcomer(ctx)
+		m.eraseAtEnd(ctx)
 	}
 	if !t.Failed() {
-		m.eraseAtEnd(ctx)
+		m.newcomer(ctx)
 	}
 }
 
