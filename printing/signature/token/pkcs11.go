@@ -94,6 +94,9 @@ func (m *Module) Close() error {
 	return l.ctx.Finalize()
 }
 
+// errClosed: the module was closed before it was used.
+var errClosed = errors.New("token: the module is closed")
+
 func isCode(err error, code uint) bool {
 	var e pkcs11.Error
 	return errors.As(err, &e) && uint(e) == code
@@ -112,6 +115,9 @@ func problem(err error) *data.Problem {
 // or with a blank one, is left out.
 func (m *Module) Tokens() ([]Token, error) {
 	l := m.lib
+	if l == nil {
+		return nil, errClosed
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	slots, err := l.ctx.GetSlotList(true)

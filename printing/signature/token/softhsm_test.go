@@ -243,6 +243,11 @@ func TestTokenRefusals(t *testing.T) {
 	if _, err := Open(" "); problemKey(err) != "letter.token.err_module_none" {
 		t.Errorf("no module: %v", err)
 	}
+	closed := open(t, h)
+	closed.Close()
+	if _, err := closed.Login("", h.PIN); err == nil {
+		t.Error("a closed module logged in")
+	}
 }
 
 // TestTokenNoCard: a reader with no (initialized) card lists nothing and says so at login.
