@@ -80,6 +80,12 @@ func readAttachment(path, name string) ([]byte, error) {
 	readErr := func(err error) error {
 		return &data.Problem{Key: "err.read_file", Args: map[string]string{"path": path}, Err: err}
 	}
+	// Looked at before it is opened: opening a FIFO would wait for a writer for ever.
+	if st, err := os.Stat(path); err != nil {
+		return nil, readErr(err)
+	} else if !st.Mode().IsRegular() {
+		return nil, data.Problemf("err.attach_not_file", "path", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, readErr(err)
@@ -89,7 +95,7 @@ func readAttachment(path, name string) ([]byte, error) {
 	if err != nil {
 		return nil, readErr(err)
 	}
-	if !st.Mode().IsRegular() {
+	if !st.Mode().IsRegular() { // replaced between the look and the opening
 		return nil, data.Problemf("err.attach_not_file", "path", path)
 	}
 	tooBig := data.Problemf("err.attachment_size", "name", name, "max", fmt.Sprint(data.MaxAttachment>>20))
