@@ -279,6 +279,9 @@ func (s *Signer) Sign(doc []byte, o Options) ([]byte, error) {
 				return nil, err
 			}
 			stamped, err = stamp(out, o.TSA)
+			if errors.As(err, &room) { // a second token much longer than the first
+				err = &data.Problem{Key: "letter.err_sign_failed", Err: err}
+			}
 		}
 		if err != nil {
 			return nil, err
