@@ -36,14 +36,12 @@ func compactAudit(tx *sql.Tx, progress Progress) error {
 		return err
 	}
 	total := entries + ops
-	if progress != nil {
-		progress(0, total)
-	}
 	tell := func(done int64) {
-		if progress != nil {
+		if progress != nil && total > 0 { // an empty register has nothing to tell
 			progress(done, total)
 		}
 	}
+	tell(0)
 	// The audit in seq order, the operations in (origin, seq) order: each slice starts
 	// after the last row of the one before, so every slice is one index range.
 	var seq int64
