@@ -92,7 +92,9 @@ func (v *CaseView) arrivingReason(f data.CaseFile, office string) string {
 	switch f.Reason {
 	case "missing":
 		return v.e.t("case.file_arriving_missing", "office", office)
-	case "size", "hash":
+	case "size":
+		return v.e.t("case.file_arriving_incomplete", "office", office)
+	case "hash":
 		return v.e.t("case.file_arriving_damaged", "office", office)
 	case "unreadable":
 		return v.e.t("case.file_arriving_unreadable", "office", office)

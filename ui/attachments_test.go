@@ -62,10 +62,11 @@ func TestFileRowsSayWhatIsNotHere(t *testing.T) {
 		{"it", file("ME", data.FileArriving, "missing"), false, []string{"in arrivo", "non è ancora nella cartella condivisa"}, true, nil},
 		{"it", file("ME", data.FileArriving, "hash"), false, []string{"in arrivo", "era danneggiata e non è stata acquisita; viene richiesta di nuovo"}, true, nil},
 		{"it", file("ME", data.FileArriving, "budget"), false, []string{"in arrivo", "avrà liberato spazio"}, true, nil},
-		{"it", late(file("ME", data.FileArriving, "missing"), 61), false, []string{"non è ancora nella cartella condivisa.", "Ancora assente dopo 61 controlli della cartella condivisa: chiedere a ME — Centro di mediazione lavoro Merano se il file è stato pubblicato."}, true, nil},
+		{"it", late(file("ME", data.FileArriving, "missing"), 61), false, []string{"non è ancora nella cartella condivisa.", "Ancora assente dopo 61 tentativi: chiedere a ME — Centro di mediazione lavoro Merano se il file è stato pubblicato."}, true, nil},
 		{"it", late(file("ME", data.FileArriving, "missing"), 59), false, []string{"in arrivo"}, true, []string{"Ancora assente"}},
 		{"it", file("ME", data.FileNotTaken, ""), false, []string{"non presente", "Conservato solo presso ME — Centro di mediazione lavoro Merano"}, true, []string{"in arrivo"}},
-		{"de", file("ME", data.FileArriving, "size"), false, []string{"unterwegs", "Unterwegs von ME — Arbeitsvermittlungszentrum Meran: Die Kopie im gemeinsamen Ordner war beschädigt"}, true, []string{"Öffnen"}},
+		{"de", file("ME", data.FileArriving, "size"), false, []string{"unterwegs", "Unterwegs von ME — Arbeitsvermittlungszentrum Meran: Die Kopie im gemeinsamen Ordner ist unvollständig oder wird noch kopiert."}, true, []string{"beschädigt"}},
+		{"de", file("ME", data.FileArriving, "hash"), false, []string{"unterwegs", "Unterwegs von ME — Arbeitsvermittlungszentrum Meran: Die Kopie im gemeinsamen Ordner war beschädigt"}, true, []string{"Öffnen"}},
 		{"de", file("ME", data.FileNotTaken, ""), false, []string{"nicht vorhanden", "Nur bei ME — Arbeitsvermittlungszentrum Meran abgelegt"}, true, nil},
 	} {
 		v := &CaseView{e: &env{store: s, lang: tc.lang, do: func(f func()) { f() }}, offices: offices}

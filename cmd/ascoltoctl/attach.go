@@ -184,7 +184,7 @@ func (e *env) fileState(f data.CaseFile) string {
 	}
 	why := map[string]string{
 		"missing":    "cli.attach.reason.missing",
-		"size":       "cli.attach.reason.damaged",
+		"size":       "cli.attach.reason.incomplete",
 		"hash":       "cli.attach.reason.damaged",
 		"unreadable": "cli.attach.reason.unreadable",
 		"budget":     "cli.attach.reason.budget",

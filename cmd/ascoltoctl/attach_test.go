@@ -318,8 +318,9 @@ func TestFileStateWords(t *testing.T) {
 		{data.CaseFile{State: data.FileArrived, Arrived: true}, "arrived"},
 		{data.CaseFile{State: data.FileArriving}, "arriving"},
 		{data.CaseFile{State: data.FileArriving, Reason: "missing", Passes: 3}, "arriving (not in the folder yet)"},
-		{data.CaseFile{State: data.FileArriving, Reason: "hash", Passes: 61}, "arriving (the copy in the folder was damaged, fetched again; not come after 61 looks)"},
-		{data.CaseFile{State: data.FileArriving, Reason: "something new", Passes: 1200}, "arriving (not come after 1,200 looks)"},
+		{data.CaseFile{State: data.FileArriving, Reason: "hash", Passes: 61}, "arriving (the copy in the folder was damaged, fetched again; not come after 61 attempts)"},
+		{data.CaseFile{State: data.FileArriving, Reason: "something new", Passes: 1200}, "arriving (not come after 1,200 attempts)"},
+		{data.CaseFile{State: data.FileArriving, Reason: "size"}, "arriving (the copy in the folder is incomplete or still being copied)"},
 		{data.CaseFile{State: data.FileNotTaken}, "not taken"},
 	} {
 		if got := e.fileState(tc.f); got != tc.want {
