@@ -122,13 +122,51 @@ func init() {
 		if args[0] == nil {
 			return nil, nil // NULL stays NULL (an operation's fields kept in its entry)
 		}
-		s, err := unpackChanges(args[0])
+		kept, ok := args[0].([]byte)
+		if !ok {
+			s, _ := unpackChanges(args[0])
+			return s, nil
+		}
+		if s, ok := recentChanges.get(kept); ok {
+			return s, nil
+		}
+		s, err := unpackChanges(kept)
 		if err != nil {
 			return "", nil
 		}
+		recentChanges.put(kept, s)
 		return s, nil
 	})
 	if err != nil {
 		panic(err)
 	}
+}
+
+// recentChanges remembers the last entries inflated: a query that names the changes
+// more than once per row (the statistics filter with LIKE and NOT LIKE, then reads
+// them) inflates each entry once, not three times.
+var recentChanges changesCache
+
+type changesCache struct {
+	mu    sync.Mutex
+	next  int
+	slots [8]struct{ kept, text string }
+}
+
+func (c *changesCache) get(kept []byte) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, sl := range c.slots {
+		if sl.kept == string(kept) && sl.kept != "" {
+			return sl.text, true
+		}
+	}
+	return "", false
+}
+
+func (c *changesCache) put(kept []byte, text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slots[c.next] = struct{ kept, text string }{string(kept), text}
+	c.next = (c.next + 1) % len(c.slots)
 }

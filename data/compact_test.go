@@ -309,3 +309,41 @@ func asBeforeCompact(t *testing.T, db *sql.DB) {
 	mustExec(t, db, `CREATE INDEX ops_case ON ops(case_id)`)
 	mustExec(t, db, fmt.Sprintf(`PRAGMA user_version = %d`, compactVersion()-1))
 }
+
+// TestSQLFunctionGivesEachEntrysText: audit_changes in SQL, with entries repeated and
+// interleaved as a query's LIKE and SELECT ask for them, gives each entry its own text.
+func TestSQLFunctionGivesEachEntrysText(t *testing.T) {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var texts []string
+	var kept []any
+	for i := range 40 {
+		s := fmt.Sprintf(`{"subject":["","Richiesta numero %d di accesso agli atti"],"status":["","received"]}`, i)
+		texts = append(texts, s)
+		kept = append(kept, packChanges(s))
+	}
+	for round := range 3 {
+		for i := range texts {
+			j := (i*7 + round) % len(texts)
+			var got string
+			var like bool
+			if err := db.QueryRow(`SELECT audit_changes(?1), audit_changes(?1) LIKE '%numero ' || ?2 || ' di%'`, kept[j], j).Scan(&got, &like); err != nil {
+				t.Fatal(err)
+			}
+			if got != texts[j] || !like {
+				t.Fatalf("entry %d read as %q (like %v)", j, got, like)
+			}
+		}
+	}
+	var isNull bool
+	if err := db.QueryRow(`SELECT audit_changes(NULL) IS NULL`).Scan(&isNull); err != nil || !isNull {
+		t.Fatalf("NULL gives %v (%v)", isNull, err)
+	}
+	var broken string
+	if err := db.QueryRow(`SELECT audit_changes(x'01ffff')`).Scan(&broken); err != nil || broken != "" {
+		t.Fatalf("a damaged entry reads as %q (%v)", broken, err)
+	}
+}
