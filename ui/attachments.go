@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -16,12 +18,30 @@ import (
 // citizen again. A file of a case closed before this office took files stays with the
 // other office, and the row says so.
 
-// shownFiles are the files the Files tab lists: every attachment, and the letters that
-// have not arrived; an archived letter that is here is in the Letter tab.
-func shownFiles(all []data.CaseFile) []data.CaseFile {
+// filesOfCase reads the files the Files tab lists (shownFiles).
+func filesOfCase(ctx context.Context, store *data.Store, caseID string) ([]data.CaseFile, error) {
+	all, err := store.CaseFiles(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	letters, err := store.Letters(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	inLetterTab := make(map[string]bool, len(letters))
+	for _, l := range letters {
+		inLetterTab[l.ID] = true
+	}
+	return shownFiles(all, inLetterTab), nil
+}
+
+// shownFiles are the files the Files tab lists: every attachment, and the letters the
+// Letter tab does not list — those still arriving, and one from another office kept
+// aside because its number is taken here (its content is here all the same).
+func shownFiles(all []data.CaseFile, inLetterTab map[string]bool) []data.CaseFile {
 	out := make([]data.CaseFile, 0, len(all))
 	for _, f := range all {
-		if f.Kind == data.FileKindLetter && f.Arrived {
+		if f.Kind == data.FileKindLetter && inLetterTab[f.ID] {
 			continue
 		}
 		out = append(out, f)

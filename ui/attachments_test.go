@@ -96,21 +96,53 @@ func TestFileRowsSayWhatIsNotHere(t *testing.T) {
 	}
 }
 
-// Letters that are here are in the Letter tab; the Files tab lists the attachments and
-// the letters still on their way.
+// Letters the Letter tab lists are not listed again; the Files tab lists the
+// attachments, the letters still on their way, and a letter that arrived but is not a
+// letter of the register here (its number was taken).
 func TestShownFiles(t *testing.T) {
 	in := []data.CaseFile{
 		{ID: "a", Kind: data.FileKindAttachment, Arrived: true, State: data.FileArrived},
 		{ID: "b", Kind: data.FileKindLetter, Arrived: true, State: data.FileArrived},
 		{ID: "c", Kind: data.FileKindLetter, State: data.FileArriving},
 		{ID: "d", Kind: data.FileKindAttachment, State: data.FileArriving},
+		{ID: "e", Kind: data.FileKindLetter, Arrived: true, State: data.FileArrived},
 	}
 	var ids []string
-	for _, f := range shownFiles(in) {
+	for _, f := range shownFiles(in, map[string]bool{"b": true}) {
 		ids = append(ids, f.ID)
 	}
-	if strings.Join(ids, ",") != "a,c,d" {
+	if strings.Join(ids, ",") != "a,c,d,e" {
 		t.Fatalf("shown %v", ids)
+	}
+}
+
+// A letter issued here is in the Letter tab only.
+func TestFilesOfCaseLeaveLettersToTheirTab(t *testing.T) {
+	s := newRegister(t, 1)
+	ctx := t.Context()
+	cs, err := s.List(ctx, data.Filter{})
+	if err != nil || len(cs) != 1 {
+		t.Fatal(cs, err)
+	}
+	if _, err := s.Attach(ctx, cs[0].ID, "modulo.pdf", "application/pdf", []byte("%PDF-1.4 modulo")); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(ctx, func(tx *data.Tx) error {
+		_, err := tx.IssueLetter(cs[0].ID, data.LetterRequest{Language: data.LetterItalian, ReplyLanguage: data.Italian,
+			Reply:  "Gentile signora Rossi, la pratica è conclusa.",
+			Render: func(*data.Case, *data.Letter) ([]byte, error) { return []byte("%PDF-1.4 lettera"), nil }})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.CaseFiles(ctx, cs[0].ID)
+	if err != nil || len(all) != 2 {
+		t.Fatalf("case files %+v %v", all, err)
+	}
+	shown, err := filesOfCase(ctx, s, cs[0].ID)
+	if err != nil || len(shown) != 1 || shown[0].Name != "modulo.pdf" {
+		t.Fatalf("shown %+v %v", shown, err)
 	}
 }
 

@@ -39,7 +39,7 @@ type CaseView struct {
 	letter  LetterFunc
 	c       *data.Case
 	history []data.AuditEntry
-	files   []data.CaseFile // shownFiles: here or arriving (ui/attachments.go)
+	files   []data.CaseFile // here or arriving (ui/attachments.go, filesOfCase)
 	offices []data.Office
 	alerts  []data.DeliveryAlert // letters that did not arrive (ui/delivery.go)
 	busy    bool
@@ -106,10 +106,9 @@ func (v *CaseView) Reload() {
 		if hist, err = store.History(ctx, c.ID); err != nil {
 			return err
 		}
-		if files, err = store.CaseFiles(ctx, c.ID); err != nil {
+		if files, err = filesOfCase(ctx, store, c.ID); err != nil {
 			return err
 		}
-		files = shownFiles(files)
 		if alerts, err = store.DeliveryAlerts(ctx, c.ID, false); err != nil {
 			return err
 		}
