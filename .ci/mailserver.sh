@@ -90,6 +90,9 @@ if [ ! -f "$DIR/server.crt" ]; then
 	chgrp dovecot "$DIR/server.key"
 fi
 
+# The daemons are reloaded only when their settings changed: every test process runs
+# this script, and a reload drops the logins of the tests already running.
+dovecot_before=$(cat "$DIR/dovecot.conf" "$DIR/users" 2>/dev/null | md5sum)
 cat >"$DIR/users" <<'EOF'
 office@ascolto.test:{PLAIN}office-secret
 citizen@ascolto.test:{PLAIN}citizen-secret
@@ -160,13 +163,18 @@ service auth {
 protocol lmtp {
   postmaster_address = postmaster@ascolto.test
 }
+# Tests of several packages run at once, each workstation with its connections (IDLE).
+protocol imap {
+  mail_max_userip_connections = 100
+}
 EOF
 mkdir -p "$DIR/run/dovecot-state"
 
-if doveadm -c "$DIR/dovecot.conf" reload >/dev/null 2>&1; then
-	:
-else
+dovecot_running() { [ -f "$DIR/run/dovecot/master.pid" ] && kill -0 "$(cat "$DIR/run/dovecot/master.pid")" 2>/dev/null; }
+if ! dovecot_running; then
 	dovecot -c "$DIR/dovecot.conf" </dev/null >/dev/null 2>&1
+elif [ "$(cat "$DIR/dovecot.conf" "$DIR/users" | md5sum)" != "$dovecot_before" ]; then
+	doveadm -c "$DIR/dovecot.conf" reload >/dev/null 2>&1
 fi
 
 # Postfix: an instance of its own (postmulti: /etc/postfix-ascolto, its own queue), so
@@ -178,6 +186,7 @@ if [ ! -d "$CONF" ]; then
 	postmulti -I postfix-ascolto -e create
 fi
 pc() { postconf -c "$CONF" "$@"; }
+postfix_before=$(cat "$CONF/main.cf" "$CONF/master.cf" | md5sum)
 pc -e "master_service_disable =" \
 	"myhostname = mail.ascolto.test" "mydomain = ascolto.test" "myorigin = ascolto.test" \
 	"mydestination =" "inet_interfaces = 127.0.0.1" "inet_protocols = ipv4" \
@@ -204,10 +213,10 @@ pc -P "127.0.0.1:10587/inet/smtpd_tls_security_level=encrypt" \
 	"127.0.0.1:10465/inet/smtpd_tls_wrappermode=yes"
 pc -M "postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd"
 postmulti -i postfix-ascolto -e enable
-if postfix -c "$CONF" status >/dev/null 2>&1; then
-	postfix -c "$CONF" reload </dev/null >/dev/null 2>&1
-else
+if ! postfix -c "$CONF" status >/dev/null 2>&1; then
 	postfix -c "$CONF" start </dev/null >/dev/null 2>&1
+elif [ "$(cat "$CONF/main.cf" "$CONF/master.cf" | md5sum)" != "$postfix_before" ]; then
+	postfix -c "$CONF" reload </dev/null >/dev/null 2>&1
 fi
 
 # Both servers answer before the tests start.
