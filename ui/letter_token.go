@@ -26,7 +26,7 @@ type cardChoice struct {
 	pinDialog  dialog.Dialog
 	pinEntry   *textEntry
 	pickDialog dialog.Dialog
-	pick       *choice
+	pick       *wayChoice // a letter picks, Enter confirms (as the way a letter went)
 }
 
 // buildCard makes the smart card's button; a workstation with a module set and no
@@ -78,7 +78,7 @@ func (p *LetterPanel) chooseCard() {
 	for _, t := range ts {
 		byLabel[t.Label] = t
 	}
-	p.card.pick = newChoice(names, values, nil)
+	p.card.pick = newWayChoice(names, values)
 	p.card.pick.SetValue(values[0])
 	p.card.pickDialog = showDialog(p.win, p.t("letter.token.ui_pick_title"), p.t("letter.token.ui_pick_ok"), p.t("letter.ui.cancel"),
 		container420(widget.NewForm(widget.NewFormItem(p.t("letter.token.ui_card"), p.card.pick))), p.card.pick, func(ok bool) {

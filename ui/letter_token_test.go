@@ -127,3 +127,35 @@ func TestTokenSettingsCheck(t *testing.T) {
 		t.Errorf("module kept as %q", got)
 	}
 }
+
+// TestTokenLetterPanelTwoCards: with two cards inserted the clerk picks one in a
+// dialog, and the letter is signed with that card's certificate.
+func TestTokenLetterPanelTwoCards(t *testing.T) {
+	h := tokentest.New(t, "Firma Rossi", certtest.Spec{Name: "Maria Rossi"})
+	h2 := h.Another(t, "Firma Pichler", certtest.Spec{Name: "Elisabeth Pichler"})
+	p, w, letters := cardPanel(t, h.Module)
+	test.Tap(p.card.btn)
+	if p.card.pickDialog == nil || p.card.pick == nil || len(p.card.pick.Options) != 2 {
+		t.Fatal("two cards: no choice offered")
+	}
+	if opts := strings.Join(p.card.pick.Options, "|"); !strings.Contains(opts, "Firma Rossi – Maria Rossi") || !strings.Contains(opts, "Firma Pichler – Elisabeth Pichler") {
+		t.Errorf("the choice does not name the holders: %q", opts)
+	}
+	if w.Canvas().Focused() != fyne.Focusable(p.card.pick) {
+		t.Fatal("the choice does not have the keyboard")
+	}
+	p.card.pick.SetValue(h2.Label)
+	hit(w, fyne.KeyReturn)
+	if p.card.pickDialog != nil || p.card.label != "Firma Pichler" || !reads(w.Content(), "Smart card: Firma Pichler – Elisabeth Pichler") {
+		t.Fatalf("chosen %q: %q", p.card.label, texts(w.Content()))
+	}
+	test.Tap(p.issueBtn)
+	if p.card.pinEntry == nil {
+		t.Fatal("no PIN asked")
+	}
+	test.Type(p.card.pinEntry, h2.PIN)
+	p.card.pinEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if letters() != 1 || !reads(w.Content(), "firmata digitalmente da Elisabeth Pichler") {
+		t.Fatalf("%d letters, problem %q", letters(), p.problem.Text)
+	}
+}

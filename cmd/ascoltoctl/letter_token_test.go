@@ -69,6 +69,10 @@ func TestTokenLetterCommand(t *testing.T) {
 	}
 	pdfsigValid(t, out, "Elisabeth Pichler")
 
+	// a second card: which one must be said
+	h.Another(t, "Firma Rossi", certtest.Spec{Name: "Maria Rossi"})
+	c.refused("Several smart cards are inserted (", 1, "letter", a.Number, "--out", out, "--pkcs11", h.Module, "--pin-env", "CARD_PIN")
+
 	// a module whose reader holds no card
 	empty := tokentest.Empty(t)
 	c.refused("No smart card inserted", 1, "letter", a.Number, "--out", out, "--pkcs11", empty.Module, "--pin-env", "CARD_PIN")

@@ -98,7 +98,19 @@ func NewAlwaysAuthenticate(t testing.TB, label string, spec certtest.Spec) *HSM 
 
 func newHSM(t testing.TB, label string, spec certtest.Spec, always bool) *HSM {
 	t.Helper()
-	h := Empty(t)
+	return Empty(t).fill(t, label, spec, always)
+}
+
+// Another puts a second token, labelled label, beside h's (a second card in another
+// reader): the same module and configuration, its own key and certificate.
+func (h *HSM) Another(t testing.TB, label string, spec certtest.Spec) *HSM {
+	t.Helper()
+	o := &HSM{Module: h.Module, Dir: h.Dir}
+	return o.fill(t, label, spec, false)
+}
+
+func (h *HSM) fill(t testing.TB, label string, spec certtest.Spec, always bool) *HSM {
+	t.Helper()
 	h.Label, h.PIN, h.SOPIN = label, "1234", "12345678"
 	h.run(t, "softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", h.SOPIN, "--pin", h.PIN)
 	if spec.CAs == 0 {
