@@ -191,11 +191,23 @@ func ecdsaDER(raw []byte) ([]byte, error) {
 }
 
 // signerFrom builds the signature.Signer for the first usable certificate of certs
-// (in the order of order), its chain from all the certificates the card holds. When
-// none is usable, the reason of the first is given (expired, not for signatures).
+// (in the order of order), its chain from all the certificates the card holds. A card
+// with a certificate meant for signatures (non-repudiation) signs with one of those
+// only: its login certificate (a CNS card's) must not stand in for an expired
+// signature certificate. When none is usable, the reason of the first is given
+// (expired, not for signatures).
 func signerFrom(certs []Certificate, all []*x509.Certificate, key func(Certificate) (crypto.Signer, error), now time.Time) (*signature.Signer, error) {
 	if len(certs) == 0 {
 		return nil, data.Problemf("letter.token.err_no_cert")
+	}
+	var signing []Certificate
+	for _, c := range certs {
+		if c.NonRepudiation() {
+			signing = append(signing, c)
+		}
+	}
+	if len(signing) > 0 {
+		certs = signing
 	}
 	var first error
 	for _, c := range certs {

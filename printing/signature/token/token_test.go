@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"math/big"
 	"strings"
@@ -196,4 +197,46 @@ func FuzzECDSADER(f *testing.F) {
 			t.Fatalf("%x: r %v s %v", raw, sig.R, sig.S)
 		}
 	})
+}
+
+// TestSignerPrefersSignatureCertificate: the card's non-repudiation certificate signs;
+// when it has expired, the login certificate beside it does not sign instead; a card
+// with only a login certificate signs with it.
+func TestSignerPrefersSignatureCertificate(t *testing.T) {
+	now := time.Now()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(name string, usage x509.KeyUsage, notAfter time.Time) Certificate {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: name},
+			NotBefore: now.AddDate(-2, 0, 0), NotAfter: notAfter, KeyUsage: usage}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, k.Public(), k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := x509.ParseCertificate(der)
+		return Certificate{Cert: c}
+	}
+	keyOfCert := func(Certificate) (crypto.Signer, error) { return k, nil }
+	valid := mk("Firma", x509.KeyUsageContentCommitment, now.AddDate(1, 0, 0))
+	expired := mk("Firma scaduta", x509.KeyUsageContentCommitment, now.AddDate(0, 0, -1))
+	login := mk("Autenticazione", x509.KeyUsageDigitalSignature, now.AddDate(1, 0, 0))
+
+	cs := []Certificate{login, valid}
+	order(cs, now)
+	if s, err := signerFrom(cs, nil, keyOfCert, now); err != nil || s.Name() != "Firma" {
+		t.Errorf("valid signature certificate: %v %v", s, err)
+	}
+	cs = []Certificate{login, expired}
+	order(cs, now)
+	if _, err := signerFrom(cs, nil, keyOfCert, now); keyOf(err) != "letter.err_cert_expired" {
+		t.Errorf("expired signature certificate beside a login one: %v", err)
+	}
+	if s, err := signerFrom([]Certificate{login}, nil, keyOfCert, now); err != nil || s.Name() != "Autenticazione" {
+		t.Errorf("login certificate alone: %v %v", s, err)
+	}
+	if _, err := signerFrom(nil, nil, keyOfCert, now); keyOf(err) != "letter.token.err_no_cert" {
+		t.Errorf("no certificate: %v", err)
+	}
 }
