@@ -75,18 +75,26 @@ func (x *Exchange) syncFiles(ctx context.Context, publish bool) (FileReport, err
 		}
 		x.filesStarted = true
 	}
-	if err := x.removeUnneeded(ctx, &rep); err != nil {
+	// A write the share refuses stops this office's own part only: the others' files
+	// are still taken, and the failure is what the look ends with (Status).
+	var failed error
+	steps := []func(context.Context, *FileReport) error{x.removeUnneeded}
+	if publish {
+		steps = append(steps, x.publishFiles, x.checkOwnFiles)
+	}
+	for _, step := range steps {
+		if err := step(ctx, &rep); err != nil {
+			if !isWriteFailed(err) {
+				return rep, err
+			}
+			failed = err
+			break
+		}
+	}
+	if err := x.fetchFiles(ctx, &rep); err != nil {
 		return rep, err
 	}
-	if publish {
-		if err := x.publishFiles(ctx, &rep); err != nil {
-			return rep, err
-		}
-		if err := x.checkOwnFiles(ctx, &rep); err != nil {
-			return rep, err
-		}
-	}
-	return rep, x.fetchFiles(ctx, &rep)
+	return rep, failed
 }
 
 // removeUnneeded deletes this office's published files that no case here needs any

@@ -457,3 +457,36 @@ func TestFilesFetchedInTurns(t *testing.T) {
 		t.Fatalf("fetched %d, still expected %d", got, passes)
 	}
 }
+
+// noFileWrites is a share on which this office cannot write files of cases.
+type noFileWrites struct{ Folder }
+
+func (f noFileWrites) WriteNew(p string, b []byte) error {
+	if strings.Contains(p, "/"+FilesDir+"/") {
+		return os.ErrPermission
+	}
+	return f.Folder.WriteNew(p, b)
+}
+
+// TestFilesTakenWhenOwnCannotBeWritten: a share that refuses this office's file
+// writes stops its publishing only; the other office's files are still taken, and the
+// look reports the failure.
+func TestFilesTakenWhenOwnCannotBeWritten(t *testing.T) {
+	root := t.TempDir()
+	bz := newTestOffice(t, root, "BZ")
+	me := newTestOffice(t, root, "ME", func(c *Config) { c.Folder = noFileWrites{OSFolder(root)} })
+	trustEach(t, bz, me)
+	c, _ := attachedCase(t, bz, randomFile(t, "%PDF", "BZ", 4<<10))
+	attachedCase(t, me, randomFile(t, "%PDF", "ME", 4<<10))
+	bz.sync()
+	r, err := me.x.SyncOnce(context.Background())
+	if p, ok := data.AsProblem(err); !ok || p.Key != "exchange.write_failed" {
+		t.Fatalf("ME's look ended with %v", err)
+	}
+	if r.CaseFiles.Fetched != 1 || r.CaseFiles.Published != 0 {
+		t.Fatalf("ME: %+v", r.CaseFiles)
+	}
+	if fs := caseFiles(t, me, c.ID); len(fs) != 1 || !fs[0].Arrived {
+		t.Fatalf("ME lists %+v", fs)
+	}
+}
