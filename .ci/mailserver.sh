@@ -171,10 +171,15 @@ EOF
 mkdir -p "$DIR/run/dovecot-state"
 
 dovecot_running() { [ -f "$DIR/run/dovecot/master.pid" ] && kill -0 "$(cat "$DIR/run/dovecot/master.pid")" 2>/dev/null; }
+# A Dovecot started or reloaded breaks the running smtpd processes' connection to its
+# authentication: Postfix is reloaded then too, so they connect afresh.
+auth_new=""
 if ! dovecot_running; then
 	dovecot -c "$DIR/dovecot.conf" </dev/null >/dev/null 2>&1
+	auth_new=yes
 elif [ "$(cat "$DIR/dovecot.conf" "$DIR/users" | md5sum)" != "$dovecot_before" ]; then
 	doveadm -c "$DIR/dovecot.conf" reload >/dev/null 2>&1
+	auth_new=yes
 fi
 
 # Postfix: an instance of its own (postmulti: /etc/postfix-ascolto, its own queue), so
@@ -215,7 +220,7 @@ pc -M "postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd"
 postmulti -i postfix-ascolto -e enable
 if ! postfix -c "$CONF" status >/dev/null 2>&1; then
 	postfix -c "$CONF" start </dev/null >/dev/null 2>&1
-elif [ "$(cat "$CONF/main.cf" "$CONF/master.cf" | md5sum)" != "$postfix_before" ]; then
+elif [ -n "$auth_new" ] || [ "$(cat "$CONF/main.cf" "$CONF/master.cf" | md5sum)" != "$postfix_before" ]; then
 	postfix -c "$CONF" reload </dev/null >/dev/null 2>&1
 fi
 
