@@ -45,6 +45,25 @@ func mailRegister(t *testing.T, srv *mailtest.Servers) (*data.Store, string) {
 	return s, mailtest.Plus(srv.Office, f)
 }
 
+// waitFolder waits until the folder the register reads exists: Postfix hands a message
+// on a moment after taking it, and the delivery makes the folder. A watch started
+// before would fail and try again only at its poll.
+func waitFolder(t *testing.T, s *data.Store, srv *mailtest.Servers) {
+	t.Helper()
+	ms, err := s.MailSettings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		if steps := openMailBox(s, ms, srv.OfficePassword).Test(context.Background()); steps[0].Err == nil {
+			return
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("the folder read was not made in 30 s")
+		}
+	}
+}
+
 func mailShell(t *testing.T, s *data.Store, lang string) (*Shell, uiQueue, fyne.Window) {
 	t.Helper()
 	a := test.NewTempApp(t)
@@ -82,6 +101,7 @@ func TestInboxRegistersFromTheOfficeMailbox(t *testing.T) {
 			srv.Deliver(t, "joerg@example.org", to, citizenMail("Jörg Müller", "joerg@example.org", to, "b-"+mailtest.Folder()+"@example.org",
 				"Beschwerde über die Wartezeiten", "Sehr geehrte Damen und Herren,\r\nich habe zwei Stunden am Schalter gewartet.\r\nMit freundlichen Grüßen\r\nJörg Müller\r\n"))
 
+			waitFolder(t, s, srv)
 			sh, q, w := mailShell(t, s, lang)
 			v := sh.inbox
 			press(t, w, fyne.Key6)

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -130,16 +129,7 @@ func TestMailSettingsDialogTestAgainstServers(t *testing.T) {
 	// The folder read is made by the first message delivered to it.
 	srv.Deliver(t, "maria.rossi@example.org", to, citizenMail("Maria Rossi", "maria.rossi@example.org", to,
 		"c-"+mailtest.Folder()+"@example.org", "Domanda", "Buongiorno.\r\n"))
-	// Postfix hands the message on a moment later: until then the folder is missing.
-	ms, _ := s.MailSettings(context.Background())
-	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
-		if steps := openMailBox(s, ms, srv.OfficePassword).Test(context.Background()); steps[0].Err == nil {
-			break
-		}
-		if time.Since(start) > 30*time.Second {
-			t.Fatal("the folder read was not made in 30 s")
-		}
-	}
+	waitFolder(t, s, srv)
 	d, q, w := settingsDialog(t, s, "de")
 	tested := false
 	d.tested = func() { tested = true }
