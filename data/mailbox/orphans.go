@@ -94,7 +94,7 @@ func (b *Box) releaseOrphans(c *client.Client, validity uint32) ([]string, error
 		set := new(imap.SeqSet)
 		set.AddNum(uids...)
 		section := &imap.BodySectionName{Peek: true}
-		items := []imap.FetchItem{imap.FetchUid, imap.FetchFlags, imap.FetchRFC822Size}
+		items := []imap.FetchItem{imap.FetchUid, imap.FetchFlags, imap.FetchRFC822Size, imap.FetchEnvelope}
 		if condstore {
 			items = append(items, "MODSEQ")
 		}
@@ -148,6 +148,15 @@ func (b *Box) releaseOrphans(c *client.Client, validity uint32) ([]string, error
 			}
 			one := new(imap.SeqSet)
 			one.AddNum(m.Uid)
+			if m.Envelope != nil && m.Envelope.MessageId != "" {
+				moved, err := b.finishMove(c, m.Envelope.MessageId, one)
+				if err != nil {
+					return nil, err
+				}
+				if moved {
+					continue
+				}
+			}
 			if !condstore {
 				if err := c.UidStore(one, imap.FormatFlagsOp(imap.RemoveFlags, true), []interface{}{KeywordRegistered}, nil); err != nil {
 					return nil, err
@@ -174,6 +183,46 @@ func (b *Box) releaseOrphans(c *client.Client, validity uint32) ([]string, error
 		}
 	}
 	return released, nil
+}
+
+// finishMove looks for the message (by its Message-ID) in the folder of registered
+// messages. A copy there proves that a workstation wrote the case: a message is moved
+// only after that, and a server stopped in the middle of a MOVE (copied, not yet
+// expunged) leaves it in both folders. The move is then finished here (the message
+// expunged from the folder read) instead of the mark taken off, which would make a
+// second case. The folder read is selected again (read-write) at the end.
+func (b *Box) finishMove(c *client.Client, messageID string, one *imap.SeqSet) (bool, error) {
+	var uids []uint32
+	if _, err := c.Select(b.Settings.MoveTo, true); err == nil {
+		crit := imap.NewSearchCriteria()
+		crit.Header.Add("Message-Id", messageID)
+		uids, err = c.UidSearch(crit)
+		if err != nil {
+			return false, err
+		}
+	}
+	if _, err := c.Select(b.Settings.Folder, false); err != nil {
+		return false, err
+	}
+	if len(uids) == 0 {
+		return false, nil
+	}
+	if err := c.UidStore(one, imap.FormatFlagsOp(imap.AddFlags, true), []interface{}{imap.DeletedFlag}, nil); err != nil {
+		return false, err
+	}
+	status, err := c.Execute(uidExpunge{one}, nil)
+	if err != nil {
+		return false, err
+	}
+	return true, status.Err()
+}
+
+// uidExpunge is UID EXPUNGE (UIDPLUS, RFC 4315): only this message goes, not others a
+// person marked deleted.
+type uidExpunge struct{ set *imap.SeqSet }
+
+func (x uidExpunge) Command() *imap.Command {
+	return &imap.Command{Name: "UID", Arguments: []interface{}{imap.RawString("EXPUNGE"), x.set}}
 }
 
 // registeredHere moves the marked messages whose case this register holds to the

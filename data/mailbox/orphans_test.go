@@ -130,3 +130,53 @@ func TestMarkedMessageOfAWrittenCaseIsMovedAtOnce(t *testing.T) {
 		t.Fatalf("%d cases, want 1", n)
 	}
 }
+
+// TestMoveCutInTheMiddleIsFinished: the server stopped in the middle of a MOVE (the copy
+// made, the original not yet expunged): the message is registered and moved, and still
+// marked in the folder read. Another workstation does not take the mark off (that made
+// a second case in its register) but finishes the move.
+func TestMoveCutInTheMiddleIsFinished(t *testing.T) {
+	srv := realServers(t)
+	f := folder(t)
+	to := plus(srv.Office, f)
+	first := register(t, "anna")
+	a := srv.box(t, first, f)
+	srv.deliver(t, "c@example.org", to, plainIT("c@example.org", to, "halfmove-"+f+"@example.org", time.Now().Add(-time.Hour)))
+	res, _ := waitFetch(t, a, 1)
+	if r, err := a.Register(ctx, res.Inbox[0].ID, intake.Options{}); err != nil || r.Case == nil {
+		t.Fatalf("register: %+v %v", r, err)
+	}
+	c := srv.imapAs(t, srv.Office, srv.OfficePassword)
+	moved := messages(t, c, f+"R")
+	if len(moved) != 1 {
+		t.Fatalf("registered folder: %d", len(moved))
+	}
+	if _, err := c.Select(f+"R", false); err != nil {
+		t.Fatal(err)
+	}
+	set := new(imap.SeqSet)
+	set.AddNum(moved[0].Uid)
+	if err := c.UidCopy(set, f); err != nil { // the half of a MOVE that happened
+		t.Fatal(err)
+	}
+
+	s := register(t, "bruno")
+	b := srv.box(t, s, f)
+	b.ReleaseAfter = time.Second
+	for i := 0; i < 3; i++ {
+		got, err := b.Fetch(ctx)
+		if err != nil || len(got.Inbox) != 0 || len(got.Released) != 0 {
+			t.Fatalf("fetch %d: %+v %v", i, got, err)
+		}
+		time.Sleep(700 * time.Millisecond)
+	}
+	if left := messages(t, c, f); len(left) != 0 {
+		t.Fatalf("%d messages stay in the folder read", len(left))
+	}
+	if n := len(messages(t, c, f+"R")); n != 1 {
+		t.Fatalf("%d messages in the registered folder, want 1", n)
+	}
+	if n, _ := s.Count(ctx, data.Filter{}); n != 0 {
+		t.Fatalf("the second workstation made %d cases", n)
+	}
+}
