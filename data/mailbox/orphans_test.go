@@ -166,7 +166,7 @@ func TestMoveCutInTheMiddleIsFinished(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		got, err := b.Fetch(ctx)
 		if err != nil || len(got.Inbox) != 0 || len(got.Released) != 0 {
-			t.Fatalf("fetch %d: %+v %v", i, got, err)
+			t.Fatalf("fetch %d: inbox %d, released %v, %v", i, len(got.Inbox), got.Released, err)
 		}
 		time.Sleep(700 * time.Millisecond)
 	}
