@@ -28,6 +28,8 @@ go 1.26.0
 //                        (v2 is only served as a beta); UIDPLUS, MOVE, and raw commands
 //                        for the conditional STORE that lets one workstation claim a mail
 //   emersion/go-smtp     sending letters through the office's submission server (465/587)
+//   klauspost/compress   DEFLATE for the audit trail's compressed entries: the same stream as
+//                        the standard library's, with a writer that resets cheaply
 //   emersion/go-sasl     go-smtp's login (PLAIN over TLS)
 //   zalando/go-keyring   the mailbox password in the system's credential store (Secret
 //                        Service over godbus on Linux, wincred on Windows, Keychain on
@@ -55,6 +57,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/jhillyerd/enmime/v2 v2.3.0
 	github.com/jung-kurt/gofpdf v1.16.2
+	github.com/klauspost/compress v1.20.5
 	github.com/rickar/cal/v2 v2.1.13
 	github.com/xuri/excelize/v2 v2.11.1
 	github.com/zalando/go-keyring v0.2.8

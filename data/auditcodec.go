@@ -8,6 +8,7 @@ import (
 	"io"
 	"sync"
 
+	kflate "github.com/klauspost/compress/flate"
 	"modernc.org/sqlite"
 )
 
@@ -50,9 +51,13 @@ const changesDict = `"backup_dir":["","` + `"backup_keep":["","` + `"retention_y
 // reader allocate without end. No entry the program writes comes near it.
 const changesLimit = 64 << 20
 
+// Entries are compressed with klauspost/compress's DEFLATE: the standard library's
+// writer clears half a megabyte of hash tables on every Reset, 41 µs an entry against
+// 9 µs here for the same bytes; the stream is plain DEFLATE, read back by the standard
+// library's reader below.
 var (
 	deflaters = sync.Pool{New: func() any {
-		w, err := flate.NewWriterDict(io.Discard, 3, []byte(changesDict))
+		w, err := kflate.NewWriterDict(io.Discard, 3, []byte(changesDict))
 		if err != nil {
 			panic(err) // only for a level out of range
 		}
@@ -70,7 +75,7 @@ func packChanges(text string) any {
 	var buf bytes.Buffer
 	buf.Grow(len(text)/2 + 8)
 	buf.WriteByte(changesDeflate)
-	w := deflaters.Get().(*flate.Writer)
+	w := deflaters.Get().(*kflate.Writer)
 	w.Reset(&buf)
 	_, werr := io.WriteString(w, text)
 	cerr := w.Close()
