@@ -30,7 +30,7 @@ const changesDeflate = 1
 // their length. Nearest the end what is most frequent (shortest distances).
 const changesDict = `"backup_dir":["","` + `"backup_keep":["","` + `"retention_years":["","` +
 	`"closure":["","` + `"linked":["","` + `"unlinked":["","` + `"attachment":["","` +
-	`"outcome":["","` + `"letter.number":["","` + `"letter.language":["","it"],` +
+	`"outcome":["","` + `"letter.` + `number":["","` + `"letter.` + `language":["","it"],` +
 	`"status":["in_progress","waiting"],"status":["waiting","in_progress"],` +
 	`"status":["received","in_progress"],"status":["in_progress","answered"],` +
 	`"waiting_since":["","` + `"waiting_since":["` + `"citizen_email":["","` +
