@@ -83,7 +83,7 @@ func TestOrphanedClaimIsReleased(t *testing.T) {
 	}
 	// The first workstation, back, finds the message gone.
 	if again, err := a.Fetch(ctx); err != nil || len(again.Inbox) != 0 {
-		t.Fatalf("the first workstation's inbox: %v %v", again, err)
+		t.Fatalf("the first workstation's fetch: %v (inbox not empty: %v)", err, err == nil)
 	}
 }
 
@@ -117,8 +117,11 @@ func TestMarkedMessageOfAWrittenCaseIsMovedAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := b.Fetch(ctx)
-	if err != nil || len(got.Inbox) != 0 || len(got.Released) != 0 {
-		t.Fatalf("fetch: %+v %v", got, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Inbox) != 0 || len(got.Released) != 0 {
+		t.Fatalf("fetch: inbox %d, released %v", len(got.Inbox), got.Released)
 	}
 	if left := messages(t, c, f); len(left) != 0 {
 		t.Fatalf("%d messages stay in the folder read", len(left))
@@ -165,8 +168,11 @@ func TestMoveCutInTheMiddleIsFinished(t *testing.T) {
 	b.ReleaseAfter = time.Second
 	for i := 0; i < 3; i++ {
 		got, err := b.Fetch(ctx)
-		if err != nil || len(got.Inbox) != 0 || len(got.Released) != 0 {
-			t.Fatalf("fetch %d: inbox %d, released %v, %v", i, len(got.Inbox), got.Released, err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Inbox) != 0 || len(got.Released) != 0 {
+			t.Fatalf("fetch %d: inbox %d, released %v", i, len(got.Inbox), got.Released)
 		}
 		time.Sleep(700 * time.Millisecond)
 	}
