@@ -3,7 +3,10 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +16,9 @@ import (
 
 	xterm "golang.org/x/term"
 
+	"ascolto/data"
+	"ascolto/printing/pdfa"
+	"ascolto/printing/signature"
 	"ascolto/printing/signature/certtest"
 	"ascolto/printing/signature/token"
 	"ascolto/printing/signature/token/tokentest"
@@ -133,4 +139,54 @@ func TestTokenListCommand(t *testing.T) {
 	c.refused("--pkcs11", 2, "token", "list")
 	empty := tokentest.Empty(t)
 	c.refused("No smart card inserted", 1, "token", "list", "--pkcs11", empty.Module)
+}
+
+// TestTokenLetterTimestampedArchival is the whole archival round on a card: a letter
+// signed on the SoftHSM2 token with a time-stamp from the office's authority is valid in
+// pdfsig, carries a time-stamp that verifies over its signature, is PDF/A-2b, and the
+// register archives it under the SHA-256 of the very bytes written.
+func TestTokenLetterTimestampedArchival(t *testing.T) {
+	h := tokentest.New(t, "Firma Pichler", certtest.Spec{Name: "Elisabeth Pichler", CAs: 1})
+	authority, err := certtest.NewTSA("Marca temporale di prova")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(authority)
+	defer srv.Close()
+	c := newCtl(t)
+	a := addJSON(c, "--kind", "complaint", "--channel", "email", "--subject", "Attesa allo sportello", "--citizen-name", "Nicolò Dalla Via", "--language", "it")
+	c.ok("reply", a.Number, "--text", "Ci scusiamo per l'attesa.")
+	t.Setenv("CARD_PIN", h.PIN)
+	out := filepath.Join(t.TempDir(), "risposta.pdf")
+	var l data.Letter
+	if err := json.Unmarshal([]byte(c.ok("letter", a.Number, "--out", out, "--pkcs11", h.Module, "--pin-env", "CARD_PIN", "--tsa", srv.URL, "--json")), &l); err != nil {
+		t.Fatal(err)
+	}
+	if authority.Count() != 1 {
+		t.Fatalf("the authority was asked %d times", authority.Count())
+	}
+	pdfsigValid(t, out, "Elisabeth Pichler")
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := signature.Check(b)
+	if err != nil || len(rep.Signatures) != 1 {
+		t.Fatalf("check: %v", err)
+	}
+	ts := rep.Signatures[0].Timestamp
+	if ts == nil || ts.Authority != "Marca temporale di prova" || time.Since(ts.Time) > time.Hour || time.Until(ts.Time) > time.Minute {
+		t.Fatalf("time-stamp %+v", ts)
+	}
+	if ps := pdfa.Check(b); len(ps) != 0 {
+		t.Fatalf("not PDF/A: %v", ps)
+	}
+	sum := sha256.Sum256(b)
+	if l.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("archived under %s, the file is %x", l.SHA256, sum)
+	}
+	var listed []data.Letter
+	if err := json.Unmarshal([]byte(c.ok("letter", "list", a.Number, "--json")), &listed); err != nil || len(listed) != 1 || listed[0].SHA256 != l.SHA256 {
+		t.Fatalf("letter list: %v %+v", err, listed)
+	}
 }
