@@ -21,7 +21,7 @@ import (
 // conflicts it may bring, and handing a case to another office.
 
 func init() {
-	register(command{"exchange", "exchange join|offices|trust|status|snapshot|rejected [CODE --fingerprint FP] [--folder DIR] [--json]", cmdExchange})
+	register(command{"exchange", "exchange join|offices|trust|status|snapshot|rejected|files [CODE --fingerprint FP] [--budget SIZE] [--all | --open-only] [--folder DIR] [--json]", cmdExchange})
 	register(command{"sync", "sync [--folder DIR] [--once | --watch] [--poll DURATION]", cmdSync})
 	register(command{"conflicts", "conflicts [--json]", cmdConflicts})
 	register(command{"resolve", "resolve REF FIELD VALUE [--note TEXT]", cmdResolve})
@@ -74,12 +74,15 @@ func (e *env) openExchange(folder string, logTo io.Writer, level slog.Level, pol
 }
 
 func cmdExchange(e *env, args []string) error {
-	subs := []string{"join", "offices", "trust", "status", "snapshot", "rejected"}
+	subs := []string{"join", "offices", "trust", "status", "snapshot", "rejected", "files"}
 	if len(args) == 0 || !contains(subs, args[0]) {
 		return &usageError{e.t("cli.exchange.what", "choices", strings.Join(subs, ", "))}
 	}
 	if args[0] == "rejected" {
 		return cmdExchangeRejected(e, args[1:])
+	}
+	if args[0] == "files" {
+		return cmdExchangeFiles(e, args[1:])
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("exchange "+sub, flag.ContinueOnError)

@@ -58,8 +58,10 @@ type FilesStatus struct {
 	Budget    int64 `json:"budget_bytes"`    // 0: no limit
 	// Waiting are this office's files over the budget (not in the folder).
 	Waiting []FileWait `json:"waiting,omitempty"`
-	// Arriving counts the files of other offices this register takes and has not got.
-	Arriving int `json:"arriving"`
+	// Arriving counts the files of other offices this register takes and has not got,
+	// ArrivingBytes their size together.
+	Arriving      int   `json:"arriving"`
+	ArrivingBytes int64 `json:"arriving_bytes"`
 	// Late are those that have not come after Config.FilesPasses looks or FilesWait.
 	Late []data.LateFile `json:"late,omitempty"`
 }
@@ -420,11 +422,44 @@ func (x *Exchange) FilesStatus(ctx context.Context) (FilesStatus, error) {
 		return st, err
 	}
 	st.Arriving = len(wanted)
+	for _, w := range wanted {
+		st.ArrivingBytes += w.Size
+	}
 	if st.Late, err = x.st.LateFiles(ctx, x.cfg.FilesPasses, x.cfg.FilesWait); err != nil {
 		return st, err
 	}
 	x.smu.Lock()
 	st.Waiting = append(st.Waiting, x.fileWaits...)
 	x.smu.Unlock()
+	if st.Waiting == nil {
+		// No look in this program found files over the budget (or none has run yet: a
+		// command-line status): the register says what the next look will leave out,
+		// with the budget as it is now.
+		if st.Waiting, err = x.overBudget(ctx, fs.Budget, st.Published); err != nil {
+			return st, err
+		}
+	}
 	return st, nil
+}
+
+// overBudget lists this office's files the folder does not hold yet that do not fit in
+// budget beside the used bytes, by the rule of publishFiles (oldest first, each one
+// that fits is counted in).
+func (x *Exchange) overBudget(ctx context.Context, budget, used int64) ([]FileWait, error) {
+	if budget <= 0 {
+		return nil, nil
+	}
+	todo, err := x.st.FilesToPublish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var waits []FileWait
+	for _, f := range todo {
+		if used+f.Size > budget {
+			waits = append(waits, FileWait{SHA256: f.SHA256, Size: f.Size, Reason: "budget"})
+			continue
+		}
+		used += f.Size
+	}
+	return waits, nil
 }
