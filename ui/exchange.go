@@ -55,6 +55,8 @@ type ExchangeStatus struct {
 	// exchange knows the cause, so that it is shown in the clerk's language.
 	LastError   error
 	LastErrorAt time.Time
+	// Files: the files of cases on their way, over the budget, late (exchange_files.go).
+	Files ExchangeFiles
 }
 
 // ExchangeOffice is another office seen in the folder.
@@ -311,6 +313,9 @@ func exchangeSummary(lang string, st ExchangeStatus, err error, now time.Time) (
 		parts = append(parts, plural(lang, n, "window.exchange.forks_one", "window.exchange.forks_other"))
 		level = widget.DangerImportance
 	}
+	fileParts, fileLevel := filesSummary(lang, st.Files)
+	parts = append(parts, fileParts...)
+	level = urgent(level, fileLevel)
 	if st.LastError != nil {
 		parts = append(parts, translations.T(lang, "window.exchange.last_failed", "error", ErrorText(lang, st.LastError)))
 		// Failing now is for today; a failure followed by a good look since, for soon.
@@ -401,6 +406,7 @@ type ExchangeView struct {
 	keeps    map[string][]*button // conflictKey → one per value kept
 	trustIn  *textEntry           // the fingerprint typed in the open trust dialog
 	trustDlg dialog.Dialog
+	files    *filesPanel // the settings of the files of cases (exchange_files.go)
 }
 
 func newExchangeView(ctx context.Context, e *env, x Exchanger) *ExchangeView {
@@ -442,6 +448,8 @@ func (v *ExchangeView) Refresh() {
 	var stErr error
 	var conflicts []data.Conflict
 	var rejected []data.RejectedOp
+	var fileSettings data.FileSettings
+	fileSettingsErr := errors.New("not read")
 	v.e.background(func() error {
 		ctx, cancel := context.WithTimeout(v.ctx, exchangeTimeout)
 		defer cancel()
@@ -450,6 +458,7 @@ func (v *ExchangeView) Refresh() {
 		if conflicts, err = store.Conflicts(ctx); err != nil {
 			return err
 		}
+		fileSettings, fileSettingsErr = store.FileSettings(ctx)
 		rejected, err = store.RejectedOps(ctx)
 		return err
 	}, func(err error) {
@@ -458,6 +467,9 @@ func (v *ExchangeView) Refresh() {
 		}
 		st.LastError = v.e.cause(st.LastError)
 		v.st, v.stErr, v.conflicts, v.rejectedOps = st, v.e.cause(stErr), conflicts, rejected
+		if fileSettingsErr == nil {
+			v.fileSettingsRead(fileSettings)
+		}
 		v.show()
 		if v.OnStatus != nil {
 			v.OnStatus(v.st, v.stErr)
@@ -559,6 +571,7 @@ func (v *ExchangeView) show() {
 		facts = append(facts, e.t("exchange.view.waiting", "offices", strings.Join(st.Waiting, ", ")))
 	}
 	parts = append(parts, caption(strings.Join(facts, " · ")))
+	parts = append(parts, v.filesSection()...)
 
 	// The other offices.
 	parts = append(parts, widget.NewSeparator(), section(e.t("exchange.view.section.offices")))
@@ -932,6 +945,11 @@ func (a *engineExchange) Status(ctx context.Context) (ExchangeStatus, error) {
 	}
 	for _, g := range st.Gaps {
 		out.Waiting = append(out.Waiting, g.Origin)
+	}
+	out.Files = ExchangeFiles{Published: st.Files.Published, Budget: st.Files.Budget, Waiting: len(st.Files.Waiting),
+		Arriving: st.Files.Arriving, ArrivingBytes: st.Files.ArrivingBytes, Late: st.Files.Late}
+	for _, w := range st.Files.Waiting {
+		out.Files.WaitingBytes += w.Size
 	}
 	alarm := map[string]bool{}
 	for _, f := range st.Forks {
