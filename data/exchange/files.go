@@ -167,6 +167,9 @@ func (x *Exchange) publishFiles(ctx context.Context, rep *FileReport) error {
 }
 
 func (x *Exchange) setWaits(w []FileWait) {
+	if w == nil {
+		w = []FileWait{} // looked, none waits (nil: no look has published yet)
+	}
 	x.smu.Lock()
 	x.fileWaits = w
 	x.smu.Unlock()
@@ -429,12 +432,13 @@ func (x *Exchange) FilesStatus(ctx context.Context) (FilesStatus, error) {
 		return st, err
 	}
 	x.smu.Lock()
+	looked := x.fileWaits != nil
 	st.Waiting = append(st.Waiting, x.fileWaits...)
 	x.smu.Unlock()
-	if st.Waiting == nil {
-		// No look in this program found files over the budget (or none has run yet: a
-		// command-line status): the register says what the next look will leave out,
-		// with the budget as it is now.
+	if !looked {
+		// No look of this program has published yet (a command-line status, a window
+		// just started): the register says what the next look will leave out, with the
+		// budget as it is now.
 		if st.Waiting, err = x.overBudget(ctx, fs.Budget, st.Published); err != nil {
 			return st, err
 		}
