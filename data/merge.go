@@ -438,6 +438,9 @@ func (t *Tx) settleErasures(f RemoteFile) error {
 		if _, err := t.dropAttachments(id); err != nil {
 			return err
 		}
+		if err := t.keepLetterRecords(id, accepted); err != nil {
+			return err
+		}
 		if err := t.redactHistory(id); err != nil {
 			return err
 		}
@@ -728,6 +731,9 @@ func (t *Tx) mergeSideTables(op Operation, m *merged, all []Operation, taken boo
 		if _, err := t.dropAttachments(op.CaseID); err != nil {
 			return err
 		}
+		if err := t.keepLetterRecords(op.CaseID, all); err != nil {
+			return err
+		}
 		if op.Action == "anonymise" || op.Action == "erase" {
 			return t.redactHistory(op.CaseID)
 		}
@@ -809,6 +815,21 @@ func merge(ops []Operation) *merged {
 	m.complete = m.values["number"] != "" && m.values["received_at"] != ""
 	if st := statusHead; st != nil {
 		m.normalise(st)
+	}
+	// An erasure wins over every write of a personal field, earlier, concurrent or
+	// later: the field takes its anonymised form, and no conflict over it is kept (the
+	// values kept are the data erased). The stored operations of an erased case are
+	// redacted at different moments in different offices (when the verdict on the
+	// erasure is final there, or when an operation comes after), so the merge must not
+	// depend on whether a value is the original or its redacted copy: the anonymised
+	// form of both is the same.
+	if erasedIn(ops) {
+		for f := range personalFields {
+			if v, ok := m.values[f]; ok {
+				m.values[f] = anonymisedValue(f, v)
+			}
+			delete(m.conflicts, f)
+		}
 	}
 	return m
 }

@@ -42,16 +42,98 @@ const (
 var personalFields = map[string]bool{"citizen_name": true, "citizen_email": true, "citizen_phone": true,
 	"citizen_address": true, "subject": true, "description": true, "reply_text": true}
 
-// anonymous is the case without personal data.
+// personalFieldList is personalFields as a JSON list, for SQL.
+var personalFieldList = func() string {
+	var fs []string
+	for f := range personalFields {
+		fs = append(fs, f)
+	}
+	sort.Strings(fs)
+	b, _ := json.Marshal(fs)
+	return string(b)
+}()
+
+// anonymous is the case without personal data: each personal field in its anonymised
+// form (anonymisedValue), the form the merge gives them too.
 func anonymous(c *Case) *Case {
 	next := *c
 	next.Citizen = Citizen{Language: c.Citizen.Language}
-	next.Subject = AnonymisedText
-	next.Description = ""
-	if next.Reply.Text != "" {
-		next.Reply.Text = AnonymisedText
-	}
+	next.Subject = anonymisedValue("subject", c.Subject)
+	next.Description = anonymisedValue("description", c.Description)
+	next.Reply.Text = anonymisedValue("reply_text", c.Reply.Text)
 	return &next
+}
+
+// anonymisedValue is what a personal field holds once its case is anonymised, whatever
+// value was written there and whenever: the subject and a reply (both must not be empty
+// once written) say that the text is gone, the other fields are empty. Since it depends
+// on nothing but the field and whether a value was written, every office gives the same
+// value to an erased case's field, from the original operations or from their redacted
+// copies (redactHistory), and in any order of arrival (merge.go).
+func anonymisedValue(field, v string) string {
+	switch {
+	case field == "subject":
+		return AnonymisedText
+	case field == "reply_text" && v != "":
+		return AnonymisedText
+	}
+	return ""
+}
+
+// erasedIn reports whether operations on a case include an anonymisation or an erasure.
+func erasedIn(ops []Operation) bool {
+	for i := range ops {
+		if a := ops[i].Action; a == "anonymise" || a == "erase" {
+			return true
+		}
+	}
+	return false
+}
+
+// refuseErased refuses a clerk's change that would write personal data into an
+// anonymised case again: the merge gives an erased case's personal fields their
+// anonymised form in every office, whatever an operation on it writes, so the change
+// would show here and nowhere else (and bring back what the citizen had erased). An
+// erasure received from another office whose verdict is not final yet counts: the
+// merge applies it already.
+//
+// A file or a letter added to an erased case is refused too: the offices drop the files
+// of an erased case when the addition reaches them (its name and content may name the
+// citizen), so it too would stay here alone.
+func (t *Tx) refuseErased(action string, old *Case, changes []FieldChange, extra map[string]string) error {
+	if old == nil || action == "anonymise" || action == "erase" {
+		return nil
+	}
+	key := ""
+	for _, c := range changes {
+		if personalFields[c.Field] {
+			key = "stats.erased_change"
+			break
+		}
+	}
+	for _, f := range [...]string{FileKindAttachment, FileKindLetter} {
+		if _, ok := extra[f]; ok {
+			key = "stats.erased_file"
+		}
+	}
+	if key == "" {
+		return nil
+	}
+	var n int
+	if err := t.queryRow(`SELECT count(*) FROM anonymised_cases WHERE case_id = ?`, old.ID).Scan(&n); err != nil {
+		return t.writeErr(err)
+	}
+	if n == 0 {
+		ids, err := t.waitingErasures()
+		if err != nil {
+			return err
+		}
+		i := sort.SearchStrings(ids, old.ID)
+		if i == len(ids) || ids[i] != old.ID {
+			return nil
+		}
+	}
+	return Problemf(key, "number", old.Number)
 }
 
 // applyRedacted is apply for an anonymisation: the row, the search index, the audit
@@ -116,10 +198,23 @@ func (t *Tx) Anonymise(ref Ref, reason, note string) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
+	ops, err := t.opsOf(old.ID)
+	if err != nil {
+		return nil, err
+	}
+	accepted, _ := decide(ops)
+	if err := t.keepLetterRecords(old.ID, accepted); err != nil {
+		return nil, err
+	}
 	if _, err := t.exec(`INSERT INTO anonymised_cases(case_id, at, reason) VALUES (?, ?, ?)`, old.ID, formatTime(t.Now()), reason); err != nil {
 		return nil, t.writeErr(err)
 	}
 	next := anonymous(old)
+	// Conflicts over personal fields end here: the merge keeps none on an erased case
+	// (merge.go), and their kept values are the personal data being erased.
+	if _, err := t.exec(`DELETE FROM conflicts WHERE case_id = ? AND field IN (SELECT value FROM json_each(?))`, old.ID, personalFieldList); err != nil {
+		return nil, t.writeErr(err)
+	}
 	if files > 0 {
 		note = strings.TrimSpace(note + " (" + strconv.Itoa(files) + " files removed)")
 	}
@@ -172,6 +267,79 @@ func (t *Tx) dropAttachments(caseID string) (int, error) {
 		}
 	}
 	return len(shas), nil
+}
+
+// keepLetterRecords gives an anonymised case the record of every letter its operations
+// (accepted, ops) issued: its number, date, hash and size, the proof that the office
+// replied, with no content. The record of a letter whose content had arrived here
+// before the erasure stays as the erasure found it; a letter still expected, or whose
+// operation comes after the erasure, gets the same record from its operation, so that
+// every office lists the same letters of an erased case, in whatever order the
+// letter, its content and the erasure came. The content is emptied by redactHistory.
+//
+// Two offices may have issued a letter of the case with the same number at the same
+// time: a register keeps such a second letter aside until its content arrives
+// (file_arrivals, held), and which one holds the number depends on what arrived first.
+// For an erased case nothing arrives any more, so the number goes to the letter issued
+// first (the lowest clock reading, then office and sequence, as every office orders
+// them) and the other is not kept: the same in every office.
+func (t *Tx) keepLetterRecords(caseID string, ops []Operation) error {
+	type record struct {
+		op *Operation
+		f  fileEntry
+	}
+	var recs []record
+	for i := range ops {
+		detail, ok := ops[i].Fields[FileKindLetter]
+		if !ok {
+			continue
+		}
+		if f, ok := parseFileDetail(FileKindLetter, detail); ok {
+			recs = append(recs, record{&ops[i], f})
+		}
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return outranks(recs[j].op, recs[i].op) })
+	numbered := map[string]bool{}
+	var kept, lost []record
+	for _, r := range recs {
+		if numbered[r.f.number] {
+			lost = append(lost, r)
+			continue
+		}
+		numbered[r.f.number] = true
+		kept = append(kept, r)
+	}
+	for _, r := range lost {
+		if _, err := t.exec(`DELETE FROM letters WHERE id = ? AND case_id = ?`, r.f.id, caseID); err != nil {
+			return t.writeErr(err)
+		}
+	}
+	for _, r := range kept {
+		if _, err := t.exec(`INSERT INTO blobs(sha256, content) VALUES (?, x'') ON CONFLICT DO NOTHING`, r.f.sha); err != nil {
+			return t.writeErr(err)
+		}
+		origin := r.op.Origin
+		if origin == t.s.local.Code {
+			origin = ""
+		}
+		if _, err := t.keepFileRow(caseID, r.f, origin, CleanLine(r.op.Actor), CleanLine(r.op.At)); err != nil {
+			return err
+		}
+	}
+	// The content of a letter not kept goes (it names the citizen), and so does an
+	// empty content no letter refers to (verify takes an empty content for a file's
+	// only when it is an erased case's letter's).
+	for _, r := range recs {
+		_, err := t.exec(`DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM letters WHERE sha256 = ?1)
+			AND NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1) AND NOT EXISTS (SELECT 1 FROM file_arrivals WHERE sha256 = ?1 AND held)`, r.f.sha)
+		if err != nil && !strings.Contains(err.Error(), "FOREIGN KEY") {
+			return t.writeErr(err)
+		}
+	}
+	return nil
 }
 
 // Anonymised reports whether (and why) a case's personal data was removed.
@@ -569,8 +737,11 @@ func (s *Store) erase(ctx context.Context, refs []Ref, note string) ([]*Case, er
 func historyPersonal(field string) bool { return personalFields[field] || field == "attachment" }
 
 // redactValue is what a personal value becomes in the history of an anonymised case.
+// A value that is blank once cleaned names nobody and stays: an operation is judged
+// again on its redacted copy (validate.go, decide), and a subject or a reply of blanks,
+// refused when it came, must not become an acceptable "[…]".
 func redactValue(v string) string {
-	if v == "" || v == redacted || v == AnonymisedText {
+	if v == "" || v == redacted || v == AnonymisedText || strings.TrimSpace(CleanText(v)) == "" {
 		return v
 	}
 	return redacted

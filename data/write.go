@@ -357,6 +357,9 @@ func (t *Tx) apply(action string, old, next *Case, note string, extra map[string
 	if len(changes) == 0 && len(extra) == 0 {
 		return nil // nothing changed: no row, no audit entry, no operation
 	}
+	if err := t.refuseErased(action, old, changes, extra); err != nil {
+		return err
+	}
 	base := int64(0)
 	if old == nil {
 		next.Version = 1

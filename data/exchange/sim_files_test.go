@@ -49,6 +49,13 @@ func (m *sim) fileClerk(o *simOffice) {
 	var what, sha string
 	err := o.s.Update(ctx, func(tx *data.Tx) error {
 		switch k := m.rnd.Intn(10); {
+		case k == 2:
+			// A citizen's erasure while the other offices may still be editing the
+			// case: every office must end with it erased, whatever the order the
+			// operations reach it in.
+			what = "erase"
+			_, err := tx.Anonymise(ref, data.ReasonErasure, "sim")
+			return err
 		case k < 2:
 			what = "letter"
 			_, l, err := tx.DraftLetter(ref, data.LetterRequest{})
@@ -85,6 +92,8 @@ func (m *sim) fileClerk(o *simOffice) {
 		m.t.Fatalf("%s %s %s: %v", o.code, what, ref, err)
 	}
 	switch what {
+	case "erase":
+		sf.erased++
 	case "letter":
 		sf.letters++
 	default:
