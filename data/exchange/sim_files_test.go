@@ -251,10 +251,9 @@ func (s *fakeShare) drop(p string) {
 // registers must agree and the files of the erased cases be gone from every register
 // and from the folder.
 //
-// Erasures are made here, before the newcomer (which must then take the erased cases
-// from the folder), and not among the clerks' work: an erasure among the clerks' work
-// under faults does not converge yet, without files as well (merge.go's erasure rules;
-// see docs/exchange.md, "Files").
+// Erasures are made here too, besides those among the clerks' work (fileClerk), so
+// that every run has erased cases with files before the newcomer, which must then take
+// them from the folder.
 func (m *sim) eraseAtEnd(ctx context.Context) {
 	t := m.t
 	ref := m.offices[0]
