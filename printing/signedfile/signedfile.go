@@ -340,24 +340,32 @@ func verifySigner(p7 *pkcs7.PKCS7, i int, trust *TrustList, now time.Time) (Sign
 	s.Err = checkSignature(p7.Content, cert, attrs, si.DigestAlgorithm, si.DigestEncryptionAlgorithm, si.EncryptedDigest)
 	s.Intact = s.Err == nil
 
+	s.judge(p7.Certificates, trust, now)
+	return s, nil
+}
+
+// judge says whether the signer's certificate was valid when it signed (its own
+// signing time, else now) and whether it chains to the trust list. The chain is checked
+// at the signing time, kept inside the signer's own validity: an expired certificate
+// is said as such, not as an unknown signer.
+func (s *Signer) judge(carried []*x509.Certificate, trust *TrustList, now time.Time) {
+	cert := s.Certificate
 	at := now
 	if !s.SigningTime.IsZero() {
 		at = s.SigningTime
 	}
 	s.ValidAtSigning = !at.Before(cert.NotBefore) && !at.After(cert.NotAfter)
-	if trust.Len() > 0 {
-		// The chain is checked at the signing time, kept inside the signer's own
-		// validity: an expired certificate is said as such, not as an unknown signer.
-		chainAt := at
-		if chainAt.Before(cert.NotBefore) {
-			chainAt = cert.NotBefore
-		}
-		if chainAt.After(cert.NotAfter) {
-			chainAt = cert.NotAfter
-		}
-		s.Trusted = chains(cert, p7.Certificates, trust, chainAt, &s)
+	if trust.Len() == 0 {
+		return
 	}
-	return s, nil
+	chainAt := at
+	if chainAt.Before(cert.NotBefore) {
+		chainAt = cert.NotBefore
+	}
+	if chainAt.After(cert.NotAfter) {
+		chainAt = cert.NotAfter
+	}
+	s.Trusted = chains(cert, carried, trust, chainAt, s)
 }
 
 // chains says whether cert chains to the trust list at the time given.
@@ -646,21 +654,7 @@ func inspectPDF(name string, file []byte, trust *TrustList, now time.Time) (*Res
 		s := Signer{Certificate: cert, Name: personName(cert.Subject), Issuer: issuerName(cert.Issuer),
 			SigningTime: sig.SigningTime, Intact: true, Envelope: 1}
 		s.SerialAttr, s.FiscalCode = fiscalCode(cert.Subject)
-		at := now
-		if !s.SigningTime.IsZero() {
-			at = s.SigningTime
-		}
-		s.ValidAtSigning = !at.Before(cert.NotBefore) && !at.After(cert.NotAfter)
-		if trust.Len() > 0 {
-			chainAt := at
-			if chainAt.Before(cert.NotBefore) {
-				chainAt = cert.NotBefore
-			}
-			if chainAt.After(cert.NotAfter) {
-				chainAt = cert.NotAfter
-			}
-			s.Trusted = chains(cert, sig.Certificates, trust, chainAt, &s)
-		}
+		s.judge(sig.Certificates, trust, now)
 		res.Signers = append(res.Signers, s)
 	}
 	return res, nil
